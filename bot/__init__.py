@@ -1,0 +1,1 @@
+"""thidua-bot: a chatbot for the patriotic emulation movement."""

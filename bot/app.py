@@ -1,0 +1,50 @@
+"""Wiring: settings -> database, campaign, catalog, engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from bot.campaign_loader import load_campaign
+from bot.clock import Clock, SystemClock
+from bot.engine.context import Services
+from bot.engine.engine import Engine
+from bot.handlers import build_router
+from bot.i18n import default_catalog
+from bot.settings import Settings
+from bot.storage.database import Database, path_from_url
+from bot.storage.files import FileStore
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    services: Services
+    engine: Engine
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+async def build_app(settings: Settings, clock: Clock | None = None) -> App:
+    """Everything a channel needs. Raises CampaignConfigError before touching the database."""
+    campaign = load_campaign(settings.campaign_file)
+    services = Services(
+        campaign=campaign,
+        catalog=default_catalog(),
+        clock=clock or SystemClock(),
+        files=FileStore(settings.files_dir),
+        stale_after=dt.timedelta(days=settings.draft_stale_days),
+        max_file_bytes=int(settings.max_file_mb * 1024 * 1024),
+        max_files=settings.max_files,
+    )
+    db = await Database.open(path_from_url(settings.database_url))
+    return App(settings=settings, db=db, services=services, engine=Engine(db, services, build_router()))
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO, and Telegram's URLs carry the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

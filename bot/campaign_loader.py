@@ -1,0 +1,72 @@
+"""Load and validate the campaign YAML, naming file, line and field of the first problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bot.domain.campaign import Campaign
+
+
+class CampaignConfigError(Exception):
+    """The campaign file cannot be used; the message is meant for the operator."""
+
+
+def load_campaign(path: Path) -> Campaign:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CampaignConfigError(f"{path}: cannot read campaign file: {exc.strerror or exc}") from exc
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
+        raise CampaignConfigError(f"{path}:{line}: not valid YAML: {exc.problem}") from exc
+    if not isinstance(data, dict):
+        raise CampaignConfigError(f"{path}:1: the campaign file must be a mapping of sections")
+    try:
+        return Campaign.model_validate(data)
+    except ValidationError as exc:
+        raise CampaignConfigError(_describe(path, root, exc)) from exc
+
+
+def _describe(path: Path, root: yaml.Node | None, exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors()[:10]:
+        loc = [part for part in error["loc"] if not _is_validator_tag(part)]
+        field = ".".join(str(part) for part in loc) or "(top level)"
+        line = _line_of(root, loc)
+        lines.append(f"{path}:{line}: field {field}: {error['msg']}")
+    more = exc.error_count() - len(lines)
+    if more > 0:
+        lines.append(f"... and {more} more problem(s)")
+    return "invalid campaign configuration\n" + "\n".join(lines)
+
+
+def _is_validator_tag(part: Any) -> bool:
+    # pydantic adds the union member or validator name to some locations ("function-after[...]")
+    return isinstance(part, str) and ("[" in part or part in {"str", "dict"})
+
+
+def _line_of(node: yaml.Node | None, loc: list[Any]) -> int:
+    """The line of the deepest YAML node the error location reaches."""
+    best = node.start_mark.line + 1 if node is not None else 1
+    for part in loc:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == str(part):
+                    child = value
+                    best = key.start_mark.line + 1
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+            best = child.start_mark.line + 1
+        if child is None:
+            break
+        node = child
+    return best

@@ -1,0 +1,1 @@
+"""Channels: one per messenger. Each turns platform updates into Incoming and renders Replies."""

@@ -1,0 +1,87 @@
+"""The terminal chat: choices shown numbered, lines read from standard input (so it can be scripted)."""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import shlex
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot.engine.engine import Engine, FileTooLarge
+from bot.engine.messages import Attachment, Incoming, Kind, Reply
+from bot.handlers.commands import find_command
+
+CHANNEL = "console"
+FILE_PREFIX = "/file "
+
+
+class LocalFiles:
+    """In the terminal, "sending a file" means naming a path on this machine."""
+
+    async def fetch(self, attachment: Attachment, max_bytes: int) -> bytes:
+        return await asyncio.to_thread(_read_limited, Path(attachment.ref), max_bytes)
+
+
+def _read_limited(path: Path, max_bytes: int) -> bytes:
+    if path.stat().st_size > max_bytes:
+        raise FileTooLarge(str(path))
+    return path.read_bytes()
+
+
+def parse_line(line: str, user_id: str, display_name: str | None) -> Incoming:
+    text = line.rstrip("\r\n")
+    base = {"channel": CHANNEL, "user_id": user_id, "chat_id": user_id, "display_name": display_name}
+    if text.startswith(FILE_PREFIX):
+        paths = shlex.split(text[len(FILE_PREFIX) :])
+        attachments = []
+        for raw in paths:
+            path = Path(raw).expanduser()
+            size = path.stat().st_size if path.is_file() else None
+            attachments.append(
+                Attachment(ref=str(path), name=path.name, mime=mimetypes.guess_type(path.name)[0], size=size)
+            )
+        return Incoming(kind=Kind.FILE, attachments=tuple(attachments), **base)
+    if text.startswith("/") and len(text) > 1 and not text[1:2].isspace():
+        word, _, args = text[1:].partition(" ")
+        if find_command(word) is not None or word.isidentifier():
+            return Incoming(kind=Kind.COMMAND, command=word, args=args.strip(), text=text, **base)
+    return Incoming(kind=Kind.TEXT, text=text, **base)
+
+
+def render(reply: Reply) -> str:
+    lines = [reply.text]
+    for number, choice in enumerate(reply.choices, start=1):
+        lines.append(f"  {number}. {choice.label}")
+    if reply.request_contact:
+        lines.append("  (📱)")
+    if reply.file is not None:
+        lines.append(f"  [{reply.file.filename}: {reply.file.path}]")
+    return "\n".join(lines)
+
+
+async def run_console(
+    engine: Engine,
+    user_id: str,
+    display_name: str | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> None:
+    source = stdin or sys.stdin
+    out = stdout or sys.stdout
+    interactive = source.isatty()
+    fetcher = LocalFiles()
+    if interactive:
+        out.write("thidua-bot — gõ /batdau để bắt đầu, Ctrl-D để thoát (type /start; Ctrl-D quits)\n")
+    while True:
+        if interactive:
+            out.write("> ")
+            out.flush()
+        line = await asyncio.to_thread(source.readline)
+        if not line:
+            break
+        incoming = parse_line(line, user_id, display_name)
+        for reply in await engine.handle(incoming, fetcher):
+            out.write(render(reply) + "\n\n")
+        out.flush()

@@ -1,0 +1,1 @@
+"""Nouns of the domain and the rules that need no I/O."""

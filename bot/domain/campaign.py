@@ -1,0 +1,170 @@
+"""The campaign configuration: movements, content areas, units and reporting periods."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bot.domain.text import fold
+
+LANGUAGES = ("vi", "en")
+
+
+class Localized(BaseModel):
+    """A text in Vietnamese and English; English falls back to Vietnamese."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    vi: str = Field(min_length=1)
+    en: str | None = None
+
+    def get(self, lang: str) -> str:
+        if lang == "en" and self.en:
+            return self.en
+        return self.vi
+
+
+def _as_localized(value: object) -> object:
+    return {"vi": value} if isinstance(value, str) else value
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CampaignInfo(Strict):
+    code: str = Field(min_length=1, max_length=32)
+    year: int = Field(ge=2000, le=2100)
+    timezone: str = "Asia/Ho_Chi_Minh"
+    title: Localized
+    launched_by: Localized | None = None
+    secretariat: Localized | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Category(Strict):
+    """Something a nomination can belong to: a named movement or one of the content areas."""
+
+    code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,24}$")
+    name: Localized
+
+    _localize = field_validator("name", mode="before")(_as_localized)
+
+
+class Group(Strict):
+    """An emulation cluster (localities) or block (agencies)."""
+
+    code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,24}$")
+    kind: Literal["cluster", "block"]
+    name: Localized
+    sample: bool = False
+
+    _localize = field_validator("name", mode="before")(_as_localized)
+
+
+class UnitConfig(Strict):
+    code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    name: str = Field(min_length=2, max_length=200)
+    kind: str = Field(min_length=1, max_length=32)
+    parent: str | None = None
+    group: str | None = None
+
+
+class ReportingPeriod(Strict):
+    code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,16}$")
+    kind: Literal["six_month", "year_end", "phase"]
+    name: Localized
+    opens: dt.date
+    deadline: dt.date
+
+    _localize = field_validator("name", mode="before")(_as_localized)
+
+    @model_validator(mode="after")
+    def _opens_before_deadline(self) -> ReportingPeriod:
+        if self.deadline < self.opens:
+            raise ValueError("deadline is before opens")
+        return self
+
+
+class Campaign(Strict):
+    campaign: CampaignInfo
+    movements: list[Category] = Field(min_length=1)
+    content_areas: list[Category] = Field(min_length=1)
+    groups: list[Group] = Field(default_factory=list)
+    units: list[UnitConfig] = Field(min_length=1)
+    reporting_periods: list[ReportingPeriod] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Campaign:
+        _unique("movements", [c.code for c in self.movements])
+        _unique("content_areas", [c.code for c in self.content_areas])
+        _unique("groups", [g.code for g in self.groups])
+        _unique("units", [u.code for u in self.units])
+        _unique("reporting_periods", [p.code for p in self.reporting_periods])
+        overlap = {c.code for c in self.movements} & {c.code for c in self.content_areas}
+        if overlap:
+            raise ValueError(f"codes used both as movement and content area: {sorted(overlap)}")
+        groups = {g.code for g in self.groups}
+        units = {u.code for u in self.units}
+        for unit in self.units:
+            if unit.group is not None and unit.group not in groups:
+                raise ValueError(f"unit {unit.code}: unknown group {unit.group!r}")
+            if unit.parent is not None and unit.parent not in units:
+                raise ValueError(f"unit {unit.code}: unknown parent {unit.parent!r}")
+        return self
+
+    @property
+    def categories(self) -> list[Category]:
+        return [*self.movements, *self.content_areas]
+
+    def category(self, code: str) -> Category | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+    def unit(self, code: str) -> UnitConfig | None:
+        return next((u for u in self.units if u.code == code), None)
+
+    def search_units(self, query: str) -> list[UnitConfig]:
+        """Units whose name or code contains every word of the query, diacritics ignored."""
+        words = fold(query).split()
+        if not words:
+            return []
+        found = []
+        for unit in self.units:
+            haystack = f"{fold(unit.name)} {fold(unit.code)}"
+            if all(word in haystack for word in words):
+                found.append(unit)
+        exact = [u for u in found if fold(u.name) == fold(query) or fold(u.code) == fold(query)]
+        return exact or found
+
+    def search_categories(self, query: str, lang: str) -> list[Category]:
+        words = fold(query).split()
+        if not words:
+            return []
+        return [
+            c
+            for c in self.categories
+            if all(w in f"{fold(c.name.get('vi'))} {fold(c.name.get('en'))} {fold(c.code)}" for w in words)
+        ]
+
+
+def _unique(what: str, codes: list[str]) -> None:
+    seen: set[str] = set()
+    for code in codes:
+        if code in seen:
+            raise ValueError(f"{what}: duplicate code {code!r}")
+        seen.add(code)

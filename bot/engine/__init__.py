@@ -1,0 +1,1 @@
+"""The conversation engine: messenger-independent input, output and sessions."""

@@ -1,0 +1,153 @@
+"""The engine: one Incoming in, Replies out, with the session loaded and saved in one transaction."""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from bot.domain.evidence import sniff
+from bot.domain.text import fold
+from bot.engine.context import Context, RejectedFile, Services, StagedFile
+from bot.engine.messages import Attachment, Incoming, Kind, Reply
+from bot.engine.session import Session
+from bot.i18n import DEFAULT_LANGUAGE
+from bot.storage.database import Database
+from bot.storage.sessions import SessionRepo
+from bot.storage.updates import ProcessedUpdates
+from bot.storage.users import UserRepo
+
+log = logging.getLogger(__name__)
+
+
+class FileFetcher(Protocol):
+    """The channel's way to download a file the user sent."""
+
+    async def fetch(self, attachment: Attachment, max_bytes: int) -> bytes: ...
+
+
+class FileTooLarge(Exception):
+    pass
+
+
+class Router(Protocol):
+    async def route(self, ctx: Context) -> None: ...
+
+    def accepts_files(self, session: Session) -> bool: ...
+
+
+class Engine:
+    def __init__(self, db: Database, services: Services, router: Router) -> None:
+        self.db = db
+        self.services = services
+        self.router = router
+
+    async def handle(self, incoming: Incoming, fetcher: FileFetcher | None = None) -> list[Reply]:
+        """Handle one update. Everything it changes is committed before the replies are returned, so
+        the caller only tells the user what is already safe."""
+        try:
+            return await self._handle(incoming, fetcher)
+        except Exception:
+            log.exception("failed to handle an update from %s user %s", incoming.channel, incoming.user_id)
+            return [Reply(text=self.services.catalog.t(await self._lang_of(incoming), "errors.internal"))]
+
+    async def _handle(self, incoming: Incoming, fetcher: FileFetcher | None) -> list[Reply]:
+        key = incoming.update_key
+        if key is not None:
+            async with self.db.reading() as conn:
+                if await ProcessedUpdates(conn).seen(incoming.channel, key):
+                    return []
+        staged = await self._stage_files(incoming, fetcher)
+        now = self.services.clock.now()
+        async with self.db.transaction() as conn:
+            if key is not None and not await ProcessedUpdates(conn).claim(incoming.channel, key, now):
+                return []
+            user = await UserRepo(conn).get_or_create(
+                incoming.channel,
+                incoming.user_id,
+                incoming.chat_id,
+                incoming.display_name,
+                DEFAULT_LANGUAGE,
+                now,
+            )
+            sessions = SessionRepo(conn)
+            session = await sessions.load(user.id)
+            ctx = Context(
+                incoming=_resolve_choice(incoming, session),
+                user=user,
+                session=session,
+                conn=conn,
+                services=self.services,
+                staged=staged,
+            )
+            await self.router.route(ctx)
+            if not ctx.replies:
+                # Every message gets an answer; a handler that forgot one is a bug, not a silence.
+                ctx.say(ctx.t("errors.not_understood"))
+            offered = [reply for reply in ctx.replies if reply.choices]
+            session.pending_choices = list(offered[-1].choices) if offered else []
+            await sessions.save(user.id, session, now)
+        return ctx.replies
+
+    async def _stage_files(self, incoming: Incoming, fetcher: FileFetcher | None) -> list[StagedFile]:
+        """Download and keep the files before the write transaction, so a slow download blocks no one."""
+        if not incoming.attachments or fetcher is None:
+            return []
+        async with self.db.reading() as conn:
+            user = await UserRepo(conn).get(incoming.channel, incoming.user_id)
+            session = await SessionRepo(conn).load(user.id) if user else Session()
+        if not self.router.accepts_files(session):
+            return []
+        staged: list[StagedFile] = []
+        limit = self.services.max_file_bytes
+        for attachment in incoming.attachments:
+            if attachment.size is not None and attachment.size > limit:
+                staged.append(RejectedFile(attachment.name, "too_big"))
+                continue
+            try:
+                data = await fetcher.fetch(attachment, limit)
+            except FileTooLarge:
+                staged.append(RejectedFile(attachment.name, "too_big"))
+                continue
+            except Exception:
+                log.warning("download of %s failed", attachment.ref, exc_info=True)
+                staged.append(RejectedFile(attachment.name, "download_failed"))
+                continue
+            if len(data) > limit:
+                staged.append(RejectedFile(attachment.name, "too_big"))
+                continue
+            mime = sniff(data)
+            if mime is None:
+                staged.append(RejectedFile(attachment.name, "wrong_type"))
+                continue
+            staged.append(self.services.files.put(data, mime, attachment.name))
+        return staged
+
+    async def _lang_of(self, incoming: Incoming) -> str:
+        try:
+            async with self.db.reading() as conn:
+                user = await UserRepo(conn).get(incoming.channel, incoming.user_id)
+        except Exception:
+            return DEFAULT_LANGUAGE
+        return user.lang if user else DEFAULT_LANGUAGE
+
+
+def _resolve_choice(incoming: Incoming, session: Session) -> Incoming:
+    """Typed "2", or a choice's label typed out, picks that choice of the last prompt."""
+    if incoming.kind is not Kind.TEXT or not incoming.text or not session.pending_choices:
+        return incoming
+    text = incoming.text.strip().rstrip(".)")
+    choices = session.pending_choices
+    if text.isdigit() and 1 <= int(text) <= len(choices):
+        picked = choices[int(text) - 1]
+    else:
+        folded = _label_key(incoming.text)
+        matches = [c for c in choices if folded and _label_key(c.label) == folded]
+        if len(matches) != 1:
+            return incoming
+        picked = matches[0]
+    return incoming.model_copy(update={"kind": Kind.CHOICE, "choice": picked.value, "text": picked.label})
+
+
+def _label_key(text: str) -> str:
+    """A label as typed on a phone: no emoji or punctuation, no diacritics, any case."""
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in fold(text)).split())

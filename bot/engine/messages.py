@@ -1,0 +1,83 @@
+"""What a channel hands to the engine (Incoming) and what the engine hands back (Reply)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    COMMAND = "command"
+    CHOICE = "choice"
+    FILE = "file"
+    CONTACT = "contact"
+    LOCATION = "location"
+    STICKER = "sticker"
+    VOICE = "voice"
+    UNSUPPORTED = "unsupported"
+
+
+class Attachment(BaseModel):
+    """A file the user sent, not yet downloaded. `ref` is the channel's own handle for it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ref: str
+    name: str | None = None
+    mime: str | None = None
+    size: int | None = None
+
+
+class Incoming(BaseModel):
+    """One thing a user did, in any messenger."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel: str
+    user_id: str
+    chat_id: str
+    kind: Kind
+    display_name: str | None = None
+    text: str | None = None
+    command: str | None = None
+    args: str = ""
+    choice: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    contact_phone: str | None = None
+    contact_is_own: bool = True
+    # The channel's unique id of this update; the same key twice is handled once.
+    update_key: str | None = None
+    language_hint: str | None = None
+
+
+class Choice(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    value: str
+
+
+class OutgoingFile(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    path: Path
+    filename: str
+    mime: str
+    as_photo: bool = False
+
+
+class Reply(BaseModel):
+    """One message to show the user. Choices are laid out `columns` per row where buttons exist."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    columns: int = 1
+    request_contact: bool = False
+    request_contact_label: str | None = None
+    file: OutgoingFile | None = None
+    keep_choices_numbered: bool = Field(default=False, description="show numbers even where buttons exist")

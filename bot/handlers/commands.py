@@ -1,0 +1,36 @@
+"""The commands users type, with their Vietnamese and English names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # canonical name, also the catalog key under commands.
+    vi: str
+    en: str
+    in_menu: bool = True
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return (self.vi, self.en)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", "batdau", "start"),
+    Command("nominate", "decu", "nominate"),
+    Command("mine", "cuatoi", "mine"),
+    Command("help", "trogiup", "help"),
+    Command("lang", "ngonngu", "lang"),
+    Command("back", "quaylai", "back"),
+    Command("cancel", "huy", "cancel"),
+)
+
+_BY_ALIAS = {alias: command for command in COMMANDS for alias in command.aliases}
+
+
+def find_command(word: str) -> Command | None:
+    """The command a typed word names: "/decu", "decu", "/DECU@thidua_bot" all name `nominate`."""
+    word = word.strip().lstrip("/").split("@", 1)[0].lower()
+    return _BY_ALIAS.get(word)

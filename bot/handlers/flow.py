@@ -1,0 +1,304 @@
+"""A multi-step conversation with the mechanics every one of them shares.
+
+Each step asks one question and stores one answer in the session's data under its key. The runner
+numbers the steps ("Bước 3/9"), goes back (/quaylai) with the old answer shown, cancels (/huy) after
+confirming, offers a summary where any answer can be edited before submitting, and asks whether to
+resume a draft left for longer than the stale limit.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from enum import Enum, auto
+from typing import Any, ClassVar
+
+from bot.engine.context import Context
+from bot.engine.messages import Choice, Kind, Reply
+
+SUMMARY = "_summary"
+CONFIRM_CANCEL = "_cancel"
+STALE = "_stale"
+_UNSUPPORTED = {Kind.STICKER, Kind.VOICE, Kind.LOCATION, Kind.UNSUPPORTED}
+
+
+class Outcome(Enum):
+    NEXT = auto()  # answer stored: go on
+    REASK = auto()  # the step said what was wrong: ask the same question again
+    STAY = auto()  # the step said all there is to say and stays where it is
+
+
+class Step(ABC):
+    key: str
+    accepts_files = False
+    accepts_contact = False
+
+    def applies(self, data: dict[str, Any]) -> bool:
+        return True
+
+    @abstractmethod
+    def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
+        """The question's text and its choices (values made with flow.value(step, ...))."""
+
+    @abstractmethod
+    async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
+        """Take the user's input: `value` is the picked choice's value, or None for other input."""
+
+    @abstractmethod
+    def shown(self, ctx: Context) -> str:
+        """The stored answer as the user reads it in the summary and when coming back."""
+
+    def label(self, ctx: Context, flow: Flow) -> str:
+        return ctx.t(f"{flow.name}.{self.key}.label")
+
+    def answered(self, data: dict[str, Any]) -> bool:
+        return self.key in data
+
+
+class Flow(ABC):
+    name: str
+    steps: ClassVar[list[Step]]
+    columns: ClassVar[dict[str, int]] = {}
+
+    # -- what each flow says for itself --------------------------------------------------------------
+    @abstractmethod
+    async def submit(self, ctx: Context) -> None:
+        """Commit what was collected, tell the user its reference, and clear the session."""
+
+    def title(self, ctx: Context) -> str:
+        return ctx.t(f"{self.name}.title")
+
+    # -- choice values ---------------------------------------------------------------------------------
+    def value(self, step: str, choice: str) -> str:
+        return f"{self.name}:{step}:{choice}"
+
+    def parse_value(self, raw: str, step: str) -> str | None:
+        prefix = f"{self.name}:{step}:"
+        return raw[len(prefix) :] if raw.startswith(prefix) else None
+
+    # -- navigation ------------------------------------------------------------------------------------
+    def step(self, key: str) -> Step:
+        return next(s for s in self.steps if s.key == key)
+
+    def applicable(self, ctx: Context) -> list[Step]:
+        return [s for s in self.steps if s.applies(ctx.session.data)]
+
+    async def start(self, ctx: Context) -> None:
+        first = self.applicable(ctx)[0]
+        ctx.session.start(self.name, first.key)
+        ctx.say(ctx.t("flow.started", title=self.title(ctx)))
+        self.prompt(ctx)
+
+    def prompt(self, ctx: Context, *, show_previous: bool = False) -> None:
+        session = ctx.session
+        if session.step == SUMMARY:
+            self._summary(ctx)
+            return
+        if session.step == CONFIRM_CANCEL:
+            ctx.say(
+                ctx.t("flow.cancel.confirm"),
+                [
+                    Choice(label=ctx.t("flow.cancel.yes"), value=self.value(CONFIRM_CANCEL, "yes")),
+                    Choice(label=ctx.t("flow.cancel.no"), value=self.value(CONFIRM_CANCEL, "no")),
+                ],
+            )
+            return
+        if session.step == STALE:
+            resume_at = session.data.get("_return", "")
+            ctx.say(
+                ctx.t(
+                    "flow.stale.ask",
+                    title=self.title(ctx),
+                    position=self._position(ctx, resume_at),
+                ),
+                [
+                    Choice(label=ctx.t("flow.stale.resume"), value=self.value(STALE, "resume")),
+                    Choice(label=ctx.t("flow.stale.discard"), value=self.value(STALE, "discard")),
+                ],
+            )
+            return
+        assert session.step is not None
+        step = self.step(session.step)
+        text, choices = step.question(ctx, self)
+        lines = [f"{self._position(ctx, step.key)} · {self.title(ctx)}", "", text]
+        if (show_previous or session.editing) and step.answered(session.data):
+            lines += ["", ctx.t("flow.previous_answer", answer=step.shown(ctx))]
+        ctx.replies.append(
+            Reply(
+                text="\n".join(lines),
+                choices=tuple(choices),
+                columns=self.columns.get(step.key, 1),
+                request_contact=step.accepts_contact,
+                request_contact_label=ctx.t("flow.share_contact") if step.accepts_contact else None,
+            )
+        )
+
+    def _position(self, ctx: Context, key: str) -> str:
+        keys = [s.key for s in self.applicable(ctx)]
+        if key not in keys:
+            return ctx.t("flow.position_summary")
+        return ctx.t("flow.position", k=keys.index(key) + 1, n=len(keys))
+
+    def _go(self, ctx: Context, key: str, *, show_previous: bool = False) -> None:
+        ctx.session.step = key
+        self.prompt(ctx, show_previous=show_previous)
+
+    def _advance(self, ctx: Context) -> None:
+        session = ctx.session
+        applicable = self.applicable(ctx)
+        if session.editing:
+            missing = next((s for s in applicable if not s.answered(session.data)), None)
+            if missing is None:
+                session.editing = False
+                self._go(ctx, SUMMARY)
+            else:
+                self._go(ctx, missing.key)
+            return
+        keys = [s.key for s in applicable]
+        current = session.step
+        assert current is not None
+        session.history.append(current)
+        index = keys.index(current) if current in keys else len(keys) - 1
+        following = applicable[index + 1 :]
+        self._go(ctx, following[0].key if following else SUMMARY, show_previous=True)
+
+    # -- input -----------------------------------------------------------------------------------------
+    async def handle(self, ctx: Context) -> None:
+        session = ctx.session
+        incoming = ctx.incoming
+        stale_after = ctx.services.stale_after
+        if (
+            session.step not in (STALE, CONFIRM_CANCEL)
+            and session.updated_at is not None
+            and ctx.now - session.updated_at > stale_after
+        ):
+            session.data["_return"] = session.step
+            self._go(ctx, STALE)
+            return
+        step_key = session.step
+        assert step_key is not None
+        value: str | None = None
+        if incoming.kind is Kind.CHOICE:
+            value = self.parse_value(incoming.choice or "", step_key)
+            if value is None:
+                ctx.say(ctx.t("errors.old_button"))
+                self.prompt(ctx)
+                return
+        if step_key == STALE:
+            await self._on_stale(ctx, value)
+        elif step_key == CONFIRM_CANCEL:
+            self._on_confirm_cancel(ctx, value)
+        elif step_key == SUMMARY:
+            await self._on_summary(ctx, value)
+        else:
+            await self._on_step(ctx, self.step(step_key), value)
+
+    async def _on_step(self, ctx: Context, step: Step, value: str | None) -> None:
+        kind = ctx.incoming.kind
+        if kind in _UNSUPPORTED:
+            ctx.say(ctx.t(f"input.{kind.value}"))
+            self.prompt(ctx)
+            return
+        if kind is Kind.FILE and not step.accepts_files:
+            ctx.say(ctx.t("input.file_not_here"))
+            self.prompt(ctx)
+            return
+        if kind is Kind.CONTACT and not step.accepts_contact:
+            ctx.say(ctx.t("input.contact_not_here"))
+            self.prompt(ctx)
+            return
+        outcome = await step.answer(ctx, self, value)
+        if outcome is Outcome.NEXT:
+            if step.accepts_contact:
+                ctx.replies.append(Reply(text=ctx.t("flow.saved", answer=step.shown(ctx))))
+            self._advance(ctx)
+        elif outcome is Outcome.REASK:
+            self.prompt(ctx)
+
+    async def _on_stale(self, ctx: Context, value: str | None) -> None:
+        if value == "resume":
+            ctx.session.step = ctx.session.data.pop("_return", None) or self.applicable(ctx)[0].key
+            self.prompt(ctx, show_previous=True)
+        elif value == "discard":
+            ctx.session.clear()
+            ctx.say(ctx.t("flow.stale.discarded"))
+        else:
+            ctx.say(ctx.t("input.pick_choice"))
+            self.prompt(ctx)
+
+    def _on_confirm_cancel(self, ctx: Context, value: str | None) -> None:
+        if value == "yes":
+            ctx.session.clear()
+            ctx.say(ctx.t("flow.cancel.done"))
+        elif value == "no":
+            ctx.session.step = ctx.session.data.pop("_return", None) or SUMMARY
+            self.prompt(ctx, show_previous=True)
+        else:
+            ctx.say(ctx.t("input.pick_choice"))
+            self.prompt(ctx)
+
+    async def _on_summary(self, ctx: Context, value: str | None) -> None:
+        if value == "submit":
+            await self.submit(ctx)
+        elif value == "cancel":
+            self.cancel(ctx)
+        elif value is not None and value.startswith("edit-"):
+            key = value.removeprefix("edit-")
+            if key in {s.key for s in self.applicable(ctx)}:
+                ctx.session.editing = True
+                self._go(ctx, key)
+            else:
+                self.prompt(ctx)
+        else:
+            ctx.say(ctx.t("input.pick_choice"))
+            self.prompt(ctx)
+
+    def _summary(self, ctx: Context) -> None:
+        steps = self.applicable(ctx)
+        lines = [ctx.t("flow.summary.title", title=self.title(ctx)), ""]
+        for number, step in enumerate(steps, start=1):
+            lines.append(f"{number}. {step.label(ctx, self)}: {step.shown(ctx)}")
+        lines += ["", ctx.t("flow.summary.question")]
+        choices = [Choice(label=ctx.t("flow.summary.submit"), value=self.value(SUMMARY, "submit"))]
+        choices += [
+            Choice(
+                label=ctx.t("flow.summary.edit", label=step.label(ctx, self)),
+                value=self.value(SUMMARY, f"edit-{step.key}"),
+            )
+            for step in steps
+        ]
+        choices.append(Choice(label=ctx.t("flow.summary.cancel"), value=self.value(SUMMARY, "cancel")))
+        ctx.say("\n".join(lines), choices)
+
+    # -- commands that apply to any flow -------------------------------------------------------------
+    def back(self, ctx: Context) -> None:
+        session = ctx.session
+        if session.step in (CONFIRM_CANCEL, STALE):
+            session.step = session.data.pop("_return", None) or SUMMARY
+            self.prompt(ctx, show_previous=True)
+            return
+        if session.editing:
+            session.editing = False
+            self._go(ctx, SUMMARY)
+            return
+        applicable = [s.key for s in self.applicable(ctx)]
+        if session.step == SUMMARY:
+            self._go(ctx, applicable[-1], show_previous=True)
+            return
+        while session.history:
+            previous = session.history.pop()
+            if previous in applicable:
+                self._go(ctx, previous, show_previous=True)
+                return
+        ctx.say(ctx.t("flow.back.first_step"))
+        self.prompt(ctx)
+
+    def cancel(self, ctx: Context) -> None:
+        session = ctx.session
+        if session.step not in (CONFIRM_CANCEL, STALE):
+            session.data["_return"] = session.step
+        self._go(ctx, CONFIRM_CANCEL)
+
+    def remind(self, ctx: Context) -> None:
+        """Tell a user who wandered off (asked for help, say) where their draft stands."""
+        ctx.say(ctx.t("flow.in_progress", title=self.title(ctx)))
+        self.prompt(ctx)

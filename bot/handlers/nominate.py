@@ -1,0 +1,394 @@
+"""/decu: nominate "good people, good deeds" (đề cử người tốt, việc tốt), step by step."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from bot.domain.campaign import Category
+from bot.domain.nomination import (
+    DEED_MAX,
+    DEED_MIN,
+    NAME_MAX,
+    NAME_MIN,
+    EvidenceFile,
+    NewNomination,
+    NomineeKind,
+)
+from bot.domain.text import is_plausible_name, normalize_text, normalize_vn_mobile, shorten
+from bot.engine.context import Context, RejectedFile
+from bot.engine.messages import Choice, Kind
+from bot.handlers.flow import Flow, Outcome, Step
+from bot.storage.files import FileRepo
+from bot.storage.nominations import NominationRepo
+
+MAX_UNIT_CHOICES = 8
+
+
+def _text(ctx: Context) -> str:
+    return normalize_text(ctx.incoming.text or "") if ctx.incoming.kind is Kind.TEXT else ""
+
+
+def _need_choice(ctx: Context) -> Outcome:
+    ctx.say(ctx.t("input.pick_choice"))
+    return Outcome.REASK
+
+
+class KindStep(Step):
+    key = "kind"
+
+    def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
+        return ctx.t("nominate.kind.question"), [
+            Choice(label=ctx.t(f"nominate.kind.{k.value}"), value=flow.value(self.key, k.value))
+            for k in NomineeKind
+        ]
+
+    async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
+        if value not in {k.value for k in NomineeKind}:
+            return _need_choice(ctx)
+        ctx.session.data[self.key] = value
+        return Outcome.NEXT
+
+    def shown(self, ctx: Context) -> str:
+        return ctx.t(f"nominate.kind.{ctx.session.data[self.key]}")
+
+
+class NameStep(Step):
+    key = "name"
+
+    def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
+        kind = ctx.session.data.get("kind", NomineeKind.INDIVIDUAL.value)
+        return ctx.t(f"nominate.name.question_{kind}", min=NAME_MIN, max=NAME_MAX), []
+
+    def label(self, ctx: Context, flow: Flow) -> str:
+        kind = ctx.session.data.get("kind", NomineeKind.INDIVIDUAL.value)
+        return ctx.t(f"nominate.name.label_{kind}")
+
+    async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
+        text = _text(ctx)
+        if not text or len(text) < NAME_MIN or len(text) > NAME_MAX:
+            ctx.say(ctx.t("nominate.name.bad_length", min=NAME_MIN, max=NAME_MAX, length=len(text)))
+            return Outcome.REASK
+        if "\n" in text or not is_plausible_name(text):
+            ctx.say(ctx.t("nominate.name.not_a_name"))
+            return Outcome.REASK
+        ctx.session.data[self.key] = text
+        return Outcome.NEXT
+
+    def shown(self, ctx: Context) -> str:
+        return str(ctx.session.data[self.key])
+
+
+class UnitStep(Step):
+    key = "unit"
+
+    def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
+        matches: list[str] = ctx.session.data.get("_unit_matches", [])
+        if matches:
+            choices = []
+            for code in matches:
+                unit = ctx.campaign.unit(code)
+                if unit is not None:
+                    choices.append(Choice(label=unit.name, value=flow.value(self.key, code)))
+            return ctx.t("nominate.unit.pick_one"), choices
+        return ctx.t("nominate.unit.question"), []
+
+    async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
+        data = ctx.session.data
+        if value is not None:
+            if ctx.campaign.unit(value) is None:
+                return _need_choice(ctx)
+            data[self.key] = value
+            data.pop("_unit_matches", None)
+            return Outcome.NEXT
+        query = _text(ctx)
+        if not query or len(query) > 200:
+            ctx.say(ctx.t("nominate.unit.type_a_name"))
+            return Outcome.REASK
+        found = ctx.campaign.search_units(query)
+        if len(found) == 1:
+            data[self.key] = found[0].code
+            data.pop("_unit_matches", None)
+            return Outcome.NEXT
+        if not found:
+            data.pop("_unit_matches", None)
+            ctx.say(ctx.t("nominate.unit.not_found", query=shorten(query, 60)))
+            return Outcome.REASK
+        if len(found) > MAX_UNIT_CHOICES:
+            data.pop("_unit_matches", None)
+            ctx.say(ctx.t("nominate.unit.too_many", count=len(found)))
+            return Outcome.REASK
+        data["_unit_matches"] = [u.code for u in found]
+        return Outcome.REASK
+
+    def shown(self, ctx: Context) -> str:
+        unit = ctx.campaign.unit(ctx.session.data[self.key])
+        return unit.name if unit else str(ctx.session.data[self.key])
+
+
+class CategoryStep(Step):
+    """A movement, or (one tap further) one of the content areas; typing part of a name finds it."""
+
+    key = "category"
+    AREAS = "_areas"
+    MOVEMENTS = "_movements"
+
+    def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
+        data = ctx.session.data
+        view = data.get("_category_view", "movements")
+        movements = Choice(
+            label=ctx.t("nominate.category.show_movements"), value=flow.value(self.key, self.MOVEMENTS)
+        )
+        if view == "matches":
+            picked = [c for c in ctx.campaign.categories if c.code in data.get("_category_matches", [])]
+            return ctx.t("nominate.category.pick_one"), [*self._choices(ctx, flow, picked), movements]
+        if view == "areas":
+            areas = self._choices(ctx, flow, ctx.campaign.content_areas)
+            return ctx.t("nominate.category.question_areas"), [*areas, movements]
+        show_areas = Choice(
+            label=ctx.t("nominate.category.show_areas", count=len(ctx.campaign.content_areas)),
+            value=flow.value(self.key, self.AREAS),
+        )
+        return ctx.t("nominate.category.question"), [
+            *self._choices(ctx, flow, ctx.campaign.movements),
+            show_areas,
+        ]
+
+    @staticmethod
+    def _choices(ctx: Context, flow: Flow, categories: list[Category]) -> list[Choice]:
+        return [Choice(label=c.name.get(ctx.lang), value=flow.value("category", c.code)) for c in categories]
+
+    async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
+        data = ctx.session.data
+        if value == self.AREAS:
+            data["_category_view"] = "areas"
+            return Outcome.REASK
+        if value == self.MOVEMENTS:
+            data["_category_view"] = "movements"
+            return Outcome.REASK
+        if value is not None:
+            if ctx.campaign.category(value) is None:
+                return _need_choice(ctx)
+            return self._pick(data, value)
+        query = _text(ctx)
+        found = ctx.campaign.search_categories(query, ctx.lang) if 0 < len(query) <= 200 else []
+        if len(found) == 1:
+            return self._pick(data, found[0].code)
+        if found:
+            data["_category_view"] = "matches"
+            data["_category_matches"] = [c.code for c in found]
+            return Outcome.REASK
+        ctx.say(ctx.t("nominate.category.not_found"))
+        return Outcome.REASK
+
+    def _pick(self, data: dict[str, Any], code: str) -> Outcome:
+        data[self.key] = code
+        data.pop("_category_view", None)
+        data.pop("_category_matches", None)
+        return Outcome.NEXT
+
+    def shown(self, ctx: Context) -> str:
+        category = ctx.campaign.category(ctx.session.data[self.key])
+        return category.name.get(ctx.lang) if category else str(ctx.session.data[self.key])
+
+
+class DeedStep(Step):
+    key = "deed"
+
+    def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
+        return ctx.t("nominate.deed.question", min=DEED_MIN, max=DEED_MAX), []
+
+    async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
+        text = _text(ctx)
+        if len(text) < DEED_MIN:
+            ctx.say(ctx.t("nominate.deed.too_short", min=DEED_MIN, length=len(text)))
+            return Outcome.REASK
+        if len(text) > DEED_MAX:
+            ctx.say(ctx.t("nominate.deed.too_long", max=DEED_MAX, length=len(text)))
+            return Outcome.REASK
+        ctx.session.data[self.key] = text
+        return Outcome.NEXT
+
+    def shown(self, ctx: Context) -> str:
+        return shorten(str(ctx.session.data[self.key]), 300)
+
+
+class EvidenceStep(Step):
+    key = "evidence"
+    accepts_files = True
+
+    def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
+        kept: list[dict[str, Any]] = ctx.session.data.get("_files", [])
+        limit = ctx.services.max_files
+        mb = ctx.services.max_file_bytes // (1024 * 1024)
+        if kept:
+            text = ctx.t("nominate.evidence.more", count=len(kept), max=limit)
+            return text, [Choice(label=ctx.t("nominate.evidence.done"), value=flow.value(self.key, "done"))]
+        return ctx.t("nominate.evidence.question", max=limit, mb=mb), [
+            Choice(label=ctx.t("nominate.evidence.skip"), value=flow.value(self.key, "skip"))
+        ]
+
+    async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
+        data = ctx.session.data
+        if value in ("done", "skip"):
+            data[self.key] = data.pop("_files", [])
+            return Outcome.NEXT
+        if ctx.incoming.kind is not Kind.FILE:
+            ctx.say(ctx.t("nominate.evidence.send_a_file"))
+            return Outcome.REASK
+        kept: list[dict[str, Any]] = data.setdefault("_files", [])
+        limit = ctx.services.max_files
+        mb = ctx.services.max_file_bytes // (1024 * 1024)
+        if not ctx.staged:
+            ctx.say(ctx.t("files.rejected.download_failed", name="?"))
+        for staged in ctx.staged:
+            if isinstance(staged, RejectedFile):
+                ctx.say(ctx.t(f"files.rejected.{staged.reason}", name=staged.name or "?", mb=mb))
+            elif len(kept) >= limit:
+                ctx.say(ctx.t("nominate.evidence.limit", max=limit))
+            elif any(f["sha256"] == staged.sha256 for f in kept):
+                ctx.say(ctx.t("nominate.evidence.duplicate"))
+            else:
+                kept.append(staged.model_dump())
+        if len(kept) >= limit:
+            data[self.key] = data.pop("_files")
+            ctx.say(ctx.t("nominate.evidence.full", max=limit))
+            return Outcome.NEXT
+        return Outcome.REASK
+
+    def answered(self, data: dict[str, Any]) -> bool:
+        return self.key in data
+
+    def shown(self, ctx: Context) -> str:
+        files = ctx.session.data.get(self.key, [])
+        if not files:
+            return ctx.t("nominate.evidence.none")
+        return ctx.t("nominate.evidence.count", count=len(files))
+
+
+class NominatorStep(Step):
+    key = "nominator"
+
+    def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
+        return ctx.t("nominate.nominator.question"), [
+            Choice(label=ctx.t("nominate.nominator.anonymous"), value=flow.value(self.key, "anonymous"))
+        ]
+
+    async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
+        data = ctx.session.data
+        if value == "anonymous":
+            data[self.key] = {"anonymous": True}
+            data.pop("phone", None)
+            return Outcome.NEXT
+        text = _text(ctx)
+        if len(text) < NAME_MIN or len(text) > NAME_MAX or "\n" in text or not is_plausible_name(text):
+            ctx.say(ctx.t("nominate.nominator.bad_name", min=NAME_MIN, max=NAME_MAX))
+            return Outcome.REASK
+        data[self.key] = {"anonymous": False, "name": text}
+        return Outcome.NEXT
+
+    def shown(self, ctx: Context) -> str:
+        nominator = ctx.session.data[self.key]
+        if nominator.get("anonymous"):
+            return ctx.t("nominate.nominator.anonymous_shown")
+        return str(nominator["name"])
+
+
+class PhoneStep(Step):
+    key = "phone"
+    accepts_contact = True
+
+    def applies(self, data: dict[str, Any]) -> bool:
+        return not data.get("nominator", {}).get("anonymous", False)
+
+    def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
+        return ctx.t("nominate.phone.question"), []
+
+    async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
+        incoming = ctx.incoming
+        raw = incoming.contact_phone if incoming.kind is Kind.CONTACT else _text(ctx)
+        phone = normalize_vn_mobile(raw or "") if raw and len(raw) < 40 else None
+        if phone is None:
+            ctx.say(ctx.t("nominate.phone.invalid"))
+            return Outcome.REASK
+        ctx.session.data[self.key] = phone
+        return Outcome.NEXT
+
+    def shown(self, ctx: Context) -> str:
+        return str(ctx.session.data[self.key])
+
+
+class ConsentStep(Step):
+    key = "consent"
+
+    def _variant(self, ctx: Context) -> str:
+        anonymous = ctx.session.data.get("nominator", {}).get("anonymous", False)
+        return "anonymous" if anonymous else "named"
+
+    def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
+        return ctx.t(f"nominate.consent.question_{self._variant(ctx)}"), [
+            Choice(label=ctx.t("nominate.consent.agree"), value=flow.value(self.key, "agree")),
+            Choice(label=ctx.t("nominate.consent.disagree"), value=flow.value(self.key, "disagree")),
+        ]
+
+    async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
+        if value == "agree":
+            ctx.session.data[self.key] = ctx.now.isoformat()
+            return Outcome.NEXT
+        if value == "disagree":
+            ctx.session.data.pop(self.key, None)
+            ctx.say(ctx.t("nominate.consent.required"))
+            return Outcome.REASK
+        return _need_choice(ctx)
+
+    def shown(self, ctx: Context) -> str:
+        return ctx.t("nominate.consent.shown")
+
+
+class NominateFlow(Flow):
+    name = "nominate"
+    steps: ClassVar[list[Step]] = [
+        KindStep(),
+        NameStep(),
+        UnitStep(),
+        CategoryStep(),
+        DeedStep(),
+        EvidenceStep(),
+        NominatorStep(),
+        PhoneStep(),
+        ConsentStep(),
+    ]
+    columns: ClassVar[dict[str, int]] = {"kind": 2}
+
+    async def submit(self, ctx: Context) -> None:
+        data = ctx.session.data
+        missing = next((s for s in self.applicable(ctx) if not s.answered(data)), None)
+        if missing is not None:
+            ctx.session.editing = True
+            self._go(ctx, missing.key)
+            return
+        nominator = data["nominator"]
+        anonymous = bool(nominator.get("anonymous"))
+        evidence = [EvidenceFile.model_validate(f) for f in data.get("evidence", [])]
+        new = NewNomination(
+            campaign_code=ctx.campaign.campaign.code,
+            submitted_by=ctx.user.id,
+            channel=ctx.user.channel,
+            nominee_kind=NomineeKind(data["kind"]),
+            nominee_name=data["name"],
+            unit_code=data["unit"],
+            category_code=data["category"],
+            deed=data["deed"],
+            anonymous=anonymous,
+            nominator_name=None if anonymous else nominator.get("name"),
+            nominator_phone=None if anonymous else data.get("phone"),
+            evidence=evidence,
+            consent_at=dt.datetime.fromisoformat(data["consent"]),
+        )
+        files = FileRepo(ctx.conn, ctx.services.files)
+        for item in evidence:
+            await files.record(item, ctx.now)
+        year = ctx.now.astimezone(ctx.campaign.campaign.tz).year
+        nomination = await NominationRepo(ctx.conn).create(new, year, ctx.now)
+        ctx.session.clear()
+        ctx.say(ctx.t("nominate.submitted", reference=nomination.reference, name=nomination.nominee_name))

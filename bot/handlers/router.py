@@ -1,0 +1,105 @@
+"""Which handler answers an input: commands first, then the conversation in progress, then the menu."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.domain.policy import Action, Role, allowed
+from bot.engine.context import Context
+from bot.engine.messages import Kind
+from bot.engine.session import Session
+from bot.handlers import mine, start
+from bot.handlers.commands import find_command
+from bot.handlers.flow import Flow
+from bot.handlers.nominate import NominateFlow
+
+Handler = Callable[[Context], Awaitable[None]]
+
+
+class ConversationRouter:
+    def __init__(self, flows: list[Flow]) -> None:
+        self.flows = {flow.name: flow for flow in flows}
+        self.simple: dict[str, tuple[Action, Handler]] = {
+            "start": (Action.START, start.start),
+            "help": (Action.HELP, start.help_),
+            "lang": (Action.LANGUAGE, start.choose_language),
+            "mine": (Action.MY_NOMINATIONS, mine.my_nominations),
+        }
+        self.flow_actions = {"nominate": Action.NOMINATE}
+
+    def accepts_files(self, session: Session) -> bool:
+        flow = self.flows.get(session.conversation or "")
+        if flow is None or session.step is None:
+            return False
+        return any(step.key == session.step and step.accepts_files for step in flow.steps)
+
+    def active_flow(self, ctx: Context) -> Flow | None:
+        flow = self.flows.get(ctx.session.conversation or "")
+        if flow is None and ctx.session.conversation is not None:
+            ctx.session.clear()  # a conversation this version no longer has
+        return flow
+
+    async def route(self, ctx: Context) -> None:
+        incoming = ctx.incoming
+        flow = self.active_flow(ctx)
+        if incoming.kind is Kind.COMMAND:
+            await self._command(ctx, incoming.command or "", flow)
+            return
+        if incoming.kind is Kind.CHOICE:
+            raw = incoming.choice or ""
+            if raw.startswith(start.MENU_PREFIX):
+                await self._command(ctx, raw.removeprefix(start.MENU_PREFIX), flow)
+                return
+            if raw.startswith(start.LANG_PREFIX):
+                await start.set_language(ctx, raw.removeprefix(start.LANG_PREFIX))
+                if flow is not None:
+                    flow.prompt(ctx)
+                return
+        if flow is not None:
+            await flow.handle(ctx)
+            return
+        if incoming.kind is Kind.CHOICE:
+            ctx.say(ctx.t("errors.old_button_idle"), start.menu_choices(ctx))
+        else:
+            ctx.say(ctx.t("errors.not_understood"), start.menu_choices(ctx))
+
+    async def _command(self, ctx: Context, word: str, flow: Flow | None) -> None:
+        command = find_command(word)
+        if command is None:
+            ctx.say(ctx.t("errors.unknown_command", command=word[:40]))
+            if flow is not None:
+                flow.prompt(ctx)
+            return
+        name = command.name
+        if name in ("back", "cancel"):
+            if flow is None:
+                ctx.say(ctx.t("flow.nothing_to_" + name), start.menu_choices(ctx))
+            elif name == "back":
+                flow.back(ctx)
+            else:
+                flow.cancel(ctx)
+            return
+        if name in self.flows:
+            if not self._may(ctx, self.flow_actions[name]):
+                return
+            if flow is not None:
+                flow.remind(ctx)
+                return
+            await self.flows[name].start(ctx)
+            return
+        action, handler = self.simple[name]
+        if not self._may(ctx, action):
+            return
+        await handler(ctx)
+        if flow is not None and name != "lang":
+            flow.remind(ctx)
+
+    def _may(self, ctx: Context, action: Action) -> bool:
+        if allowed(frozenset({Role.CITIZEN}), action):
+            return True
+        ctx.say(ctx.t("errors.not_allowed"))
+        return False
+
+
+def build_router() -> ConversationRouter:
+    return ConversationRouter([NominateFlow()])

@@ -1,0 +1,54 @@
+"""/start, /help and /lang: greeting, the list of commands, and the choice of language."""
+
+from __future__ import annotations
+
+from bot.engine.context import Context
+from bot.engine.messages import Choice
+from bot.handlers.commands import COMMANDS
+from bot.i18n import LANGUAGES
+from bot.storage.users import UserRepo
+
+MENU_PREFIX = "menu:"
+LANG_PREFIX = "lang:"
+
+
+def menu_choices(ctx: Context) -> list[Choice]:
+    return [
+        Choice(label=ctx.t("menu.nominate"), value=f"{MENU_PREFIX}nominate"),
+        Choice(label=ctx.t("menu.mine"), value=f"{MENU_PREFIX}mine"),
+        Choice(label=ctx.t("menu.help"), value=f"{MENU_PREFIX}help"),
+        Choice(label=ctx.t("menu.lang"), value=f"{MENU_PREFIX}lang"),
+    ]
+
+
+async def start(ctx: Context) -> None:
+    name = ctx.incoming.display_name or ctx.user.display_name
+    hello = ctx.t("start.hello_named", name=name) if name else ctx.t("start.hello")
+    campaign = ctx.campaign.campaign.title.get(ctx.lang)
+    ctx.say(f"{hello} {ctx.t('start.greeting', campaign=campaign)}", menu_choices(ctx))
+
+
+async def help_(ctx: Context) -> None:
+    lines = [ctx.t("help.title"), ""]
+    for command in COMMANDS:
+        primary, secondary = (command.vi, command.en) if ctx.lang == "vi" else (command.en, command.vi)
+        lines.append(f"/{primary} (/{secondary}) — {ctx.t(f'commands.{command.name}')}")
+    lines += ["", ctx.t("help.footer")]
+    ctx.say("\n".join(lines))
+
+
+async def choose_language(ctx: Context) -> None:
+    wanted = ctx.incoming.args.strip().lower()
+    if wanted in LANGUAGES:
+        await set_language(ctx, wanted)
+        return
+    ctx.say(
+        ctx.t("lang.question"),
+        [Choice(label=ctx.t(f"lang.name.{lang}"), value=f"{LANG_PREFIX}{lang}") for lang in LANGUAGES],
+    )
+
+
+async def set_language(ctx: Context, lang: str) -> None:
+    await UserRepo(ctx.conn).set_lang(ctx.user.id, lang)
+    ctx.user = ctx.user.model_copy(update={"lang": lang})
+    ctx.say(ctx.t("lang.changed"), menu_choices(ctx) if ctx.session.conversation is None else [])

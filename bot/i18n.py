@@ -1,0 +1,73 @@
+"""Message catalogs: every text a user sees, in Vietnamese and English, kept out of the code.
+
+Catalogs are YAML files under bot/locales/<lang>/, one per feature, merged per language. Keys are
+dotted paths; values are `str.format` templates.
+"""
+
+from __future__ import annotations
+
+import string
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+DEFAULT_LANGUAGE = "vi"
+LANGUAGES = ("vi", "en")
+
+
+class Catalog:
+    def __init__(self, messages: dict[str, dict[str, str]]) -> None:
+        self._messages = messages
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self._messages)
+
+    def keys(self, lang: str) -> set[str]:
+        return set(self._messages.get(lang, {}))
+
+    def has(self, key: str) -> bool:
+        return key in self._messages[DEFAULT_LANGUAGE]
+
+    def raw(self, lang: str, key: str) -> str:
+        table = self._messages.get(lang) or self._messages[DEFAULT_LANGUAGE]
+        if key in table:
+            return table[key]
+        return self._messages[DEFAULT_LANGUAGE][key]
+
+    def t(self, lang: str, key: str, **values: Any) -> str:
+        template = self.raw(lang, key)
+        return template.format(**values) if values else template
+
+    def placeholders(self, lang: str, key: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(self.raw(lang, key)) if name}
+
+
+def _flatten(prefix: str, node: Any, out: dict[str, str], source: Path) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _flatten(f"{prefix}.{key}" if prefix else str(key), value, out, source)
+    elif isinstance(node, str):
+        if prefix in out:
+            raise ValueError(f"{source}: message key {prefix!r} defined twice")
+        out[prefix] = node
+    else:
+        raise ValueError(f"{source}: message {prefix!r} must be text")
+
+
+def load_catalog(directory: Path = LOCALES_DIR) -> Catalog:
+    messages: dict[str, dict[str, str]] = {}
+    for lang in LANGUAGES:
+        table: dict[str, str] = {}
+        for path in sorted((directory / lang).glob("*.yaml")):
+            _flatten("", yaml.safe_load(path.read_text(encoding="utf-8")) or {}, table, path)
+        messages[lang] = table
+    return Catalog(messages)
+
+
+@cache
+def default_catalog() -> Catalog:
+    return load_catalog()

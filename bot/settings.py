@@ -1,0 +1,32 @@
+"""Settings from the environment and `.env`. Secrets are SecretStr so they never reach a log line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite:///data/thidua.db"
+    data_dir: Path = Path("data")
+    campaign_file: Path = Path("config/dong-thap.yaml")
+    log_level: str = "INFO"
+
+    draft_stale_days: float = Field(default=7, gt=0)
+    max_file_mb: float = Field(default=10, gt=0, le=20)
+    max_files: int = Field(default=5, ge=0, le=10)
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = 8443
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"

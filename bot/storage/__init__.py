@@ -1,0 +1,1 @@
+"""The only place that speaks SQL: the database, its migrations and the repositories."""

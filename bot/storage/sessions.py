@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import aiosqlite
+
+from bot.engine.session import Session
+from bot.storage.timefmt import from_db, to_db
+
+
+class SessionRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def load(self, user_id: int) -> Session:
+        cur = await self.conn.execute("SELECT state, updated_at FROM sessions WHERE user_id = ?", (user_id,))
+        row = await cur.fetchone()
+        if row is None:
+            return Session()
+        session = Session.model_validate_json(row["state"])
+        session.updated_at = from_db(row["updated_at"])
+        return session
+
+    async def save(self, user_id: int, session: Session, now: dt.datetime) -> None:
+        session.updated_at = now
+        await self.conn.execute(
+            "INSERT INTO sessions (user_id, state, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+            (user_id, session.model_dump_json(exclude={"updated_at"}), to_db(now)),
+        )

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import aiosqlite
+
+from bot.storage.timefmt import to_db
+
+
+class ProcessedUpdates:
+    """The log of platform updates already handled, so a redelivered update is handled once."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def seen(self, channel: str, key: str) -> bool:
+        cur = await self.conn.execute(
+            "SELECT 1 FROM processed_updates WHERE channel = ? AND update_key = ?", (channel, key)
+        )
+        return await cur.fetchone() is not None
+
+    async def claim(self, channel: str, key: str, now: dt.datetime) -> bool:
+        """Record the update; False if it was recorded before."""
+        cur = await self.conn.execute(
+            "INSERT OR IGNORE INTO processed_updates (channel, update_key, processed_at) VALUES (?, ?, ?)",
+            (channel, key, to_db(now)),
+        )
+        return cur.rowcount == 1
+
+    async def prune(self, older_than: dt.datetime) -> int:
+        cur = await self.conn.execute(
+            "DELETE FROM processed_updates WHERE processed_at < ?", (to_db(older_than),)
+        )
+        return cur.rowcount

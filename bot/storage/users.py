@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import aiosqlite
+
+from bot.domain.users import User
+from bot.storage.timefmt import from_db, to_db
+
+
+def _user(row: aiosqlite.Row) -> User:
+    return User(
+        id=row["id"],
+        channel=row["channel"],
+        external_id=row["external_id"],
+        chat_id=row["chat_id"],
+        display_name=row["display_name"],
+        lang=row["lang"],
+        created_at=from_db(row["created_at"]),
+    )
+
+
+class UserRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def get(self, channel: str, external_id: str) -> User | None:
+        cur = await self.conn.execute(
+            "SELECT * FROM users WHERE channel = ? AND external_id = ?", (channel, external_id)
+        )
+        row = await cur.fetchone()
+        return _user(row) if row else None
+
+    async def by_id(self, user_id: int) -> User | None:
+        cur = await self.conn.execute("SELECT * FROM users WHERE id = ?", (user_id,))
+        row = await cur.fetchone()
+        return _user(row) if row else None
+
+    async def get_or_create(
+        self,
+        channel: str,
+        external_id: str,
+        chat_id: str,
+        display_name: str | None,
+        lang: str,
+        now: dt.datetime,
+    ) -> User:
+        user = await self.get(channel, external_id)
+        if user is None:
+            await self.conn.execute(
+                "INSERT INTO users (channel, external_id, chat_id, display_name, lang, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (channel, external_id, chat_id, display_name, lang, to_db(now)),
+            )
+        elif user.chat_id != chat_id or (display_name and user.display_name != display_name):
+            await self.conn.execute(
+                "UPDATE users SET chat_id = ?, display_name = COALESCE(?, display_name) WHERE id = ?",
+                (chat_id, display_name, user.id),
+            )
+        else:
+            return user
+        found = await self.get(channel, external_id)
+        assert found is not None
+        return found
+
+    async def set_lang(self, user_id: int, lang: str) -> None:
+        await self.conn.execute("UPDATE users SET lang = ? WHERE id = ?", (lang, user_id))

@@ -1,0 +1,47 @@
+"""Shared fixtures: a real SQLite file in a temporary folder, the shipped campaign, a fixed clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, build_app
+from bot.clock import FixedClock
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CAMPAIGN = ROOT / "config" / "dong-thap.yaml"
+# 09:00 in Đồng Tháp on a Saturday in the year-end reporting period.
+START = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": f"sqlite:///{tmp_path / 'thidua.db'}",
+        "data_dir": tmp_path / "data",
+        "campaign_file": CAMPAIGN,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FixedClock) -> AsyncIterator[App]:
+    application = await build_app(settings, clock)
+    try:
+        yield application
+    finally:
+        await application.close()
