@@ -1,0 +1,59 @@
+"""`python -m bot`: the command line. Each feature adds its subcommands in a module of this package."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from bot.app import build_app, configure_logging
+from bot.campaign_loader import CampaignConfigError
+from bot.cli import chat, config, run
+from bot.cli.base import Command
+from bot.settings import Settings
+
+DESCRIPTION = """\
+thidua-bot: nominations of good people and good deeds, unit reports and reminders for the
+patriotic emulation movement, on Telegram, Zalo or in the terminal.
+
+Settings come from the environment and from .env (see .env.example)."""
+
+# Each module registers its subcommands; keep them in the order --help should list them.
+MODULES = (run, chat, config)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in MODULES:
+        module.register(commands)
+    return parser
+
+
+async def _run(settings: Settings, command: Command, args: argparse.Namespace) -> int:
+    app = await build_app(settings)
+    try:
+        return await command(app, args)
+    finally:
+        await app.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Command | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    settings = Settings()
+    configure_logging(settings.log_level)
+    try:
+        return asyncio.run(_run(settings, handler, args))
+    except CampaignConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,65 @@
+"""`run`: every messenger with a token, plus the background workers, in one process."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from bot.app import App
+from bot.channels.console import run_console
+from bot.cli.base import add_command
+
+log = logging.getLogger(__name__)
+
+Runner = Callable[[App], Coroutine[Any, Any, None]]
+
+
+def messenger_runners(app: App) -> list[tuple[str, Runner]]:
+    """The messengers configured in the settings, each a coroutine that serves until cancelled."""
+    runners: list[tuple[str, Runner]] = []
+    if app.settings.telegram_bot_token is not None:
+        from bot.channels.telegram.runner import run_telegram
+
+        runners.append(("telegram", run_telegram))
+    return runners
+
+
+def background_runners(app: App) -> list[tuple[str, Runner]]:
+    """Workers that run beside the messengers."""
+    return []
+
+
+async def run(app: App, args: argparse.Namespace) -> int:
+    messengers = messenger_runners(app)
+    if not messengers:
+        print("No messenger token is set (see .env.example): opening the terminal chat.", file=sys.stderr)
+        await run_console(app.engine, "1001")
+        return 0
+    tasks = [
+        asyncio.create_task(runner(app), name=name) for name, runner in messengers + background_runners(app)
+    ]
+    log.info("running: %s", ", ".join(task.get_name() for task in tasks))
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            task.result()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    add_command(
+        subparsers,
+        "run",
+        run,
+        help="run the bot on every messenger with a token set; with none, open the terminal chat",
+        description="Run the bot. With TELEGRAM_BOT_TOKEN set it serves Telegram (long polling, or a webhook "
+        "when TELEGRAM_WEBHOOK_URL is set). With no token it opens the terminal chat.",
+    )
