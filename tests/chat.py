@@ -46,7 +46,7 @@ class Person:
         return await self.send(Incoming(kind=Kind.FILE, attachments=(attachment,), **self._base()))
 
     async def send_kind(self, kind: Kind, **extra: object) -> list[Reply]:
-        return await self.send(Incoming(kind=kind, **self._base(), **extra))  # type: ignore[arg-type]
+        return await self.send(Incoming(kind=kind, **self._base(), **extra))
 
     @property
     def text(self) -> str:

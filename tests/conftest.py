@@ -25,7 +25,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "campaign_file": CAMPAIGN,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings.model_validate(values)
 
 
 @pytest.fixture
