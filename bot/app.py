@@ -15,6 +15,9 @@ from bot.i18n import default_catalog
 from bot.settings import Settings
 from bot.storage.database import Database, path_from_url
 from bot.storage.files import FileStore
+from bot.storage.updates import ProcessedUpdates
+
+UPDATE_LOG_KEPT = dt.timedelta(days=14)
 
 
 @dataclass
@@ -41,6 +44,9 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
         max_files=settings.max_files,
     )
     db = await Database.open(path_from_url(settings.database_url))
+    # Messengers redeliver an update for a day at most; two weeks of the dedup log is plenty.
+    async with db.transaction() as conn:
+        await ProcessedUpdates(conn).prune(services.clock.now() - UPDATE_LOG_KEPT)
     return App(settings=settings, db=db, services=services, engine=Engine(db, services, build_router()))
 
 
