@@ -118,3 +118,18 @@ def test_killed_mid_conversation_and_resumed_by_a_new_process(tmp_path: Path) ->
     assert "Bước 5/9" in out
     out = chat(tmp_path, ["/quaylai", "/quaylai"], user="42")
     assert "Trả lời trước đây: Thành phố Sa Đéc" in out
+
+
+def test_run_without_a_token_opens_the_terminal_chat(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,  # no .env here
+        env={**env_for(tmp_path), "PYTHONPATH": str(ROOT)},
+        input="/start\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "terminal chat" in result.stderr
+    assert "Xin chào!" in result.stdout
