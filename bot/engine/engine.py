@@ -52,7 +52,8 @@ class Engine:
 
     async def _handle(self, incoming: Incoming, fetcher: FileFetcher | None) -> list[Reply]:
         key = incoming.update_key
-        if key is not None:
+        if key is not None and incoming.attachments:
+            # Only worth a separate look when a redelivery would otherwise download files again.
             async with self.db.reading() as conn:
                 if await ProcessedUpdates(conn).seen(incoming.channel, key):
                     return []

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -22,6 +23,16 @@ def path_from_url(url: str) -> Path:
     if not rest:
         raise ValueError("DATABASE_URL names no file")
     return Path(rest)
+
+
+async def fetch_one(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+    """One row in one trip to the database thread (execute + fetchone would be two)."""
+    rows = await conn.execute_fetchall(sql, params)
+    return next(iter(rows), None)
+
+
+async def fetch_all(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+    return list(await conn.execute_fetchall(sql, params))
 
 
 def split_statements(script: str) -> list[str]:
@@ -115,8 +126,7 @@ class Database:
         for path in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")):
             version = int(path.name[:4])
             async with self.transaction() as tx:
-                cur = await tx.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (version,))
-                if await cur.fetchone() is not None:
+                if await fetch_one(tx, "SELECT 1 FROM schema_migrations WHERE version = ?", (version,)):
                     continue
                 for statement in split_statements(path.read_text(encoding="utf-8")):
                     await tx.execute(statement)

@@ -12,6 +12,7 @@ from bot.domain.nomination import (
     NomineeKind,
     nomination_reference,
 )
+from bot.storage.database import fetch_all, fetch_one
 from bot.storage.sequences import next_in_sequence
 from bot.storage.timefmt import from_db, to_db
 
@@ -84,27 +85,29 @@ class NominationRepo:
         return found
 
     async def by_reference(self, reference: str) -> Nomination | None:
-        cur = await self.conn.execute(f"{_SELECT} WHERE n.reference = ?", (reference,))
-        row = await cur.fetchone()
+        row = await fetch_one(self.conn, f"{_SELECT} WHERE n.reference = ?", (reference,))
         return _nomination(row) if row else None
 
     async def by_submitter(self, user_id: int, limit: int = 20) -> list[Nomination]:
-        cur = await self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             f"{_SELECT} WHERE n.submitted_by = ? ORDER BY n.created_at DESC, n.id DESC LIMIT ?",
             (user_id, limit),
         )
-        return [_nomination(row) for row in await cur.fetchall()]
+        return [_nomination(row) for row in rows]
 
     async def count_by_submitter(self, user_id: int) -> int:
-        cur = await self.conn.execute("SELECT COUNT(*) FROM nominations WHERE submitted_by = ?", (user_id,))
-        row = await cur.fetchone()
+        row = await fetch_one(
+            self.conn, "SELECT COUNT(*) FROM nominations WHERE submitted_by = ?", (user_id,)
+        )
         return int(row[0]) if row else 0
 
     async def files_of(self, nomination_id: int) -> list[tuple[str, str, int, str]]:
         """(sha256, mime, size, path) of each evidence file, in the order given."""
-        cur = await self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             "SELECT f.sha256, f.mime, f.size, f.path FROM nomination_files nf"
             " JOIN files f ON f.sha256 = nf.sha256 WHERE nf.nomination_id = ? ORDER BY nf.position",
             (nomination_id,),
         )
-        return [(r[0], r[1], r[2], r[3]) for r in await cur.fetchall()]
+        return [(r[0], r[1], r[2], r[3]) for r in rows]

@@ -2,15 +2,17 @@ from __future__ import annotations
 
 import aiosqlite
 
+from bot.storage.database import fetch_one
+
 
 async def next_in_sequence(conn: aiosqlite.Connection, name: str, year: int) -> int:
     """The next number of a yearly sequence. Runs inside the caller's write transaction, so numbers are
     never handed out twice and a rolled-back submission does not burn one."""
-    cur = await conn.execute(
+    row = await fetch_one(
+        conn,
         "INSERT INTO sequences (name, year, value) VALUES (?, ?, 1)"
         " ON CONFLICT (name, year) DO UPDATE SET value = value + 1 RETURNING value",
         (name, year),
     )
-    row = await cur.fetchone()
     assert row is not None
     return int(row[0])

@@ -5,6 +5,7 @@ import datetime as dt
 import aiosqlite
 
 from bot.engine.session import Session
+from bot.storage.database import fetch_one
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -13,8 +14,9 @@ class SessionRepo:
         self.conn = conn
 
     async def load(self, user_id: int) -> Session:
-        cur = await self.conn.execute("SELECT state, updated_at FROM sessions WHERE user_id = ?", (user_id,))
-        row = await cur.fetchone()
+        row = await fetch_one(
+            self.conn, "SELECT state, updated_at FROM sessions WHERE user_id = ?", (user_id,)
+        )
         if row is None:
             return Session()
         session = Session.model_validate_json(row["state"])

@@ -4,6 +4,7 @@ import datetime as dt
 
 import aiosqlite
 
+from bot.storage.database import fetch_one
 from bot.storage.timefmt import to_db
 
 
@@ -14,10 +15,10 @@ class ProcessedUpdates:
         self.conn = conn
 
     async def seen(self, channel: str, key: str) -> bool:
-        cur = await self.conn.execute(
-            "SELECT 1 FROM processed_updates WHERE channel = ? AND update_key = ?", (channel, key)
+        row = await fetch_one(
+            self.conn, "SELECT 1 FROM processed_updates WHERE channel = ? AND update_key = ?", (channel, key)
         )
-        return await cur.fetchone() is not None
+        return row is not None
 
     async def claim(self, channel: str, key: str, now: dt.datetime) -> bool:
         """Record the update; False if it was recorded before."""

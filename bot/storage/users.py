@@ -5,6 +5,7 @@ import datetime as dt
 import aiosqlite
 
 from bot.domain.users import User
+from bot.storage.database import fetch_one
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -25,15 +26,13 @@ class UserRepo:
         self.conn = conn
 
     async def get(self, channel: str, external_id: str) -> User | None:
-        cur = await self.conn.execute(
-            "SELECT * FROM users WHERE channel = ? AND external_id = ?", (channel, external_id)
+        row = await fetch_one(
+            self.conn, "SELECT * FROM users WHERE channel = ? AND external_id = ?", (channel, external_id)
         )
-        row = await cur.fetchone()
         return _user(row) if row else None
 
     async def by_id(self, user_id: int) -> User | None:
-        cur = await self.conn.execute("SELECT * FROM users WHERE id = ?", (user_id,))
-        row = await cur.fetchone()
+        row = await fetch_one(self.conn, "SELECT * FROM users WHERE id = ?", (user_id,))
         return _user(row) if row else None
 
     async def get_or_create(
