@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.campaign_loader import load_campaign
 from bot.clock import Clock, SystemClock
 from bot.engine.context import Services
+from bot.engine.delivery import Sender
 from bot.engine.engine import Engine
 from bot.handlers import build_router
 from bot.i18n import default_catalog
@@ -26,6 +27,8 @@ class App:
     db: Database
     services: Services
     engine: Engine
+    # The running channels' senders by channel name, for proactive messages (filled as channels start).
+    senders: dict[str, Sender] = field(default_factory=dict)
 
     async def close(self) -> None:
         await self.db.close()

@@ -9,9 +9,10 @@ import yaml
 from pydantic import ValidationError
 
 from bot.domain.campaign import Campaign
+from bot.errors import StartupError
 
 
-class CampaignConfigError(Exception):
+class CampaignConfigError(StartupError):
     """The campaign file cannot be used; the message is meant for the operator."""
 
 

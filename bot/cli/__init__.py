@@ -8,9 +8,9 @@ import sys
 from collections.abc import Sequence
 
 from bot.app import build_app, configure_logging
-from bot.campaign_loader import CampaignConfigError
 from bot.cli import chat, config, run
 from bot.cli.base import Command
+from bot.errors import StartupError
 from bot.settings import Settings
 
 DESCRIPTION = """\
@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level)
     try:
         return asyncio.run(_run(settings, handler, args))
-    except CampaignConfigError as exc:
+    except StartupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

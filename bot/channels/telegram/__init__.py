@@ -1,0 +1,3 @@
+"""The Telegram channel, on python-telegram-bot 22."""
+
+CHANNEL = "telegram"
