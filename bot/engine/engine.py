@@ -87,7 +87,7 @@ class Engine:
             offered = [reply for reply in ctx.replies if reply.choices]
             session.pending_choices = list(offered[-1].choices) if offered else []
             await sessions.save(user.id, session, now)
-        return ctx.replies
+        return coalesce(ctx.replies)
 
     async def _stage_files(self, incoming: Incoming, fetcher: FileFetcher | None) -> list[StagedFile]:
         """Download and keep the files before the write transaction, so a slow download blocks no one."""
@@ -130,6 +130,26 @@ class Engine:
         except Exception:
             return DEFAULT_LANGUAGE
         return user.lang if user else DEFAULT_LANGUAGE
+
+
+def coalesce(replies: list[Reply]) -> list[Reply]:
+    """Fold a plain note ("that was a sticker") into the message after it: one bubble on the phone instead
+    of two, and one message fewer against the messenger's rate limits."""
+    merged: list[Reply] = []
+    for reply in replies:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and not previous.choices
+            and not previous.request_contact
+            and not previous.keep_separate
+            and previous.file is None
+            and reply.file is None
+        ):
+            merged[-1] = reply.model_copy(update={"text": f"{previous.text}\n\n{reply.text}"})
+        else:
+            merged.append(reply)
+    return merged
 
 
 def _resolve_choice(incoming: Incoming, session: Session) -> Incoming:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 
 class Kind(StrEnum):
@@ -80,4 +80,5 @@ class Reply(BaseModel):
     request_contact: bool = False
     request_contact_label: str | None = None
     file: OutgoingFile | None = None
-    keep_choices_numbered: bool = Field(default=False, description="show numbers even where buttons exist")
+    # Not folded into the next message: e.g. the note that takes a contact keyboard away on Telegram.
+    keep_separate: bool = False

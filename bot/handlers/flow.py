@@ -209,7 +209,9 @@ class Flow(ABC):
         outcome = await step.answer(ctx, self, value)
         if outcome is Outcome.NEXT:
             if step.accepts_contact:
-                ctx.replies.append(Reply(text=ctx.t("flow.saved", answer=step.shown(ctx))))
+                ctx.replies.append(
+                    Reply(text=ctx.t("flow.saved", answer=step.shown(ctx)), keep_separate=True)
+                )
             self._advance(ctx)
         elif outcome is Outcome.REASK:
             self.prompt(ctx)
