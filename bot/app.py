@@ -16,6 +16,7 @@ from bot.i18n import default_catalog
 from bot.settings import Settings
 from bot.storage.database import Database, path_from_url
 from bot.storage.files import FileStore
+from bot.storage.units import UnitRepo
 from bot.storage.updates import ProcessedUpdates
 
 UPDATE_LOG_KEPT = dt.timedelta(days=14)
@@ -45,11 +46,13 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
         stale_after=dt.timedelta(days=settings.draft_stale_days),
         max_file_bytes=int(settings.max_file_mb * 1024 * 1024),
         max_files=settings.max_files,
+        admins=settings.admins,
     )
     db = await Database.open(path_from_url(settings.database_url))
     # Messengers redeliver an update for a day at most; two weeks of the dedup log is plenty.
     async with db.transaction() as conn:
         await ProcessedUpdates(conn).prune(services.clock.now() - UPDATE_LOG_KEPT)
+        await UnitRepo(conn).seed_from_campaign(campaign, services.clock.now())
     return App(settings=settings, db=db, services=services, engine=Engine(db, services, build_router()))
 
 

@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(default=10, gt=0, le=20)
     max_files: int = Field(default=5, ge=0, le=10)
 
+    # Administrators by configuration: comma-separated user ids per messenger.
+    admin_telegram_ids: str = ""
+    admin_zalo_ids: str = ""
+
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str | None = None
     telegram_webhook_url: str | None = None
@@ -30,3 +34,10 @@ class Settings(BaseSettings):
     @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
+
+    @property
+    def admins(self) -> frozenset[tuple[str, str]]:
+        pairs = set()
+        for channel, ids in (("telegram", self.admin_telegram_ids), ("zalo", self.admin_zalo_ids)):
+            pairs |= {(channel, part.strip()) for part in ids.split(",") if part.strip()}
+        return frozenset(pairs)

@@ -39,9 +39,7 @@ async def run(app: App, args: argparse.Namespace) -> int:
         print("No messenger token is set (see .env.example): opening the terminal chat.", file=sys.stderr)
         await run_console(app.engine, "1001")
         return 0
-    tasks = [
-        asyncio.create_task(runner(app), name=name) for name, runner in messengers + background_runners(app)
-    ]
+    tasks = [asyncio.create_task(runner(app), name=name) for name, runner in messengers + background_runners(app)]
     log.info("running: %s", ", ".join(task.get_name() for task in tasks))
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)

@@ -57,11 +57,31 @@ class CampaignInfo(Strict):
         return ZoneInfo(self.timezone)
 
 
+class Indicator(Strict):
+    """A figure a unit reports for a content area, e.g. households lifted out of poverty."""
+
+    code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,24}$")
+    name: Localized
+    unit: Localized
+    type: Literal["integer", "decimal"] = "integer"
+    min: float | None = None
+    max: float | None = None
+
+    _localize = field_validator("name", "unit", mode="before")(_as_localized)
+
+    @model_validator(mode="after")
+    def _bounds_in_order(self) -> Indicator:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min is above max")
+        return self
+
+
 class Category(Strict):
     """Something a nomination can belong to: a named movement or one of the content areas."""
 
     code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,24}$")
     name: Localized
+    indicators: list[Indicator] = Field(default_factory=list)
 
     _localize = field_validator("name", mode="before")(_as_localized)
 
@@ -85,20 +105,51 @@ class UnitConfig(Strict):
     group: str | None = None
 
 
+class OwedBy(Strict):
+    """Which units owe a report: any unit matching one of the lists (all units when every list is empty)."""
+
+    kinds: list[str] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list)
+    units: list[str] = Field(default_factory=list)
+
+    def includes(self, code: str, kind: str, group: str | None) -> bool:
+        if not (self.kinds or self.groups or self.units):
+            return True
+        return kind in self.kinds or (group is not None and group in self.groups) or code in self.units
+
+
+DEFAULT_GRACE = dt.timedelta(days=30)
+
+
 class ReportingPeriod(Strict):
     code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,16}$")
     kind: Literal["six_month", "year_end", "phase"]
     name: Localized
     opens: dt.date
     deadline: dt.date
+    # After the deadline, reports are still accepted (marked late) until the period closes.
+    closes: dt.date | None = None
+    owed_by: OwedBy = Field(default_factory=OwedBy)
 
     _localize = field_validator("name", mode="before")(_as_localized)
 
     @model_validator(mode="after")
-    def _opens_before_deadline(self) -> ReportingPeriod:
+    def _dates_in_order(self) -> ReportingPeriod:
         if self.deadline < self.opens:
             raise ValueError("deadline is before opens")
+        if self.closes is not None and self.closes < self.deadline:
+            raise ValueError("closes is before deadline")
         return self
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.closes or self.deadline + DEFAULT_GRACE
+
+    def accepts_on(self, day: dt.date) -> bool:
+        return self.opens <= day <= self.last_day
+
+    def is_late_on(self, day: dt.date) -> bool:
+        return day > self.deadline
 
 
 class Campaign(Strict):
@@ -121,6 +172,10 @@ class Campaign(Strict):
             raise ValueError(f"codes used both as movement and content area: {sorted(overlap)}")
         groups = {g.code for g in self.groups}
         units = {u.code for u in self.units}
+        for period in self.reporting_periods:
+            unknown = set(period.owed_by.groups) - groups
+            if unknown:
+                raise ValueError(f"reporting period {period.code}: unknown groups {sorted(unknown)}")
         for unit in self.units:
             if unit.group is not None and unit.group not in groups:
                 raise ValueError(f"unit {unit.code}: unknown group {unit.group!r}")
@@ -134,6 +189,15 @@ class Campaign(Strict):
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
+
+    def period(self, code: str) -> ReportingPeriod | None:
+        return next((p for p in self.reporting_periods if p.code == code), None)
+
+    def group(self, code: str) -> Group | None:
+        return next((g for g in self.groups if g.code == code), None)
+
+    def area(self, code: str) -> Category | None:
+        return next((c for c in self.content_areas if c.code == code), None)
 
     def unit(self, code: str) -> UnitConfig | None:
         return next((u for u in self.units if u.code == code), None)

@@ -11,11 +11,13 @@ import aiosqlite
 from bot.clock import Clock
 from bot.domain.campaign import Campaign
 from bot.domain.nomination import EvidenceFile
+from bot.domain.policy import Action, Grant, Role, allowed, roles_of
 from bot.domain.users import User
 from bot.engine.messages import Choice, Incoming, Reply
 from bot.engine.session import Session
 from bot.i18n import Catalog
 from bot.storage.files import FileStore
+from bot.storage.roles import RoleRepo
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class Services:
     stale_after: dt.timedelta = dt.timedelta(days=7)
     max_file_bytes: int = 10 * 1024 * 1024
     max_files: int = 5
+    # (channel, user id) pairs that are administrators by configuration (ADMIN_TELEGRAM_IDS, ...).
+    admins: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,22 @@ class Context:
     services: Services
     staged: list[StagedFile] = field(default_factory=list)
     replies: list[Reply] = field(default_factory=list)
+    _grants: list[Grant] | None = None
+
+    async def grants(self) -> list[Grant]:
+        """The user's roles, read once per update (most steps of a conversation never ask)."""
+        if self._grants is None:
+            grants = await RoleRepo(self.conn).grants_of(self.user.id)
+            if (self.user.channel, self.user.external_id) in self.services.admins:
+                grants.append(Grant(role=Role.ADMIN))
+            self._grants = grants
+        return self._grants
+
+    async def roles(self) -> frozenset[Role]:
+        return roles_of(await self.grants())
+
+    async def may(self, action: Action) -> bool:
+        return allowed(await self.roles(), action)
 
     @property
     def lang(self) -> str:

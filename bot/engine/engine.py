@@ -32,7 +32,7 @@ class FileTooLarge(Exception):
 class Router(Protocol):
     async def route(self, ctx: Context) -> None: ...
 
-    def accepts_files(self, session: Session) -> bool: ...
+    def accepts_files(self, session: Session, services: Services) -> bool: ...
 
 
 class Engine:
@@ -96,7 +96,7 @@ class Engine:
         async with self.db.reading() as conn:
             user = await UserRepo(conn).get(incoming.channel, incoming.user_id)
             session = await SessionRepo(conn).load(user.id) if user else Session()
-        if not self.router.accepts_files(session):
+        if not self.router.accepts_files(session, self.services):
             return []
         staged: list[StagedFile] = []
         limit = self.services.max_file_bytes

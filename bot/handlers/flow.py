@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from enum import Enum, auto
 from typing import Any, ClassVar
 
+from bot.domain.campaign import Campaign
 from bot.engine.context import Context
 from bot.engine.messages import Choice, Kind, Reply
 
@@ -76,11 +77,16 @@ class Flow(ABC):
         return raw[len(prefix) :] if raw.startswith(prefix) else None
 
     # -- navigation ------------------------------------------------------------------------------------
-    def step(self, key: str) -> Step:
-        return next(s for s in self.steps if s.key == key)
+    def all_steps(self, data: dict[str, Any], campaign: Campaign) -> list[Step]:
+        """Every step, in order. A flow whose questions depend on earlier answers builds them here."""
+        return self.steps
+
+    def step(self, ctx: Context, key: str) -> Step:
+        return next(s for s in self.all_steps(ctx.session.data, ctx.campaign) if s.key == key)
 
     def applicable(self, ctx: Context) -> list[Step]:
-        return [s for s in self.steps if s.applies(ctx.session.data)]
+        data = ctx.session.data
+        return [s for s in self.all_steps(data, ctx.campaign) if s.applies(data)]
 
     async def start(self, ctx: Context) -> None:
         first = self.applicable(ctx)[0]
@@ -117,7 +123,7 @@ class Flow(ABC):
             )
             return
         assert session.step is not None
-        step = self.step(session.step)
+        step = self.step(ctx, session.step)
         text, choices = step.question(ctx, self)
         lines = [f"{self._position(ctx, step.key)} · {self.title(ctx)}", "", text]
         if (show_previous or session.editing) and step.answered(session.data):
@@ -190,7 +196,7 @@ class Flow(ABC):
         elif step_key == SUMMARY:
             await self._on_summary(ctx, value)
         else:
-            await self._on_step(ctx, self.step(step_key), value)
+            await self._on_step(ctx, self.step(ctx, step_key), value)
 
     async def _on_step(self, ctx: Context, step: Step, value: str | None) -> None:
         kind = ctx.incoming.kind
@@ -209,9 +215,7 @@ class Flow(ABC):
         outcome = await step.answer(ctx, self, value)
         if outcome is Outcome.NEXT:
             if step.accepts_contact:
-                ctx.replies.append(
-                    Reply(text=ctx.t("flow.saved", answer=step.shown(ctx)), keep_separate=True)
-                )
+                ctx.replies.append(Reply(text=ctx.t("flow.saved", answer=step.shown(ctx)), keep_separate=True))
             self._advance(ctx)
         elif outcome is Outcome.REASK:
             self.prompt(ctx)

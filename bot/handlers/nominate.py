@@ -16,8 +16,9 @@ from bot.domain.nomination import (
     NomineeKind,
 )
 from bot.domain.text import is_plausible_name, normalize_text, normalize_vn_mobile, shorten
-from bot.engine.context import Context, RejectedFile
+from bot.engine.context import Context
 from bot.engine.messages import Choice, Kind
+from bot.handlers.files_step import FilesStep
 from bot.handlers.flow import Flow, Outcome, Step
 from bot.storage.files import FileRepo
 from bot.storage.nominations import NominationRepo
@@ -39,8 +40,7 @@ class KindStep(Step):
 
     def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
         return ctx.t("nominate.kind.question"), [
-            Choice(label=ctx.t(f"nominate.kind.{k.value}"), value=flow.value(self.key, k.value))
-            for k in NomineeKind
+            Choice(label=ctx.t(f"nominate.kind.{k.value}"), value=flow.value(self.key, k.value)) for k in NomineeKind
         ]
 
     async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
@@ -136,9 +136,7 @@ class CategoryStep(Step):
     def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
         data = ctx.session.data
         view = data.get("_category_view", "movements")
-        movements = Choice(
-            label=ctx.t("nominate.category.show_movements"), value=flow.value(self.key, self.MOVEMENTS)
-        )
+        movements = Choice(label=ctx.t("nominate.category.show_movements"), value=flow.value(self.key, self.MOVEMENTS))
         if view == "matches":
             picked = [c for c in ctx.campaign.categories if c.code in data.get("_category_matches", [])]
             return ctx.t("nominate.category.pick_one"), [*self._choices(ctx, flow, picked), movements]
@@ -211,59 +209,6 @@ class DeedStep(Step):
 
     def shown(self, ctx: Context) -> str:
         return shorten(str(ctx.session.data[self.key]), 300)
-
-
-class EvidenceStep(Step):
-    key = "evidence"
-    accepts_files = True
-
-    def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
-        kept: list[dict[str, Any]] = ctx.session.data.get("_files", [])
-        limit = ctx.services.max_files
-        mb = ctx.services.max_file_bytes // (1024 * 1024)
-        if kept:
-            text = ctx.t("nominate.evidence.more", count=len(kept), max=limit)
-            return text, [Choice(label=ctx.t("nominate.evidence.done"), value=flow.value(self.key, "done"))]
-        return ctx.t("nominate.evidence.question", max=limit, mb=mb), [
-            Choice(label=ctx.t("nominate.evidence.skip"), value=flow.value(self.key, "skip"))
-        ]
-
-    async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
-        data = ctx.session.data
-        if value in ("done", "skip"):
-            data[self.key] = data.pop("_files", [])
-            return Outcome.NEXT
-        if ctx.incoming.kind is not Kind.FILE:
-            ctx.say(ctx.t("nominate.evidence.send_a_file"))
-            return Outcome.REASK
-        kept: list[dict[str, Any]] = data.setdefault("_files", [])
-        limit = ctx.services.max_files
-        mb = ctx.services.max_file_bytes // (1024 * 1024)
-        if not ctx.staged:
-            ctx.say(ctx.t("files.rejected.download_failed", name="?"))
-        for staged in ctx.staged:
-            if isinstance(staged, RejectedFile):
-                ctx.say(ctx.t(f"files.rejected.{staged.reason}", name=staged.name or "?", mb=mb))
-            elif len(kept) >= limit:
-                ctx.say(ctx.t("nominate.evidence.limit", max=limit))
-            elif any(f["sha256"] == staged.sha256 for f in kept):
-                ctx.say(ctx.t("nominate.evidence.duplicate"))
-            else:
-                kept.append(staged.model_dump())
-        if len(kept) >= limit:
-            data[self.key] = data.pop("_files")
-            ctx.say(ctx.t("nominate.evidence.full", max=limit))
-            return Outcome.NEXT
-        return Outcome.REASK
-
-    def answered(self, data: dict[str, Any]) -> bool:
-        return self.key in data
-
-    def shown(self, ctx: Context) -> str:
-        files = ctx.session.data.get(self.key, [])
-        if not files:
-            return ctx.t("nominate.evidence.none")
-        return ctx.t("nominate.evidence.count", count=len(files))
 
 
 class NominatorStep(Step):
@@ -353,7 +298,7 @@ class NominateFlow(Flow):
         UnitStep(),
         CategoryStep(),
         DeedStep(),
-        EvidenceStep(),
+        FilesStep("evidence", "nominate.evidence"),
         NominatorStep(),
         PhoneStep(),
         ConsentStep(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.domain.policy import Action, Role, allowed
-from bot.engine.context import Context
+from bot.engine.context import Context, Services
 from bot.engine.messages import Kind
 from bot.engine.session import Session
 from bot.handlers import mine, start
@@ -27,11 +27,12 @@ class ConversationRouter:
         }
         self.flow_actions = {"nominate": Action.NOMINATE}
 
-    def accepts_files(self, session: Session) -> bool:
+    def accepts_files(self, session: Session, services: Services) -> bool:
         flow = self.flows.get(session.conversation or "")
         if flow is None or session.step is None:
             return False
-        return any(step.key == session.step and step.accepts_files for step in flow.steps)
+        steps = flow.all_steps(session.data, services.campaign)
+        return any(step.key == session.step and step.accepts_files for step in steps)
 
     def active_flow(self, ctx: Context) -> Flow | None:
         flow = self.flows.get(ctx.session.conversation or "")

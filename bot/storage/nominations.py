@@ -76,8 +76,7 @@ class NominationRepo:
         nomination_id = cur.lastrowid
         for position, evidence in enumerate(new.evidence, start=1):
             await self.conn.execute(
-                "INSERT INTO nomination_files (nomination_id, position, sha256, original_name)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO nomination_files (nomination_id, position, sha256, original_name) VALUES (?, ?, ?, ?)",
                 (nomination_id, position, evidence.sha256, evidence.original_name),
             )
         found = await self.by_reference(reference)
@@ -97,9 +96,7 @@ class NominationRepo:
         return [_nomination(row) for row in rows]
 
     async def count_by_submitter(self, user_id: int) -> int:
-        row = await fetch_one(
-            self.conn, "SELECT COUNT(*) FROM nominations WHERE submitted_by = ?", (user_id,)
-        )
+        row = await fetch_one(self.conn, "SELECT COUNT(*) FROM nominations WHERE submitted_by = ?", (user_id,))
         return int(row[0]) if row else 0
 
     async def files_of(self, nomination_id: int) -> list[tuple[str, str, int, str]]:

@@ -14,9 +14,7 @@ class SessionRepo:
         self.conn = conn
 
     async def load(self, user_id: int) -> Session:
-        row = await fetch_one(
-            self.conn, "SELECT state, updated_at FROM sessions WHERE user_id = ?", (user_id,)
-        )
+        row = await fetch_one(self.conn, "SELECT state, updated_at FROM sessions WHERE user_id = ?", (user_id,))
         if row is None:
             return Session()
         session = Session.model_validate_json(row["state"])

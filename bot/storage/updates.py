@@ -29,7 +29,5 @@ class ProcessedUpdates:
         return cur.rowcount == 1
 
     async def prune(self, older_than: dt.datetime) -> int:
-        cur = await self.conn.execute(
-            "DELETE FROM processed_updates WHERE processed_at < ?", (to_db(older_than),)
-        )
+        cur = await self.conn.execute("DELETE FROM processed_updates WHERE processed_at < ?", (to_db(older_than),))
         return cur.rowcount

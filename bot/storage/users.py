@@ -9,7 +9,7 @@ from bot.storage.database import fetch_one
 from bot.storage.timefmt import from_db, to_db
 
 
-def _user(row: aiosqlite.Row) -> User:
+def user_from_row(row: aiosqlite.Row) -> User:
     return User(
         id=row["id"],
         channel=row["channel"],
@@ -29,11 +29,11 @@ class UserRepo:
         row = await fetch_one(
             self.conn, "SELECT * FROM users WHERE channel = ? AND external_id = ?", (channel, external_id)
         )
-        return _user(row) if row else None
+        return user_from_row(row) if row else None
 
     async def by_id(self, user_id: int) -> User | None:
         row = await fetch_one(self.conn, "SELECT * FROM users WHERE id = ?", (user_id,))
-        return _user(row) if row else None
+        return user_from_row(row) if row else None
 
     async def get_or_create(
         self,

@@ -88,9 +88,7 @@ async def _mark_pressed(query: CallbackQuery) -> None:
     text = getattr(message, "text", None)
     label = None
     if isinstance(markup, InlineKeyboardMarkup):
-        label = next(
-            (b.text for row in markup.inline_keyboard for b in row if b.callback_data == query.data), None
-        )
+        label = next((b.text for row in markup.inline_keyboard for b in row if b.callback_data == query.data), None)
     try:
         if text and label:
             await query.edit_message_text(f"{text}\n\n➜ {label}"[:4096], reply_markup=None)

@@ -46,9 +46,7 @@ async def start_telegram(app: App, request: BaseRequest | None = None) -> Telegr
             secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
         )
-        log.info(
-            "telegram: webhook on %s:%s", settings.telegram_webhook_listen, settings.telegram_webhook_port
-        )
+        log.info("telegram: webhook on %s:%s", settings.telegram_webhook_listen, settings.telegram_webhook_port)
     else:
         await updater.start_polling(allowed_updates=Update.ALL_TYPES)
         log.info("telegram: long polling")

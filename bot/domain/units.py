@@ -1,0 +1,86 @@
+"""Units as the database knows them: the latest version of each, and the rules of the hierarchy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+
+class UnitStatus(StrEnum):
+    ACTIVE = "active"
+    MERGED = "merged"
+    RETIRED = "retired"
+
+
+class Unit(BaseModel):
+    version_id: int
+    code: str
+    name: str
+    kind: str
+    parent: str | None = None
+    group: str | None = None
+    status: UnitStatus = UnitStatus.ACTIVE
+    merged_into: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status is UnitStatus.ACTIVE
+
+    def same_as(self, other: UnitFields) -> bool:
+        return (self.name, self.kind, self.parent, self.group, self.status, self.merged_into) == (
+            other.name,
+            other.kind,
+            other.parent,
+            other.group,
+            other.status,
+            other.merged_into,
+        )
+
+
+class UnitFields(BaseModel):
+    """What one import row or config entry says a unit should be."""
+
+    code: str
+    name: str
+    kind: str
+    parent: str | None = None
+    group: str | None = None
+    status: UnitStatus = UnitStatus.ACTIVE
+    merged_into: str | None = None
+
+
+def find_cycle(parents: dict[str, str | None]) -> list[str] | None:
+    """A chain of codes that leads back to itself through `parent`, if there is one."""
+    for start in parents:
+        seen: list[str] = []
+        code: str | None = start
+        while code is not None and code in parents:
+            if code in seen:
+                return [*seen[seen.index(code) :], code]
+            seen.append(code)
+            code = parents[code]
+    return None
+
+
+def tree_lines(units: Iterable[Unit]) -> list[str]:
+    """The hierarchy as indented lines, children under parents, each level sorted by name."""
+    by_parent: dict[str | None, list[Unit]] = {}
+    known = {u.code for u in units}
+    for unit in units:
+        parent = unit.parent if unit.parent in known else None
+        by_parent.setdefault(parent, []).append(unit)
+    lines: list[str] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for unit in sorted(by_parent.get(parent, []), key=lambda u: u.name):
+            status = (
+                "" if unit.active else f" [{unit.status.value}{' → ' + unit.merged_into if unit.merged_into else ''}]"
+            )
+            group = f" ({unit.group})" if unit.group else ""
+            lines.append(f"{'  ' * depth}{unit.code}  {unit.name}{group}{status}")
+            walk(unit.code, depth + 1)
+
+    walk(None, 0)
+    return lines

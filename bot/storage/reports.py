@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import aiosqlite
+
+from bot.domain.nomination import EvidenceFile
+from bot.domain.reports import AreaReport, NewReport, Report, report_reference
+from bot.storage.database import fetch_all, fetch_one
+from bot.storage.timefmt import from_db, to_db
+
+
+class ReportRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def create(self, new: NewReport, unit_version_id: int, year: int, late: bool, now: dt.datetime) -> Report:
+        """The next version of this unit's report for the period; earlier versions stay as they were."""
+        row = await fetch_one(
+            self.conn,
+            "SELECT COALESCE(MAX(version), 0) FROM reports WHERE period_code = ? AND unit_code = ?",
+            (new.period_code, new.unit_code),
+        )
+        version = int(row[0]) + 1 if row else 1
+        reference = report_reference(year, new.period_code, new.unit_code, version)
+        cur = await self.conn.execute(
+            "INSERT INTO reports (reference, campaign_code, period_code, unit_code, unit_version_id, version,"
+            " submitted_by, channel, submitted_at, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                reference,
+                new.campaign_code,
+                new.period_code,
+                new.unit_code,
+                unit_version_id,
+                version,
+                new.submitted_by,
+                new.channel,
+                to_db(now),
+                int(late),
+            ),
+        )
+        report_id = cur.lastrowid
+        for area in new.areas:
+            await self.conn.execute(
+                "INSERT INTO report_areas (report_id, area_code, narrative) VALUES (?, ?, ?)",
+                (report_id, area.area_code, area.narrative),
+            )
+            await self.conn.executemany(
+                "INSERT INTO report_values (report_id, area_code, indicator_code, value) VALUES (?, ?, ?, ?)",
+                [(report_id, area.area_code, code, value) for code, value in area.values.items()],
+            )
+        await self.conn.executemany(
+            "INSERT INTO report_files (report_id, position, sha256, original_name) VALUES (?, ?, ?, ?)",
+            [(report_id, i, f.sha256, f.original_name) for i, f in enumerate(new.files, start=1)],
+        )
+        found = await self.by_reference(reference)
+        assert found is not None
+        return found
+
+    async def by_reference(self, reference: str) -> Report | None:
+        row = await fetch_one(self.conn, "SELECT id FROM reports WHERE reference = ?", (reference,))
+        return await self._load(int(row[0])) if row else None
+
+    async def latest(self, period_code: str, unit_code: str) -> Report | None:
+        row = await fetch_one(
+            self.conn,
+            "SELECT id FROM reports WHERE period_code = ? AND unit_code = ? ORDER BY version DESC LIMIT 1",
+            (period_code, unit_code),
+        )
+        return await self._load(int(row[0])) if row else None
+
+    async def versions(self, period_code: str, unit_code: str) -> list[Report]:
+        rows = await fetch_all(
+            self.conn,
+            "SELECT id FROM reports WHERE period_code = ? AND unit_code = ? ORDER BY version",
+            (period_code, unit_code),
+        )
+        return [await self._load(int(r[0])) for r in rows]
+
+    async def _load(self, report_id: int) -> Report:
+        row = await fetch_one(
+            self.conn,
+            "SELECT r.*, v.name AS unit_name FROM reports r JOIN unit_versions v ON v.id = r.unit_version_id"
+            " WHERE r.id = ?",
+            (report_id,),
+        )
+        assert row is not None
+        values: dict[str, dict[str, float]] = defaultdict(dict)
+        for area_code, indicator, value in await fetch_all(
+            self.conn,
+            "SELECT area_code, indicator_code, value FROM report_values WHERE report_id = ?",
+            (report_id,),
+        ):
+            values[area_code][indicator] = value
+        areas = [
+            AreaReport(area_code=r[0], narrative=r[1], values=values.get(r[0], {}))
+            for r in await fetch_all(
+                self.conn,
+                "SELECT area_code, narrative FROM report_areas WHERE report_id = ? ORDER BY rowid",
+                (report_id,),
+            )
+        ]
+        files = [
+            EvidenceFile(sha256=r[0], mime=r[1], size=r[2], original_name=r[3])
+            for r in await fetch_all(
+                self.conn,
+                "SELECT f.sha256, f.mime, f.size, rf.original_name FROM report_files rf"
+                " JOIN files f ON f.sha256 = rf.sha256 WHERE rf.report_id = ? ORDER BY rf.position",
+                (report_id,),
+            )
+        ]
+        return Report(
+            id=row["id"],
+            reference=row["reference"],
+            period_code=row["period_code"],
+            unit_code=row["unit_code"],
+            unit_name=row["unit_name"],
+            version=row["version"],
+            submitted_by=row["submitted_by"],
+            submitted_at=from_db(row["submitted_at"]),
+            late=bool(row["late"]),
+            areas=areas,
+            files=files,
+        )
+
+    async def submitted_unit_codes(self, period_code: str) -> set[str]:
+        rows = await fetch_all(
+            self.conn, "SELECT DISTINCT unit_code FROM reports WHERE period_code = ?", (period_code,)
+        )
+        return {r[0] for r in rows}
+
+    async def latest_by_unit(self, period_code: str) -> dict[str, tuple[int, dt.datetime, bool]]:
+        """unit code -> (latest version, when, late) for every unit that reported for the period."""
+        rows = await fetch_all(
+            self.conn,
+            "SELECT unit_code, MAX(version), MAX(submitted_at), MIN(late) FROM reports WHERE period_code = ?"
+            " GROUP BY unit_code",
+            (period_code,),
+        )
+        return {r[0]: (int(r[1]), from_db(r[2]), bool(r[3])) for r in rows}

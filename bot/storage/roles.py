@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import aiosqlite
+
+from bot.domain.policy import Grant, Role
+from bot.domain.users import User
+from bot.storage.database import fetch_all
+from bot.storage.timefmt import to_db
+from bot.storage.users import user_from_row
+
+_ACTIVE = "revoked_at IS NULL"
+
+
+class RoleRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def grants_of(self, user_id: int) -> list[Grant]:
+        rows = await fetch_all(
+            self.conn,
+            f"SELECT role, unit_code, group_code FROM role_grants WHERE user_id = ? AND {_ACTIVE} ORDER BY id",
+            (user_id,),
+        )
+        return [Grant(role=Role(r[0]), unit_code=r[1], group_code=r[2]) for r in rows]
+
+    async def grant(
+        self,
+        user_id: int,
+        grant: Grant,
+        now: dt.datetime,
+        *,
+        granted_by: int | None = None,
+        via_invite: int | None = None,
+    ) -> bool:
+        """Give the role; False if the person already holds exactly this one."""
+        if grant in await self.grants_of(user_id):
+            return False
+        await self.conn.execute(
+            "INSERT INTO role_grants (user_id, role, unit_code, group_code, granted_at, granted_by, via_invite)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                user_id,
+                grant.role.value,
+                grant.unit_code,
+                grant.group_code,
+                to_db(now),
+                granted_by,
+                via_invite,
+            ),
+        )
+        return True
+
+    async def revoke(self, user_id: int, grant: Grant, now: dt.datetime, revoked_by: int | None) -> int:
+        cur = await self.conn.execute(
+            f"UPDATE role_grants SET revoked_at = ?, revoked_by = ? WHERE user_id = ? AND role = ?"
+            f" AND unit_code IS ? AND group_code IS ? AND {_ACTIVE}",
+            (to_db(now), revoked_by, user_id, grant.role.value, grant.unit_code, grant.group_code),
+        )
+        return cur.rowcount
+
+    async def _users(self, where: str, params: tuple[object, ...]) -> list[User]:
+        rows = await fetch_all(
+            self.conn,
+            f"SELECT DISTINCT u.* FROM users u JOIN role_grants g ON g.user_id = u.id"
+            f" WHERE g.revoked_at IS NULL AND {where} ORDER BY u.id",
+            params,
+        )
+        return [user_from_row(r) for r in rows]
+
+    async def representatives_of(self, unit_code: str) -> list[User]:
+        return await self._users("g.role = 'unit_rep' AND g.unit_code = ?", (unit_code,))
+
+    async def council_members_for(self, unit_code: str, group_code: str | None) -> list[User]:
+        """Council members in charge of the unit itself or of its cluster/block."""
+        return await self._users(
+            "g.role = 'council' AND (g.unit_code = ? OR (g.group_code IS NOT NULL AND g.group_code IS ?))",
+            (unit_code, group_code),
+        )
+
+    async def secretariat_users(self) -> list[User]:
+        return await self._users("g.role = 'secretariat'", ())
+
+    async def holders(self, role: Role) -> list[User]:
+        return await self._users("g.role = ?", (role.value,))
