@@ -63,9 +63,7 @@ async def measure(conversations: int = CONVERSATIONS) -> dict[str, float]:
     updates = [u for script in scripts for u in script]
 
     bare_fake = FakeTelegram()
-    bare: TelegramApp = (
-        ApplicationBuilder().token(TOKEN).request(bare_fake).get_updates_request(bare_fake).build()
-    )
+    bare: TelegramApp = ApplicationBuilder().token(TOKEN).request(bare_fake).get_updates_request(bare_fake).build()
     bare.add_handler(TypeHandler(Update, echo))
     await bare.initialize()
     bare_seconds = await feed(bare, updates)

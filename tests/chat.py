@@ -29,9 +29,7 @@ class Person:
     async def say(self, text: str) -> list[Reply]:
         if text.startswith("/"):
             word, _, args = text[1:].partition(" ")
-            return await self.send(
-                Incoming(kind=Kind.COMMAND, command=word, args=args, text=text, **self._base())
-            )
+            return await self.send(Incoming(kind=Kind.COMMAND, command=word, args=args, text=text, **self._base()))
         return await self.send(Incoming(kind=Kind.TEXT, text=text, **self._base()))
 
     async def tap(self, label_part: str) -> list[Reply]:

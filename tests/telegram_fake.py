@@ -162,9 +162,7 @@ class Updates:
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         return self._message(**content)
 
-    def press(
-        self, data: str, on_text: str = "…", buttons: list[list[dict[str, str]]] | None = None
-    ) -> dict[str, Any]:
+    def press(self, data: str, on_text: str = "…", buttons: list[list[dict[str, str]]] | None = None) -> dict[str, Any]:
         update_id = next(self._ids) + self.user_id * 1000
         message: dict[str, Any] = {
             "message_id": update_id,

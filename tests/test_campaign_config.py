@@ -44,9 +44,7 @@ def broken(tmp_path: Path, old: str, new: str) -> Path:
 
 
 def line_of(path: Path, needle: str) -> int:
-    return next(
-        i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line
-    )
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
 
 
 def test_a_wrong_value_names_file_line_and_field(tmp_path: Path) -> None:

@@ -19,9 +19,7 @@ def test_both_languages_have_the_same_keys() -> None:
 def test_placeholders_match_between_languages() -> None:
     catalog = default_catalog()
     mismatched = [
-        key
-        for key in catalog.keys("vi")
-        if catalog.placeholders("vi", key) != catalog.placeholders("en", key)
+        key for key in catalog.keys("vi") if catalog.placeholders("vi", key) != catalog.placeholders("en", key)
     ]
     assert mismatched == []
 

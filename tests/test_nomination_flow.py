@@ -58,9 +58,9 @@ async def test_whole_nomination_is_committed_with_a_reference(app: App) -> None:
         assert expected in summary
     await person.tap("Gửi")
     assert "NTVT-2026-000001" in person.text
-    assert rows(
-        app, "SELECT reference, nominee_name, unit_code, category_code, nominator_phone FROM nominations"
-    ) == [("NTVT-2026-000001", "Nguyễn Văn An", "H-THAPMUOI", "PT01", "+84912345678")]
+    assert rows(app, "SELECT reference, nominee_name, unit_code, category_code, nominator_phone FROM nominations") == [
+        ("NTVT-2026-000001", "Nguyễn Văn An", "H-THAPMUOI", "PT01", "+84912345678")
+    ]
     await person.say("/cuatoi")
     assert "NTVT-2026-000001" in person.text and "28/11/2026" in person.text and "chờ xét" in person.text
 
@@ -129,9 +129,7 @@ async def test_back_shows_the_old_answer_and_cancel_asks_first(app: App) -> None
         (Kind.CONTACT, {"contact_phone": "+84912345678"}, "chưa cần số điện thoại"),
     ],
 )
-async def test_unexpected_kinds_get_a_kind_reask(
-    app: App, kind: Kind, extra: dict[str, object], expected: str
-) -> None:
+async def test_unexpected_kinds_get_a_kind_reask(app: App, kind: Kind, extra: dict[str, object], expected: str) -> None:
     person = Person(app)
     await person.say("/decu")
     await person.tap("Cá nhân")
@@ -304,9 +302,7 @@ async def test_the_same_update_twice_is_handled_once(app: App) -> None:
 
     person = Person(app)
     await person.say("/decu")
-    update = Incoming(
-        channel="console", user_id="1001", chat_id="1001", kind=Kind.TEXT, text="2", update_key="77"
-    )
+    update = Incoming(channel="console", user_id="1001", chat_id="1001", kind=Kind.TEXT, text="2", update_key="77")
     first = await person.send(update)
     second = await person.send(update)
     assert first and "Bước 2/9" in first[-1].text

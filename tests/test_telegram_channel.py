@@ -48,9 +48,7 @@ class TelegramChat:
         rows = message.params["reply_markup"]["inline_keyboard"]
         buttons = [b for row in rows for b in row if label_part in b["text"]]
         assert len(buttons) == 1, f"{label_part!r} not a single button of {rows}"
-        return await self.feed(
-            self.updates.press(buttons[0]["callback_data"], str(message.params["text"]), rows)
-        )
+        return await self.feed(self.updates.press(buttons[0]["callback_data"], str(message.params["text"]), rows))
 
 
 @pytest.fixture
@@ -158,9 +156,7 @@ async def test_the_same_update_twice_is_answered_once(tg: TelegramChat) -> None:
     ("update_name", "expected"),
     [("sticker", "nhãn dán"), ("voice", "tin nhắn thoại"), ("location", "vị trí bản đồ")],
 )
-async def test_unreadable_messages_get_a_kind_answer(
-    tg: TelegramChat, update_name: str, expected: str
-) -> None:
+async def test_unreadable_messages_get_a_kind_answer(tg: TelegramChat, update_name: str, expected: str) -> None:
     await tg.say("/decu")
     out = await tg.feed(getattr(tg.updates, update_name)())
     assert expected in out[0] and "Bước 1/9" in out[-1]
@@ -180,9 +176,7 @@ async def test_a_huge_message_and_a_wrong_document(tg: TelegramChat) -> None:
     assert "không phải ảnh JPG/PNG, PDF hoặc DOCX" in out[0]
     out = await tg.feed(tg.updates.document("doc2", "big.pdf", "application/pdf", 30 * 1024 * 1024))
     assert "lớn hơn 10 MB" in out[0]
-    assert [c.params["file_id"] for c in tg.fake.calls if c.method == "getFile"] == [
-        "doc1"
-    ]  # never downloads big
+    assert [c.params["file_id"] for c in tg.fake.calls if c.method == "getFile"] == ["doc1"]  # never downloads big
 
 
 async def test_a_button_from_an_old_message(tg: TelegramChat) -> None:
@@ -198,9 +192,7 @@ async def test_long_replies_are_split_at_lines(tg: TelegramChat, tg_settings: Se
     from bot.engine.messages import Choice, Reply
 
     text = "\n".join(f"Dòng {i}: " + "x" * 90 for i in range(100))
-    await send_reply(
-        tg.application.bot, tg.chat_id, Reply(text=text, choices=(Choice(label="A", value="a"),))
-    )
+    await send_reply(tg.application.bot, tg.chat_id, Reply(text=text, choices=(Choice(label="A", value="a"),)))
     sent = tg.fake.sent(tg.chat_id)
     assert len(sent) == 3 and all(len(c.params["text"]) <= 4096 for c in sent)
     assert "\n".join(c.params["text"] for c in sent) == text
@@ -209,11 +201,7 @@ async def test_long_replies_are_split_at_lines(tg: TelegramChat, tg_settings: Se
 
 async def test_the_command_menu_is_set_in_both_languages(tg: TelegramChat) -> None:
     await tg.application.post_init(tg.application)  # type: ignore[misc]
-    menus = {
-        c.params.get("language_code"): c.params["commands"]
-        for c in tg.fake.calls
-        if c.method == "setMyCommands"
-    }
+    menus = {c.params.get("language_code"): c.params["commands"] for c in tg.fake.calls if c.method == "setMyCommands"}
     assert {"decu", "cuatoi", "trogiup", "huy", "quaylai"} <= {c["command"] for c in menus["vi"]}
     assert {"nominate", "mine", "help", "cancel", "back"} <= {c["command"] for c in menus["en"]}
     assert menus[None] == menus["vi"]
@@ -223,9 +211,7 @@ async def test_the_command_menu_is_set_in_both_languages(tg: TelegramChat) -> No
     )
 
 
-async def test_a_fresh_process_continues_the_telegram_conversation(
-    tg_settings: Settings, clock: FixedClock
-) -> None:
+async def test_a_fresh_process_continues_the_telegram_conversation(tg_settings: Settings, clock: FixedClock) -> None:
     updates = Updates(user_id=7007)
     for round_ in range(2):
         app = await build_app(tg_settings, clock)

@@ -69,9 +69,7 @@ async def test_webhook_checks_the_secret_on_every_request(tmp_path: Path, clock:
 
 
 async def test_webhook_without_a_secret_refuses_to_start(tmp_path: Path, clock: FixedClock) -> None:
-    settings = make_settings(
-        tmp_path, telegram_bot_token=TOKEN, telegram_webhook_url="https://bot.example.org/tg"
-    )
+    settings = make_settings(tmp_path, telegram_bot_token=TOKEN, telegram_webhook_url="https://bot.example.org/tg")
     app = await build_app(settings, clock)
     try:
         with pytest.raises(WebhookConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
