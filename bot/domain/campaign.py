@@ -202,19 +202,6 @@ class Campaign(Strict):
     def unit(self, code: str) -> UnitConfig | None:
         return next((u for u in self.units if u.code == code), None)
 
-    def search_units(self, query: str) -> list[UnitConfig]:
-        """Units whose name or code contains every word of the query, diacritics ignored."""
-        words = fold(query).split()
-        if not words:
-            return []
-        found = []
-        for unit in self.units:
-            haystack = f"{fold(unit.name)} {fold(unit.code)}"
-            if all(word in haystack for word in words):
-                found.append(unit)
-        exact = [u for u in found if fold(u.name) == fold(query) or fold(u.code) == fold(query)]
-        return exact or found
-
     def search_categories(self, query: str, lang: str) -> list[Category]:
         words = fold(query).split()
         if not words:

@@ -53,8 +53,10 @@ class NewNomination(BaseModel):
     anonymous: bool
     nominator_name: str | None = None
     nominator_phone: str | None = None
-    evidence: list[EvidenceFile] = Field(default_factory=list, max_length=5)
+    evidence: list[EvidenceFile] = Field(default_factory=list, max_length=10)
     consent_at: dt.datetime
+    # Set when a unit representative nominates: the nomination is the unit's.
+    on_behalf_of_unit: str | None = None
 
 
 class Nomination(BaseModel):
@@ -74,3 +76,4 @@ class Nomination(BaseModel):
     consent_at: dt.datetime
     created_at: dt.datetime
     evidence_count: int = 0
+    on_behalf_of_unit: str | None = None

@@ -68,6 +68,10 @@ class Flow(ABC):
     def title(self, ctx: Context) -> str:
         return ctx.t(f"{self.name}.title")
 
+    def summary_header(self, ctx: Context) -> list[str]:
+        """Lines shown under the summary's title, for what is fixed rather than answered."""
+        return []
+
     # -- choice values ---------------------------------------------------------------------------------
     def value(self, step: str, choice: str) -> str:
         return f"{self.name}:{step}:{choice}"
@@ -260,7 +264,7 @@ class Flow(ABC):
 
     def _summary(self, ctx: Context) -> None:
         steps = self.applicable(ctx)
-        lines = [ctx.t("flow.summary.title", title=self.title(ctx)), ""]
+        lines = [ctx.t("flow.summary.title", title=self.title(ctx)), *self.summary_header(ctx), ""]
         for number, step in enumerate(steps, start=1):
             lines.append(f"{number}. {step.label(ctx, self)}: {step.shown(ctx)}")
         lines += ["", ctx.t("flow.summary.question")]

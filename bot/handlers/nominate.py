@@ -15,13 +15,17 @@ from bot.domain.nomination import (
     NewNomination,
     NomineeKind,
 )
+from bot.domain.policy import Grant, represented_units
 from bot.domain.text import is_plausible_name, normalize_text, normalize_vn_mobile, shorten
+from bot.domain.units import search_units
 from bot.engine.context import Context
 from bot.engine.messages import Choice, Kind
 from bot.handlers.files_step import FilesStep
 from bot.handlers.flow import Flow, Outcome, Step
+from bot.storage.audit import audit
 from bot.storage.files import FileRepo
 from bot.storage.nominations import NominationRepo
+from bot.storage.units import UnitRepo
 
 MAX_UNIT_CHOICES = 8
 
@@ -80,50 +84,49 @@ class NameStep(Step):
 
 
 class UnitStep(Step):
+    """Typing part of a unit's name finds it, with or without diacritics; several matches become choices."""
+
     key = "unit"
 
     def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
-        matches: list[str] = ctx.session.data.get("_unit_matches", [])
+        matches: list[list[str]] = ctx.session.data.get("_unit_matches", [])
         if matches:
-            choices = []
-            for code in matches:
-                unit = ctx.campaign.unit(code)
-                if unit is not None:
-                    choices.append(Choice(label=unit.name, value=flow.value(self.key, code)))
+            choices = [Choice(label=name, value=flow.value(self.key, code)) for code, name in matches]
             return ctx.t("nominate.unit.pick_one"), choices
         return ctx.t("nominate.unit.question"), []
 
     async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
         data = ctx.session.data
         if value is not None:
-            if ctx.campaign.unit(value) is None:
+            picked = next((name for code, name in data.get("_unit_matches", []) if code == value), None)
+            if picked is None:
                 return _need_choice(ctx)
-            data[self.key] = value
-            data.pop("_unit_matches", None)
-            return Outcome.NEXT
+            return self._pick(data, value, picked)
         query = _text(ctx)
         if not query or len(query) > 200:
             ctx.say(ctx.t("nominate.unit.type_a_name"))
             return Outcome.REASK
-        found = ctx.campaign.search_units(query)
+        found = search_units(await UnitRepo(ctx.conn).active(), query)
         if len(found) == 1:
-            data[self.key] = found[0].code
-            data.pop("_unit_matches", None)
-            return Outcome.NEXT
+            return self._pick(data, found[0].code, found[0].name)
+        data.pop("_unit_matches", None)
         if not found:
-            data.pop("_unit_matches", None)
             ctx.say(ctx.t("nominate.unit.not_found", query=shorten(query, 60)))
             return Outcome.REASK
         if len(found) > MAX_UNIT_CHOICES:
-            data.pop("_unit_matches", None)
             ctx.say(ctx.t("nominate.unit.too_many", count=len(found)))
             return Outcome.REASK
-        data["_unit_matches"] = [u.code for u in found]
+        data["_unit_matches"] = [[u.code, u.name] for u in found]
         return Outcome.REASK
 
+    def _pick(self, data: dict[str, Any], code: str, name: str) -> Outcome:
+        data[self.key] = code
+        data["_unit_name"] = name
+        data.pop("_unit_matches", None)
+        return Outcome.NEXT
+
     def shown(self, ctx: Context) -> str:
-        unit = ctx.campaign.unit(ctx.session.data[self.key])
-        return unit.name if unit else str(ctx.session.data[self.key])
+        return str(ctx.session.data.get("_unit_name") or ctx.session.data[self.key])
 
 
 class CategoryStep(Step):
@@ -305,6 +308,14 @@ class NominateFlow(Flow):
     ]
     columns: ClassVar[dict[str, int]] = {"kind": 2}
 
+    @staticmethod
+    def _unit_of_nominator(grants: list[Grant], nominee_unit: str) -> str | None:
+        """A representative nominates for their unit: the nominee's own if they represent it."""
+        units = represented_units(grants)
+        if not units:
+            return None
+        return nominee_unit if nominee_unit in units else units[0]
+
     async def submit(self, ctx: Context) -> None:
         data = ctx.session.data
         missing = next((s for s in self.applicable(ctx) if not s.answered(data)), None)
@@ -329,11 +340,22 @@ class NominateFlow(Flow):
             nominator_phone=None if anonymous else data.get("phone"),
             evidence=evidence,
             consent_at=dt.datetime.fromisoformat(data["consent"]),
+            on_behalf_of_unit=self._unit_of_nominator(await ctx.grants(), data["unit"]),
         )
         files = FileRepo(ctx.conn, ctx.services.files)
         for item in evidence:
             await files.record(item, ctx.now)
         year = ctx.now.astimezone(ctx.campaign.campaign.tz).year
         nomination = await NominationRepo(ctx.conn).create(new, year, ctx.now)
+        await audit(
+            ctx.conn,
+            ctx.now,
+            "nomination.submitted",
+            actor=ctx.user.id,
+            channel=ctx.user.channel,
+            subject=nomination.reference,
+            unit=nomination.unit_code,
+            on_behalf_of=nomination.on_behalf_of_unit,
+        )
         ctx.session.clear()
         ctx.say(ctx.t("nominate.submitted", reference=nomination.reference, name=nomination.nominee_name))

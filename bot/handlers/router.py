@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.domain.policy import Action, Role, allowed
+from bot.domain.policy import Action
 from bot.engine.context import Context, Services
 from bot.engine.messages import Kind
 from bot.engine.session import Session
-from bot.handlers import mine, start
+from bot.handlers import invite, mine, register, start, status
 from bot.handlers.commands import find_command
 from bot.handlers.flow import Flow
 from bot.handlers.nominate import NominateFlow
+from bot.handlers.report import ReportFlow
 
 Handler = Callable[[Context], Awaitable[None]]
+# Refusals with a word on how to get the right (the others share one polite message).
+EXPLAINED = {Action.REPORT, Action.STATUS, Action.CREATE_INVITE}
 
 
 class ConversationRouter:
@@ -24,8 +27,11 @@ class ConversationRouter:
             "help": (Action.HELP, start.help_),
             "lang": (Action.LANGUAGE, start.choose_language),
             "mine": (Action.MY_NOMINATIONS, mine.my_nominations),
+            "register": (Action.REGISTER, register.register),
+            "status": (Action.STATUS, status.status),
+            "invite": (Action.CREATE_INVITE, invite.create_invite),
         }
-        self.flow_actions = {"nominate": Action.NOMINATE}
+        self.flow_actions = {"nominate": Action.NOMINATE, "report": Action.REPORT}
 
     def accepts_files(self, session: Session, services: Services) -> bool:
         flow = self.flows.get(session.conversation or "")
@@ -81,7 +87,7 @@ class ConversationRouter:
                 flow.cancel(ctx)
             return
         if name in self.flows:
-            if not self._may(ctx, self.flow_actions[name]):
+            if not await self._may(ctx, self.flow_actions[name]):
                 return
             if flow is not None:
                 flow.remind(ctx)
@@ -89,18 +95,18 @@ class ConversationRouter:
             await self.flows[name].start(ctx)
             return
         action, handler = self.simple[name]
-        if not self._may(ctx, action):
+        if not await self._may(ctx, action):
             return
         await handler(ctx)
         if flow is not None and name != "lang":
             flow.remind(ctx)
 
-    def _may(self, ctx: Context, action: Action) -> bool:
-        if allowed(frozenset({Role.CITIZEN}), action):
+    async def _may(self, ctx: Context, action: Action) -> bool:
+        if await ctx.may(action):
             return True
-        ctx.say(ctx.t("errors.not_allowed"))
+        ctx.say(ctx.t(f"errors.not_allowed_{action.value}" if action in EXPLAINED else "errors.not_allowed"))
         return False
 
 
 def build_router() -> ConversationRouter:
-    return ConversationRouter([NominateFlow()])
+    return ConversationRouter([NominateFlow(), ReportFlow()])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.policy import Action
 from bot.engine.context import Context
 from bot.engine.messages import Choice
 from bot.handlers.commands import COMMANDS
@@ -25,7 +26,12 @@ async def start(ctx: Context) -> None:
     name = ctx.incoming.display_name or ctx.user.display_name
     hello = ctx.t("start.hello_named", name=name) if name else ctx.t("start.hello")
     campaign = ctx.campaign.campaign.title.get(ctx.lang)
-    ctx.say(f"{hello} {ctx.t('start.greeting', campaign=campaign)}", menu_choices(ctx))
+    choices = menu_choices(ctx)
+    if await ctx.may(Action.REPORT):
+        choices.insert(0, Choice(label=ctx.t("menu.report"), value=f"{MENU_PREFIX}report"))
+    if await ctx.may(Action.STATUS):
+        choices.insert(1, Choice(label=ctx.t("menu.status"), value=f"{MENU_PREFIX}status"))
+    ctx.say(f"{hello} {ctx.t('start.greeting', campaign=campaign)}", choices)
 
 
 async def help_(ctx: Context) -> None:

@@ -40,6 +40,7 @@ def _nomination(row: aiosqlite.Row) -> Nomination:
         consent_at=from_db(row["consent_at"]),
         created_at=from_db(row["created_at"]),
         evidence_count=row["evidence_count"],
+        on_behalf_of_unit=row["on_behalf_of_unit"],
     )
 
 
@@ -54,7 +55,7 @@ class NominationRepo:
         cur = await self.conn.execute(
             "INSERT INTO nominations (reference, campaign_code, status, submitted_by, channel, nominee_kind,"
             " nominee_name, unit_code, category_code, deed, anonymous, nominator_name, nominator_phone,"
-            " consent_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " consent_at, created_at, on_behalf_of_unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 reference,
                 new.campaign_code,
@@ -71,6 +72,7 @@ class NominationRepo:
                 new.nominator_phone,
                 to_db(new.consent_at),
                 to_db(now),
+                new.on_behalf_of_unit,
             ),
         )
         nomination_id = cur.lastrowid

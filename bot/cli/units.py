@@ -1,0 +1,78 @@
+"""`units import FILE.csv [--dry-run]` and `units list`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from bot.app import App
+from bot.cli.base import add_command
+from bot.domain.unit_import import describe_change, plan_import
+from bot.domain.units import tree_lines
+from bot.storage.audit import audit
+from bot.storage.units import UnitRepo
+
+
+async def import_units(app: App, args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {path}: {exc}")
+        return 1
+    groups = {g.code for g in app.services.campaign.groups}
+    now = app.services.clock.now()
+    async with app.db.transaction() as conn:
+        repo = UnitRepo(conn)
+        plan = plan_import(text, await repo.all(), groups)
+        if plan.errors:
+            print(f"{path}: nothing imported, {len(plan.errors)} problem(s):")
+            for error in plan.errors:
+                print(f"  {path}: {error}")
+            return 1
+        for fields in plan.new:
+            print(f"+ {fields.code}  {fields.name}")
+        for before, after in plan.changed:
+            print(f"~ {before.code}  {describe_change(before, after)}")
+        print(f"{len(plan.new)} new, {len(plan.changed)} changed, {plan.unchanged} unchanged")
+        if args.dry_run:
+            print("dry run: nothing was written")
+            return 0
+        for fields in [*plan.new, *(after for _, after in plan.changed)]:
+            await repo.record(fields, f"csv:{path.name}", now)
+        await audit(
+            conn,
+            now,
+            "units.imported",
+            actor=None,
+            channel="cli",
+            subject=path.name,
+            new=len(plan.new),
+            changed=len(plan.changed),
+        )
+    return 0
+
+
+async def list_units(app: App, args: argparse.Namespace) -> int:
+    async with app.db.reading() as conn:
+        units = await UnitRepo(conn).all()
+    for line in tree_lines(units if args.all else [u for u in units if u.active]):
+        print(line)
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    units = subparsers.add_parser("units", help="list the unit tree, or import units from a CSV file")
+    commands = units.add_subparsers(dest="units_command", metavar="ACTION", required=True)
+    parser = add_command(
+        commands,
+        "import",
+        import_units,
+        help="add or update units from a CSV file (columns: code,name,kind,parent,group,status,merged_into)",
+    )
+    parser.add_argument("file", help="the CSV file (UTF-8, header row first)")
+    parser.add_argument("--dry-run", action="store_true", help="show what would change and write nothing")
+    listing = add_command(commands, "list", list_units, help="print the unit tree")
+    listing.add_argument("--all", action="store_true", help="include merged and retired units")
