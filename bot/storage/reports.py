@@ -97,7 +97,7 @@ class ReportRepo:
             AreaReport(area_code=r[0], narrative=r[1], values=values.get(r[0], {}))
             for r in await fetch_all(
                 self.conn,
-                "SELECT area_code, narrative FROM report_areas WHERE report_id = ? ORDER BY rowid",
+                "SELECT area_code, narrative FROM report_areas WHERE report_id = ? ORDER BY area_code",
                 (report_id,),
             )
         ]

@@ -1,0 +1,129 @@
+"""The secretariat's /tinhtrang over 5,000 units, 4 open periods and 20,000 reports, against the bare SQL
+that counts the same rows. Both read the same SQLite file on disk."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
+
+from bench.common import Stopwatch, report, scratch_dir  # noqa: E402
+from bot.app import build_app  # noqa: E402
+from bot.clock import FixedClock  # noqa: E402
+from bot.domain.policy import Grant, Role  # noqa: E402
+from bot.engine.messages import Incoming, Kind  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.storage.roles import RoleRepo  # noqa: E402
+from bot.storage.timefmt import to_db  # noqa: E402
+from bot.storage.users import UserRepo  # noqa: E402
+
+UNITS = 5_000
+PERIODS = ("Q1", "Q2", "Q3", "Q4")
+REPORTS = 20_000
+ROUNDS = 20
+NOW = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
+
+BARE_SQL = """
+SELECT v.group_code, r.period_code, COUNT(DISTINCT r.unit_code), SUM(r.late)
+FROM reports r JOIN current_units v ON v.code = r.unit_code AND v.status = 'active'
+GROUP BY v.group_code, r.period_code
+"""
+
+
+def campaign_file(folder: Path) -> Path:
+    data = yaml.safe_load((ROOT / "config" / "dong-thap.yaml").read_text(encoding="utf-8"))
+    data["reporting_periods"] = [
+        {
+            "code": code,
+            "kind": "phase",
+            "name": f"Đợt {code}",
+            "opens": "2026-10-01",
+            "deadline": "2026-11-20",
+            "closes": "2026-12-31",
+        }
+        for code in PERIODS
+    ]
+    path = folder / "campaign.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def fill(db: Path) -> None:
+    groups = ["CUM1", "CUM2", "KHOI-VHXH", "KHOI-DT"]
+    now = to_db(NOW)
+    with sqlite3.connect(db) as conn:
+        conn.executemany(
+            "INSERT INTO unit_versions (code, name, kind, parent_code, group_code, status, source, recorded_at)"
+            " VALUES (?, ?, 'commune', NULL, ?, 'active', 'bench', ?)",
+            [(f"X-{i:05d}", f"Xã số {i}", groups[i % 4], now) for i in range(UNITS)],
+        )
+        conn.execute(
+            "INSERT INTO users (channel, external_id, chat_id, lang, created_at) VALUES ('bench', 'r', 'r', 'vi', ?)",
+            (now,),
+        )
+        rows = []
+        for n in range(REPORTS):
+            period, unit = PERIODS[n % 4], n // 4
+            rows.append(
+                (f"BC-{period}-{unit}", "DT", period, f"X-{unit:05d}", unit + 1, 1, 1, "bench", now, n % 7 == 0)
+            )
+        conn.executemany(
+            "INSERT INTO reports (reference, campaign_code, period_code, unit_code, unit_version_id, version,"
+            " submitted_by, channel, submitted_at, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+async def measure() -> dict[str, float]:
+    with scratch_dir("bench-status-") as folder:
+        settings = Settings.model_validate(
+            {
+                "database_url": f"sqlite:///{folder / 'thidua.db'}",
+                "data_dir": folder,
+                "campaign_file": campaign_file(folder),
+            }
+        )
+        app = await build_app(settings, FixedClock(NOW))
+        fill(app.db.path)
+        async with app.db.transaction() as conn:
+            user = await UserRepo(conn).get_or_create("console", "900", "900", None, "vi", NOW)
+            await RoleRepo(conn).grant(user.id, Grant(role=Role.SECRETARIAT), NOW)
+        ask = Incoming(channel="console", user_id="900", chat_id="900", kind=Kind.COMMAND, command="tinhtrang")
+        replies = await app.engine.handle(ask)
+        assert "Đã gửi" in replies[0].text, replies[0].text
+        watch = Stopwatch()
+        for _ in range(ROUNDS):
+            await app.engine.handle(ask)
+        bot_seconds = watch.seconds / ROUNDS
+
+        watch = Stopwatch()
+        for _ in range(ROUNDS):
+            async with app.db.reading() as conn:
+                counted = list(await conn.execute_fetchall(BARE_SQL))
+        bare_seconds = watch.seconds / ROUNDS
+        assert sum(int(r[2]) for r in counted) == REPORTS
+        await app.close()
+    return {"bot": bot_seconds, "bare": bare_seconds, "chars": float(len(replies[0].text))}
+
+
+def main() -> None:
+    figures = asyncio.run(measure())
+    report(
+        f"/tinhtrang for the secretariat: {UNITS} units x {len(PERIODS)} periods, {REPORTS} reports",
+        [
+            ("/tinhtrang through the engine", f"{figures['bot'] * 1000:.1f} ms ({int(figures['chars'])} characters)"),
+            ("bare SQL counting the same rows", f"{figures['bare'] * 1000:.1f} ms"),
+            ("ratio (engine / bare SQL)", f"{figures['bot'] / figures['bare']:.2f}"),
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""Giving test people their roles the way real people get them: an invite code and /dangky."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.app import App
+from bot.domain.policy import Grant, Role
+from bot.storage.invites import InviteRepo
+from tests.chat import Person
+
+
+async def invite_code(app: App, grant: Grant, uses: int = 1, valid_for: dt.timedelta = dt.timedelta(days=14)) -> str:
+    now = app.services.clock.now()
+    async with app.db.transaction() as conn:
+        code, _ = await InviteRepo(conn).create(grant, uses, now + valid_for, None, now)
+    return code
+
+
+async def registered(app: App, user_id: str, grant: Grant) -> Person:
+    person = Person(app, user_id)
+    await person.say(f"/dangky {await invite_code(app, grant)}")
+    assert "Đăng ký thành công" in person.text, person.text
+    return person
+
+
+async def representative(app: App, user_id: str, unit: str) -> Person:
+    return await registered(app, user_id, Grant(role=Role.UNIT_REP, unit_code=unit))
