@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.outbox.limits import ChannelLimits
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -30,6 +32,20 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     telegram_webhook_listen: str = "127.0.0.1"
     telegram_webhook_port: int = 8443
+
+    # Outbox rate limits per messenger.
+    telegram_messages_per_second: float = Field(default=30, gt=0)
+    telegram_seconds_per_chat: float = Field(default=1.0, ge=0)
+    telegram_group_messages_per_minute: float = Field(default=20, gt=0)
+
+    def outbox_limits(self) -> dict[str, ChannelLimits]:
+        return {
+            "telegram": ChannelLimits(
+                per_second=self.telegram_messages_per_second,
+                per_chat_seconds=self.telegram_seconds_per_chat,
+                per_group_per_minute=self.telegram_group_messages_per_minute,
+            )
+        }
 
     @property
     def files_dir(self) -> Path:

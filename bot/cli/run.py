@@ -12,6 +12,8 @@ from typing import Any
 from bot.app import App
 from bot.channels.console import run_console
 from bot.cli.base import add_command
+from bot.outbox.worker import OutboxWorker
+from bot.reminders.jobs import build_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +31,21 @@ def messenger_runners(app: App) -> list[tuple[str, Runner]]:
 
 
 def background_runners(app: App) -> list[tuple[str, Runner]]:
-    """Workers that run beside the messengers."""
-    return []
+    """Workers that run beside the messengers: the outbox and the reminder planner that feeds it."""
+    worker = OutboxWorker(app.db, app.senders, app.services.clock, app.settings.outbox_limits())
+
+    async def outbox(app: App) -> None:
+        await worker.run()
+
+    async def reminders(app: App) -> None:
+        scheduler = build_scheduler(app.db, app.services, worker.wake)
+        scheduler.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            scheduler.shutdown(wait=False)
+
+    return [("outbox", outbox), ("reminders", reminders)]
 
 
 async def run(app: App, args: argparse.Namespace) -> int:

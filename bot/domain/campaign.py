@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.domain.reminder_policy import ReminderPolicy
 from bot.domain.text import fold
 
 LANGUAGES = ("vi", "en")
@@ -159,6 +160,7 @@ class Campaign(Strict):
     groups: list[Group] = Field(default_factory=list)
     units: list[UnitConfig] = Field(min_length=1)
     reporting_periods: list[ReportingPeriod] = Field(default_factory=list)
+    reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Campaign:

@@ -130,6 +130,13 @@ class ReportRepo:
         )
         return {r[0] for r in rows}
 
+    async def submitted_by_period(self) -> dict[str, set[str]]:
+        """period code -> units that have reported for it."""
+        result: dict[str, set[str]] = {}
+        for period, unit in await fetch_all(self.conn, "SELECT DISTINCT period_code, unit_code FROM reports"):
+            result.setdefault(period, set()).add(unit)
+        return result
+
     async def latest_by_unit(self, period_code: str) -> dict[str, tuple[int, dt.datetime, bool]]:
         """unit code -> (latest version, when, late) for every unit that reported for the period."""
         rows = await fetch_all(

@@ -82,5 +82,17 @@ class RoleRepo:
     async def secretariat_users(self) -> list[User]:
         return await self._users("g.role = 'secretariat'", ())
 
+    async def all_active(self) -> list[tuple[Grant, User]]:
+        """Every role held now, with its holder: one query, for planning across all units."""
+        rows = await fetch_all(
+            self.conn,
+            "SELECT g.role AS g_role, g.unit_code AS g_unit, g.group_code AS g_group, u.* FROM role_grants g"
+            " JOIN users u ON u.id = g.user_id WHERE g.revoked_at IS NULL ORDER BY g.id",
+        )
+        return [
+            (Grant(role=Role(r["g_role"]), unit_code=r["g_unit"], group_code=r["g_group"]), user_from_row(r))
+            for r in rows
+        ]
+
     async def holders(self, role: Role) -> list[User]:
         return await self._users("g.role = ?", (role.value,))
