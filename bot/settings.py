@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.outbox.limits import ChannelLimits
@@ -33,10 +34,26 @@ class Settings(BaseSettings):
     telegram_webhook_listen: str = "127.0.0.1"
     telegram_webhook_port: int = 8443
 
+    zalo_bot_token: SecretStr | None = None
+    zalo_api_base_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_webhook_url: str | None = None
+    zalo_webhook_secret: SecretStr | None = None
+    zalo_webhook_listen: str = "127.0.0.1"
+    zalo_webhook_port: int = Field(default=8444, ge=0, le=65535)
+
+    @field_validator("zalo_bot_token", "zalo_webhook_url", "zalo_webhook_secret", mode="before")
+    @classmethod
+    def _blank_zalo_is_unset(cls, value: Any) -> Any:
+        # `ZALO_BOT_TOKEN=` left empty in a copied .env.example means "not using Zalo".
+        return None if isinstance(value, str) and not value.strip() else value
+
     # Outbox rate limits per messenger.
     telegram_messages_per_second: float = Field(default=30, gt=0)
     telegram_seconds_per_chat: float = Field(default=1.0, ge=0)
     telegram_group_messages_per_minute: float = Field(default=20, gt=0)
+    # Zalo publishes no figures; these are cautious guesses.
+    zalo_messages_per_second: float = Field(default=10, gt=0)
+    zalo_seconds_per_chat: float = Field(default=1.0, ge=0)
 
     def outbox_limits(self) -> dict[str, ChannelLimits]:
         return {
@@ -44,7 +61,11 @@ class Settings(BaseSettings):
                 per_second=self.telegram_messages_per_second,
                 per_chat_seconds=self.telegram_seconds_per_chat,
                 per_group_per_minute=self.telegram_group_messages_per_minute,
-            )
+            ),
+            "zalo": ChannelLimits(
+                per_second=self.zalo_messages_per_second,
+                per_chat_seconds=self.zalo_seconds_per_chat,
+            ),
         }
 
     @property

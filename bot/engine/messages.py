@@ -79,6 +79,8 @@ class Reply(BaseModel):
     columns: int = 1
     request_contact: bool = False
     request_contact_label: str | None = None
+    # The step asked here takes files: a channel that cannot carry every kind (Zalo: photos only) says so.
+    accepts_files: bool = False
     file: OutgoingFile | None = None
     # Not folded into the next message: e.g. the note that takes a contact keyboard away on Telegram.
     keep_separate: bool = False

@@ -139,6 +139,7 @@ class Flow(ABC):
                 columns=self.columns.get(step.key, 1),
                 request_contact=step.accepts_contact,
                 request_contact_label=ctx.t("flow.share_contact") if step.accepts_contact else None,
+                accepts_files=step.accepts_files,
             )
         )
 
