@@ -27,6 +27,10 @@ def messenger_runners(app: App) -> list[tuple[str, Runner]]:
         from bot.channels.telegram.runner import run_telegram
 
         runners.append(("telegram", run_telegram))
+    if app.settings.zalo_bot_token is not None:
+        from bot.channels.zalo.runner import run_zalo
+
+        runners.append(("zalo", run_zalo))
     return runners
 
 

@@ -1,0 +1,3 @@
+"""The Zalo channel, on Zalo's Bot API (Zalo Bot Platform): plain HTTP with JSON, no buttons."""
+
+CHANNEL = "zalo"

@@ -1,0 +1,180 @@
+"""A thin async client for Zalo's Bot API: one shared httpx client, timeouts, typed errors.
+
+Every method is `POST <base>/bot<TOKEN>/<method>` with a JSON body, answered with `{"ok": true, "result": ...}`
+or `{"ok": false, "error_code": ..., "description": ...}`. The token sits in the URL path, so no URL is ever
+put in a log line or an error message, and httpx's own request log line is redacted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
+# Zalo holds a getUpdates call open this long when nothing happens (its documented default is 30 s).
+POLL_TIMEOUT = 30
+IDLE = 408
+RATE_LIMITED = 429
+UNAUTHORIZED = 401
+
+
+class ZaloError(Exception):
+    """Calling the Bot API failed."""
+
+
+class ZaloTransportError(ZaloError):
+    """No answer: the connection failed or timed out."""
+
+
+class ZaloApiError(ZaloError):
+    """Zalo answered, and the answer is an error (or not the API's JSON at all, e.g. a proxy's 502 page)."""
+
+    def __init__(
+        self, method: str, error_code: int, description: str, http_status: int, retry_after: float | None = None
+    ) -> None:
+        super().__init__(f"{method}: {error_code} {description}".strip())
+        self.method = method
+        self.error_code = error_code
+        self.description = description
+        self.http_status = http_status
+        self.retry_after = retry_after
+
+    @property
+    def transient(self) -> bool:
+        """Worth the same call again later: Zalo's own trouble, not a refusal of this request."""
+        codes = {self.error_code, self.http_status}
+        return any(code >= 500 for code in codes) or IDLE in codes or RATE_LIMITED in codes
+
+
+class _RedactToken(logging.Filter):
+    """httpx logs every request with its URL at INFO; ours carry the token in the path."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg = message.replace(self.token, "<ZALO_BOT_TOKEN>")
+            record.args = ()
+        return True
+
+
+def method_url_prefix(base_url: str, token: str) -> str:
+    """`<base>/bot<TOKEN>/`, whether the configured base already ends in `/bot` or not."""
+    base = base_url.rstrip("/")
+    return f"{base}{token}/" if base.endswith("/bot") else f"{base}/bot{token}/"
+
+
+class ZaloClient:
+    def __init__(
+        self,
+        token: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        timeout: float = 10.0,
+        poll_timeout: int = POLL_TIMEOUT,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        if not token:
+            raise ValueError("a Zalo bot token is required")
+        self._token = token
+        self._prefix = method_url_prefix(base_url, token)
+        self.timeout = timeout
+        self.poll_timeout = poll_timeout
+        self._own_http = http is None
+        self.http = http or httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout),
+            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+        )
+        self._redact = _RedactToken(token)
+        logging.getLogger("httpx").addFilter(self._redact)
+
+    async def aclose(self) -> None:
+        logging.getLogger("httpx").removeFilter(self._redact)
+        if self._own_http:
+            await self.http.aclose()
+
+    def _hide(self, text: str) -> str:
+        return text.replace(self._token, "<ZALO_BOT_TOKEN>")
+
+    async def call(self, method: str, params: Mapping[str, Any] | None = None, *, wait: float | None = None) -> Any:
+        """The `result` of one Bot API call, or ZaloApiError / ZaloTransportError."""
+        try:
+            response = await self.http.post(
+                self._prefix + method,
+                json=dict(params or {}),
+                timeout=httpx.Timeout(wait if wait is not None else self.timeout),
+            )
+        except httpx.TimeoutException as exc:
+            # `from None`: httpx's exception holds the request, and the request holds the token.
+            raise ZaloTransportError(f"{method}: timed out ({type(exc).__name__})") from None
+        except httpx.TransportError as exc:
+            raise ZaloTransportError(f"{method}: {type(exc).__name__}: {self._hide(str(exc))}") from None
+        return self._result(method, response)
+
+    def _result(self, method: str, response: httpx.Response) -> Any:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and body.get("ok") is True and response.status_code < 400:
+            return body.get("result")
+        if not isinstance(body, dict) or "ok" not in body:
+            raise ZaloApiError(method, response.status_code, f"HTTP {response.status_code}", response.status_code)
+        code = body.get("error_code", body.get("errorCode"))
+        error_code = int(code) if isinstance(code, int | str) and str(code).lstrip("-").isdigit() else 0
+        description = self._hide(str(body.get("description") or body.get("message") or ""))
+        parameters = body.get("parameters")
+        retry_after = parameters.get("retry_after") if isinstance(parameters, dict) else body.get("retry_after")
+        wait = float(retry_after) if isinstance(retry_after, int | float) else None
+        raise ZaloApiError(method, error_code or response.status_code, description, response.status_code, wait)
+
+    # -- the Bot API's methods ---------------------------------------------------------------------------
+    async def get_me(self) -> dict[str, Any]:
+        result = await self.call("getMe")
+        return result if isinstance(result, dict) else {}
+
+    async def get_updates(self, hold: int | None = None) -> list[dict[str, Any]]:
+        """The next update(s), or [] when the long poll ended with nothing new (Zalo's 408). `hold`: how long
+        Zalo may keep the call open waiting for one, in seconds."""
+        seconds = self.poll_timeout if hold is None else hold
+        try:
+            # Zalo documents `timeout` as a string of seconds; the HTTP timeout leaves it room to answer.
+            result = await self.call("getUpdates", {"timeout": str(seconds)}, wait=seconds + 10)
+        except ZaloApiError as exc:
+            if IDLE in (exc.error_code, exc.http_status):
+                return []
+            raise
+        # One update per call as documented; a list is accepted as well.
+        if isinstance(result, dict):
+            return [result]
+        if isinstance(result, list):
+            return [item for item in result if isinstance(item, dict)]
+        return []
+
+    async def set_webhook(self, url: str, secret_token: str) -> Any:
+        return await self.call("setWebhook", {"url": url, "secret_token": secret_token})
+
+    async def delete_webhook(self) -> Any:
+        return await self.call("deleteWebhook")
+
+    async def get_webhook_info(self) -> dict[str, Any]:
+        result = await self.call("getWebhookInfo")
+        return result if isinstance(result, dict) else {}
+
+    async def send_message(self, chat_id: str, text: str) -> Any:
+        return await self.call("sendMessage", {"chat_id": chat_id, "text": text})
+
+    async def send_photo(self, chat_id: str, photo_url: str, caption: str | None = None) -> Any:
+        params: dict[str, Any] = {"chat_id": chat_id, "photo": photo_url}
+        if caption:
+            params["caption"] = caption
+        return await self.call("sendPhoto", params)
+
+    async def send_chat_action(self, chat_id: str, action: str = "typing") -> Any:
+        return await self.call("sendChatAction", {"chat_id": chat_id, "action": action})

@@ -1,0 +1,63 @@
+"""Long polling: getUpdates over and over, one update per call, each handed to the inbox at once.
+
+An idle poll (Zalo's 408) is the normal quiet case. Any other failure is logged and waited out with a
+growing pause; nothing a call can raise stops the loop, only cancelling it does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.channels.zalo.client import UNAUTHORIZED, ZaloApiError, ZaloClient, ZaloError
+from bot.channels.zalo.inbox import Inbox
+from bot.channels.zalo.retry import Sleep
+
+log = logging.getLogger(__name__)
+
+
+class Poller:
+    def __init__(
+        self,
+        client: ZaloClient,
+        inbox: Inbox,
+        *,
+        poll_timeout: int | None = None,
+        base_delay: float = 1.0,
+        max_delay: float = 60.0,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.client = client
+        self.inbox = inbox
+        self.poll_timeout = poll_timeout
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.sleep = sleep
+        self.polls = 0
+
+    def _pause(self, failures: int) -> float:
+        return min(self.max_delay, self.base_delay * float(2 ** (failures - 1)))
+
+    async def run(self) -> None:
+        failures = 0
+        while True:
+            try:
+                updates = await self.client.get_updates(self.poll_timeout)
+            except ZaloError as exc:
+                failures += 1
+                pause = self._pause(failures)
+                if isinstance(exc, ZaloApiError) and exc.error_code == UNAUTHORIZED:
+                    log.error("zalo: the Bot API refused ZALO_BOT_TOKEN; trying again in %.0f s", pause)
+                else:
+                    log.warning("zalo: getUpdates failed (%s); trying again in %.1f s", exc, pause)
+                await self.sleep(pause)
+                continue
+            except Exception:
+                failures += 1
+                log.exception("zalo: getUpdates raised")
+                await self.sleep(self._pause(failures))
+                continue
+            self.polls += 1
+            failures = 0
+            for update in updates:
+                self.inbox.submit(update)

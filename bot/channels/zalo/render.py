@@ -1,0 +1,68 @@
+"""Replies as Zalo messages. Zalo's Bot API has no buttons and no documents, so what it cannot carry is said
+in words: choices become a numbered list ("2" or the label picks one), the share-contact button becomes
+"type your number", a step that takes files says that photos are what Zalo can send."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.channels.split import split_text
+from bot.domain.evidence import JPEG, PNG
+from bot.engine.messages import OutgoingFile, Reply
+from bot.i18n import Catalog
+
+# sendMessage takes 1 to 2,000 characters, and so does a photo's caption.
+MESSAGE_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class TextMessage:
+    text: str
+
+
+@dataclass(frozen=True)
+class PhotoMessage:
+    url: str
+    caption: str | None = None
+
+
+Outgoing = TextMessage | PhotoMessage
+
+
+def is_image(file: OutgoingFile) -> bool:
+    return file.as_photo or file.mime in (JPEG, PNG)
+
+
+def needs_words(reply: Reply) -> bool:
+    """Whether rendering adds catalog text, so the user's language must be known."""
+    return bool(reply.choices) or reply.request_contact or reply.accepts_files or reply.file is not None
+
+
+def render(reply: Reply, catalog: Catalog, lang: str, photo_url: str | None = None) -> list[Outgoing]:
+    """The messages for one reply, in order. `photo_url` is where Zalo can fetch the reply's image, if the
+    reply has one and it was published."""
+    lines = [reply.text]
+    if reply.choices:
+        lines.append("")
+        lines += [f"{number}. {choice.label}" for number, choice in enumerate(reply.choices, start=1)]
+    notes: list[str] = []
+    if reply.choices:
+        notes.append(catalog.t(lang, "zalo.choices_hint"))
+    if reply.request_contact:
+        notes.append(catalog.t(lang, "zalo.type_phone"))
+    if reply.accepts_files:
+        notes.append(catalog.t(lang, "zalo.photos_only"))
+    photo = None
+    if reply.file is not None:
+        if photo_url is not None and is_image(reply.file):
+            photo = photo_url
+        else:
+            notes.append(catalog.t(lang, "zalo.file_elsewhere", name=reply.file.filename))
+    if notes:
+        lines += ["", *notes]
+    pieces = split_text("\n".join(lines).strip("\n"), MESSAGE_LIMIT)
+    if photo is None:
+        return [TextMessage(piece) for piece in pieces]
+    if len(pieces) <= 1:
+        return [PhotoMessage(photo, pieces[0] if pieces else None)]
+    return [PhotoMessage(photo), *(TextMessage(piece) for piece in pieces)]

@@ -1,0 +1,152 @@
+"""Serving Zalo until cancelled: long polling by default, a webhook when ZALO_WEBHOOK_URL is set."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import httpx
+
+from bot.app import App
+from bot.channels.zalo import CHANNEL
+from bot.channels.zalo.client import POLL_TIMEOUT, UNAUTHORIZED, ZaloApiError, ZaloClient, ZaloError
+from bot.channels.zalo.inbox import Inbox
+from bot.channels.zalo.poller import Poller
+from bot.channels.zalo.published import PublishedFiles
+from bot.channels.zalo.retry import RetryPolicy, with_retries
+from bot.channels.zalo.sender import LanguageOf, ZaloSender
+from bot.channels.zalo.webhook import WebhookServer
+from bot.errors import StartupError
+from bot.i18n import DEFAULT_LANGUAGE
+from bot.storage.database import Database
+from bot.storage.users import UserRepo
+
+log = logging.getLogger(__name__)
+
+
+class ZaloConfigError(StartupError):
+    pass
+
+
+@dataclass
+class ZaloChannel:
+    """The running channel; stop it with stop_zalo."""
+
+    client: ZaloClient
+    inbox: Inbox
+    sender: ZaloSender
+    poller: Poller | None = None
+    poller_task: asyncio.Task[None] | None = None
+    webhook: WebhookServer | None = None
+
+
+def language_lookup(db: Database) -> LanguageOf:
+    """A person's language by their Zalo id, for the words a reply adds on Zalo."""
+
+    async def language_of(user_id: str) -> str:
+        async with db.reading() as conn:
+            user = await UserRepo(conn).get(CHANNEL, user_id)
+        return user.lang if user else DEFAULT_LANGUAGE
+
+    return language_of
+
+
+def _webhook_secret(app: App) -> str:
+    settings = app.settings
+    secret = settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else ""
+    if not secret:
+        raise ZaloConfigError(
+            "ZALO_WEBHOOK_URL is set but ZALO_WEBHOOK_SECRET is empty: a webhook without a secret would accept "
+            "updates from anyone. Set a random secret of 8 to 256 characters."
+        )
+    if not 8 <= len(secret) <= 256:
+        raise ZaloConfigError("ZALO_WEBHOOK_SECRET must be 8 to 256 characters long (Zalo's rule for setWebhook).")
+    return secret
+
+
+async def start_zalo(
+    app: App,
+    *,
+    http: httpx.AsyncClient | None = None,
+    policy: RetryPolicy | None = None,
+    request_timeout: float = 10.0,
+    poll_timeout: int = POLL_TIMEOUT,
+    poll_pause: float = 1.0,
+) -> ZaloChannel:
+    """Check the token, register the sender, and start receiving updates (webhook or long polling)."""
+    settings = app.settings
+    token = settings.zalo_bot_token.get_secret_value() if settings.zalo_bot_token else ""
+    if not token:
+        raise ZaloConfigError("ZALO_BOT_TOKEN is not set")
+    webhook_url = settings.zalo_webhook_url
+    secret = _webhook_secret(app) if webhook_url else ""
+    policy = policy or RetryPolicy()
+    client = ZaloClient(
+        token, settings.zalo_api_base_url, timeout=request_timeout, poll_timeout=poll_timeout, http=http
+    )
+    try:
+        me = await with_retries(client.get_me, policy)
+        log.info("zalo: connected as %s", me.get("account_name") or me.get("name") or me.get("id") or "the bot")
+    except ZaloApiError as exc:
+        if exc.error_code == UNAUTHORIZED:
+            await client.aclose()
+            raise ZaloConfigError("Zalo refused ZALO_BOT_TOKEN (401 Unauthorized): check the token.") from None
+        log.warning("zalo: getMe failed (%s); carrying on", exc)
+    except ZaloError as exc:
+        log.warning("zalo: getMe failed (%s); carrying on", exc)
+
+    language_of = language_lookup(app.db)
+    published = PublishedFiles(webhook_url, app.services.clock) if webhook_url else None
+    sender = ZaloSender(client, app.services.catalog, language_of, published)
+    inbox = Inbox(app.engine, client, sender, language_of, policy)
+    channel = ZaloChannel(client=client, inbox=inbox, sender=sender)
+    if webhook_url:
+        server = WebhookServer(
+            urlparse(webhook_url).path or "/",
+            secret,
+            inbox,
+            published,
+            settings.zalo_webhook_listen,
+            settings.zalo_webhook_port,
+        )
+        server.start()
+        channel.webhook = server
+        try:
+            await with_retries(lambda: client.set_webhook(webhook_url, secret), policy)
+        except ZaloError as exc:
+            await stop_zalo(app, channel)
+            raise ZaloConfigError(f"Zalo did not accept the webhook ({exc}); check ZALO_WEBHOOK_URL.") from None
+        log.info("zalo: webhook on %s:%s", settings.zalo_webhook_listen, server.port)
+    else:
+        try:
+            # getUpdates answers nothing while a webhook is set, e.g. one left from an earlier deployment.
+            await with_retries(client.delete_webhook, policy)
+        except ZaloError as exc:
+            log.warning("zalo: deleteWebhook failed (%s); polling anyway", exc)
+        channel.poller = Poller(client, inbox, base_delay=poll_pause)
+        channel.poller_task = asyncio.create_task(channel.poller.run(), name="zalo-poller")
+        log.info("zalo: long polling")
+    app.senders[CHANNEL] = sender
+    return channel
+
+
+async def stop_zalo(app: App, channel: ZaloChannel) -> None:
+    if app.senders.get(CHANNEL) is channel.sender:
+        del app.senders[CHANNEL]
+    if channel.poller_task is not None:
+        channel.poller_task.cancel()
+        await asyncio.gather(channel.poller_task, return_exceptions=True)
+    if channel.webhook is not None:
+        await channel.webhook.stop()
+    await channel.inbox.close()
+    await channel.client.aclose()
+
+
+async def run_zalo(app: App) -> None:
+    channel = await start_zalo(app)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await stop_zalo(app, channel)

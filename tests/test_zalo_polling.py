@@ -1,0 +1,204 @@
+"""The Zalo channel by long polling, against the fake Bot API on loopback and a real SQLite file."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from bot.clock import FixedClock
+from bot.engine import delivery
+from bot.engine.messages import Reply
+from tests.zalo_fake import (
+    TOKEN,
+    FakeZalo,
+    Trouble,
+    ZaloChat,
+    ZaloPerson,
+    api_error,
+    running_zalo,
+    wait_for,
+)
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+DEED = "Ông đã vận động bà con góp tiền làm lại cây cầu khỉ cho học sinh đi học an toàn."
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeZalo]:
+    server = FakeZalo()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+def rows(app: App, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(app.db.path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+async def test_a_whole_nomination_by_numbers_and_labels_with_a_photo(
+    tmp_path: Path, clock: FixedClock, fake: FakeZalo
+) -> None:
+    fake.files["giay-khen.png"] = PNG
+    async with running_zalo(tmp_path, clock, fake) as (app, channel):
+        assert fake.attempts("deleteWebhook"), "polling starts by removing any webhook left behind"
+        chat = ZaloChat(fake, channel, ZaloPerson(user_id="a1b2c3", name="Lan"))
+        await chat.say("/start")
+        assert "Xin chào Lan!" in chat.text
+        assert any("Đề cử" in label for label in chat.choices)
+
+        await chat.say("/decu")
+        assert "Bước 1/9" in chat.text and chat.choices == ["👤 Cá nhân", "👥 Tập thể"]
+        assert "trả lời bằng số thứ tự" in chat.text
+        await chat.say("1")
+        assert "Bước 2/9" in chat.text
+        await chat.say("Nguyễn Văn An")
+        await chat.say("thap muoi")
+        assert "Bước 4/9" in chat.text and "Cả nước chung sức xây dựng nông thôn mới" in chat.choices
+        # A choice typed out, as people do on a phone: no diacritics, any case.
+        await chat.say("ca nuoc chung suc xay dung nong thon moi")
+        assert "Bước 5/9" in chat.text
+        await chat.say(DEED)
+        assert "Bước 6/9" in chat.text and "chụp ảnh từng trang" in chat.text
+
+        await chat.send(chat.person.image(fake.file_url("giay-khen.png"), caption="Giấy khen"))
+        assert "Đã nhận 1/5 tệp" in chat.text and chat.choices == ["✅ Xong"]
+        await chat.say("1")
+        assert "Bước 7/9" in chat.text
+        await chat.say("Trần Thị Bình")
+        assert "Bước 8/9" in chat.text and "gõ số của mình" in chat.text
+        await chat.say("0912 345 678")
+        assert "+84912345678" in chat.text
+        await chat.say("1")
+        assert "Xem lại trước khi gửi" in chat.text and "1 tệp" in chat.text
+        assert chat.choices[0] == "✅ Gửi"
+        await chat.say("1")
+        assert "NTVT-2026-000001" in chat.text
+
+    digest = hashlib.sha256(PNG).hexdigest()
+    assert rows(
+        app, "SELECT reference, nominee_name, unit_code, category_code, nominator_phone, channel FROM nominations"
+    ) == [("NTVT-2026-000001", "Nguyễn Văn An", "H-THAPMUOI", "PT01", "+84912345678", "zalo")]
+    assert rows(app, "SELECT sha256 FROM nomination_files") == [(digest,)]
+    [(path, size, mime)] = rows(app, "SELECT path, size, mime FROM files")
+    assert (size, mime) == (len(PNG), "image/png")
+    assert Path(str(path)).read_bytes() == PNG
+    assert rows(app, "SELECT channel, external_id, display_name FROM users") == [("zalo", "a1b2c3", "Lan")]
+    # Every message Zalo was asked to carry fits its 2,000 characters.
+    assert all(len(text) <= 2000 for text in fake.texts())
+
+
+async def test_idle_polls_and_failed_polls_never_stop_the_poller(
+    tmp_path: Path, clock: FixedClock, fake: FakeZalo
+) -> None:
+    async with running_zalo(tmp_path, clock, fake) as (_, channel):
+        await wait_for(lambda: fake.idle_answers >= 4)  # 408s, as an error_code and as an HTTP status
+        fake.fail(
+            "getUpdates",
+            Trouble(503, "<html>Service Unavailable</html>"),
+            Trouble(200, api_error(500, "Internal server error")),
+            Trouble(200, "not json at all"),
+        )
+        await wait_for(lambda: not fake.troubles["getUpdates"])
+        chat = ZaloChat(fake, channel)
+        await chat.say("/start")
+        assert "Xin chào" in chat.text
+        assert channel.poller_task is not None and not channel.poller_task.done()
+
+
+async def test_replies_are_retried_after_error_answers_and_timeouts(
+    tmp_path: Path, clock: FixedClock, fake: FakeZalo, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with running_zalo(tmp_path, clock, fake, request_timeout=0.3) as (_, channel):
+        chat = ZaloChat(fake, channel)
+        fake.fail(
+            "sendMessage",
+            Trouble(502, "<html>Bad Gateway</html>"),
+            Trouble(200, api_error(500, "Internal server error")),
+            Trouble(delay=0.6),  # longer than the client waits
+        )
+        await chat.say("/start")
+        assert len(chat.last) == 1 and "Xin chào" in chat.text
+        assert [c.ok for c in fake.attempts("sendMessage")] == [False, False, False, True]
+
+        # A refusal is not retried, and a reply that never gets through does not stop the next one.
+        fake.fail("sendMessage", Trouble(200, api_error(400, "Bad request")))
+        await chat.say("/trogiup")
+        assert chat.last == []
+        fake.fail("sendMessage", *[Trouble(500, api_error(500, "Internal server error"))] * 4)
+        await chat.say("/trogiup")
+        assert chat.last == []
+        await chat.say("/decu")
+        assert "Bước 1/9" in chat.text
+    assert "could not answer user" in caplog.text
+    assert TOKEN not in caplog.text
+
+
+async def test_the_same_update_twice_is_answered_once(tmp_path: Path, clock: FixedClock, fake: FakeZalo) -> None:
+    async with running_zalo(tmp_path, clock, fake) as (_, channel):
+        chat = ZaloChat(fake, channel)
+        update = chat.person.text("/decu")
+        await chat.send(update)
+        assert "Bước 1/9" in chat.text
+        await chat.send(update)
+        assert chat.last == []
+        await chat.say("2")
+        assert "Bước 2/9" in chat.text and "tập thể" in chat.text
+
+
+async def test_a_sticker_is_answered_kindly_and_the_question_asked_again(
+    tmp_path: Path, clock: FixedClock, fake: FakeZalo
+) -> None:
+    async with running_zalo(tmp_path, clock, fake) as (_, channel):
+        chat = ZaloChat(fake, channel)
+        await chat.say("/decu")
+        await chat.send(chat.person.sticker())
+        assert len(chat.last) == 1
+        assert "Cảm ơn bạn! Nhưng mình chưa đọc được nhãn dán" in chat.text and "Bước 1/9" in chat.text
+        await chat.send(chat.person.unsupported())
+        assert "chưa đọc được loại tin nhắn này" in chat.text and "Bước 1/9" in chat.text
+
+
+async def test_a_photo_larger_than_allowed_is_refused_whether_or_not_its_size_is_declared(
+    tmp_path: Path, clock: FixedClock, fake: FakeZalo
+) -> None:
+    big = PNG * 400  # about 800 kB, over the 0.5 MB allowed below
+    fake.files["big.png"] = big
+    fake.files["chunked-big.png"] = big
+    async with running_zalo(tmp_path, clock, fake, max_file_mb=0.5) as (app, channel):
+        chat = ZaloChat(fake, channel)
+        for answer in ("/decu", "1", "Nguyễn Văn An", "thap muoi", "1", DEED):
+            await chat.say(answer)
+        assert "Bước 6/9" in chat.text
+        await chat.send(chat.person.image(fake.file_url("big.png")))
+        assert "nên chưa nhận được" in chat.text and "Bước 6/9" in chat.text
+        assert fake.attempts("sendChatAction"), "a download shows the user that something is happening"
+        await chat.send(chat.person.image(fake.file_url("chunked-big.png")))
+        assert "nên chưa nhận được" in chat.text
+    assert rows(app, "SELECT COUNT(*) FROM files") == [(0,)]
+    assert not any((tmp_path / "data" / "files").rglob("*.png"))
+
+
+async def test_a_long_answer_goes_out_in_several_messages(tmp_path: Path, clock: FixedClock, fake: FakeZalo) -> None:
+    text = "\n".join(f"{n}. Đơn vị số {n} chưa gửi báo cáo sáu tháng đầu năm; hạn chót là ngày 15." for n in range(80))
+    assert len(text) >= 5000
+    async with running_zalo(tmp_path, clock, fake) as (app, _):
+        sender = app.senders["zalo"]
+        await sender.send("u-9", Reply(text=text))
+        pieces = fake.texts("u-9")
+        assert len(pieces) >= 3 and all(len(piece) <= 2000 for piece in pieces)
+        assert "\n".join(pieces) == text  # cut only between lines, nothing lost or reordered
+
+        fake.fail("sendMessage", Trouble(200, api_error(429, "Quota exceeded")))
+        with pytest.raises(delivery.RetryAfter):
+            await sender.send("u-9", Reply(text="Nhắc hạn báo cáo"))
+    assert "zalo" not in app.senders
