@@ -314,7 +314,8 @@ SECRET = "webhook-Secret_123"
 
 
 def zalo_settings(tmp_path: Path, fake: FakeZalo, **overrides: object) -> Settings:
-    return make_settings(tmp_path, zalo_bot_token=fake.token, zalo_api_base_url=fake.base_url, **overrides)
+    values: dict[str, object] = {"zalo_bot_token": fake.token, "zalo_api_base_url": fake.base_url}
+    return make_settings(tmp_path, **{**values, **overrides})
 
 
 async def start_channel(app: App, *, request_timeout: float = 1.0) -> ZaloChannel:

@@ -1,0 +1,185 @@
+"""Webhook mode: a real HTTP endpoint on loopback that refuses requests without the secret, answers at once,
+keeps each person's order, and serves the images the bot sends."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.app import build_app
+from bot.channels.zalo.runner import ZaloConfigError, start_zalo
+from bot.cli.run import messenger_runners
+from bot.clock import FixedClock
+from bot.engine.engine import FileFetcher
+from bot.engine.messages import Incoming, OutgoingFile, Reply
+from tests.zalo_fake import SECRET, FakeZalo, ZaloChat, ZaloPerson, running_zalo, zalo_settings
+
+PUBLIC = "https://bot.example.org"
+WEBHOOK: dict[str, Any] = {
+    "zalo_webhook_url": f"{PUBLIC}/zalo/hook",
+    "zalo_webhook_secret": SECRET,
+    "zalo_webhook_listen": "127.0.0.1",
+    "zalo_webhook_port": 0,
+}
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x01" * 300
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeZalo]:
+    server = FakeZalo()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+async def test_requests_without_the_right_secret_are_refused(tmp_path: Path, clock: FixedClock, fake: FakeZalo) -> None:
+    async with running_zalo(tmp_path, clock, fake, **WEBHOOK) as (_, channel):
+        chat = ZaloChat(fake, channel)
+        url = chat.webhook_url
+        assert url is not None
+        update = {"ok": True, "result": chat.person.text("/start")}
+        async with httpx.AsyncClient() as client:
+            missing = await client.post(url, json=update)
+            wrong = await client.post(url, json=update, headers={"X-Bot-Api-Secret-Token": "webhook-Secret_124"})
+            prefix = await client.post(url, json=update, headers={"X-Bot-Api-Secret-Token": SECRET[:-1]})
+            assert (missing.status_code, wrong.status_code, prefix.status_code) == (403, 403, 403)
+            garbage = await client.post(url, content=b"{not json", headers={"X-Bot-Api-Secret-Token": SECRET})
+            assert garbage.status_code == 400
+        await channel.inbox.join()
+        assert fake.sent() == []  # nothing was handled
+
+        await chat.send(chat.person.text("/start"), wrapped=False)  # a flat update is accepted too
+        assert "Xin chào Lan!" in chat.text
+
+
+async def test_the_answer_comes_before_the_work(tmp_path: Path, clock: FixedClock, fake: FakeZalo) -> None:
+    async with running_zalo(tmp_path, clock, fake, **WEBHOOK) as (app, channel):
+        chat = ZaloChat(fake, channel)
+        gate = asyncio.Event()
+        handle = app.engine.handle
+
+        async def held(incoming: Incoming, fetcher: FileFetcher | None = None) -> list[Reply]:
+            await gate.wait()
+            return await handle(incoming, fetcher)
+
+        app.engine.handle = held  # type: ignore[method-assign]
+        url = chat.webhook_url
+        assert url is not None
+        async with httpx.AsyncClient() as client:
+            response = await client.post(
+                url, json=chat.person.text("/start"), headers={"X-Bot-Api-Secret-Token": SECRET}
+            )
+        # Answered while the conversation could not even begin.
+        assert response.status_code == 200 and response.json() == {"ok": True}
+        assert fake.attempts("sendMessage") == []
+        gate.set()
+        await channel.inbox.join()
+        assert "Xin chào" in fake.texts(chat.person.chat_id)[0]
+
+
+async def test_each_persons_updates_keep_their_order_and_a_repeat_is_handled_once(
+    tmp_path: Path, clock: FixedClock, fake: FakeZalo
+) -> None:
+    async with running_zalo(tmp_path, clock, fake, **WEBHOOK) as (_, channel):
+        lan, ba = ZaloPerson("lan-1", "Lan"), ZaloPerson("ba-2", "Ba")
+        url = ZaloChat(fake, channel).webhook_url
+        assert url is not None
+        script = {
+            lan: ["/decu", "1", "Nguyễn Văn An", "thap muoi"],
+            ba: ["/decu", "2", "Hội Nông dân xã Mỹ An"],
+        }
+        updates = [(p, p.text(t)) for p in script for t in script[p]]
+        repeated = updates[1][1]
+        # Interleaved, posted at once, the second of Lan's sent twice: as a busy webhook would see them.
+        order = [updates[0], updates[4], updates[1], updates[5], (lan, repeated), updates[2], updates[6], updates[3]]
+        headers = {"X-Bot-Api-Secret-Token": SECRET}
+        async with httpx.AsyncClient() as client:
+            for _, update in order:
+                assert (await client.post(url, json={"ok": True, "result": update}, headers=headers)).status_code == 200
+        await channel.inbox.join()
+        assert "Bước 4/9" in fake.texts(lan.chat_id)[-1]
+        assert "Bước 3/9" in fake.texts(ba.chat_id)[-1]
+        assert len(fake.texts(lan.chat_id)) == 4 and len(fake.texts(ba.chat_id)) == 3
+
+
+async def test_an_image_reply_is_sent_as_a_photo_zalo_can_fetch(
+    tmp_path: Path, clock: FixedClock, fake: FakeZalo
+) -> None:
+    image = tmp_path / "chart.png"
+    image.write_bytes(PNG)
+    document = tmp_path / "bao-cao.pdf"
+    document.write_bytes(b"%PDF-1.4 ...")
+    async with running_zalo(tmp_path, clock, fake, **WEBHOOK) as (app, channel):
+        assert channel.webhook is not None
+        fake.proxy = (f"{PUBLIC}/zalo/hook", f"http://127.0.0.1:{channel.webhook.port}/zalo/hook")
+        sender = app.senders["zalo"]
+        await sender.send(
+            "u-1",
+            Reply(text="Tình hình báo cáo", file=OutgoingFile(path=image, filename="chart.png", mime="image/png")),
+        )
+        [photo] = fake.sent("u-1")
+        assert photo.method == "sendPhoto" and photo.params["caption"] == "Tình hình báo cáo"
+        assert str(photo.params["photo"]).startswith(f"{PUBLIC}/zalo/hook/files/")
+        assert fake.fetched_photos == [PNG]
+        async with httpx.AsyncClient() as client:
+            guessed = await client.get(f"http://127.0.0.1:{channel.webhook.port}/zalo/hook/files/{'A' * 32}")
+        assert guessed.status_code == 404
+
+        await sender.send(
+            "u-1",
+            Reply(
+                text="Báo cáo tổng hợp",
+                file=OutgoingFile(path=document, filename="bao-cao.pdf", mime="application/pdf"),
+            ),
+        )
+        said = fake.sent("u-1")[-1]
+        assert said.method == "sendMessage" and "bao-cao.pdf" in said.params["text"]
+        assert "không gửi được qua Zalo" in said.params["text"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"zalo_webhook_url": f"{PUBLIC}/zalo/hook"}, "ZALO_WEBHOOK_SECRET is empty"),
+        ({"zalo_webhook_url": f"{PUBLIC}/zalo/hook", "zalo_webhook_secret": "short"}, "8 to 256"),
+        ({"zalo_bot_token": "1:not-the-token"}, "refused ZALO_BOT_TOKEN"),
+    ],
+)
+async def test_a_channel_that_cannot_work_stops_start_up(
+    tmp_path: Path, clock: FixedClock, fake: FakeZalo, overrides: dict[str, Any], message: str
+) -> None:
+    app = await build_app(zalo_settings(tmp_path, fake, **overrides), clock)
+    try:
+        with pytest.raises(ZaloConfigError, match=message):
+            await start_zalo(app)
+        assert "zalo" not in app.senders
+    finally:
+        await app.close()
+
+
+async def test_both_messengers_run_when_both_tokens_are_set(tmp_path: Path, clock: FixedClock, fake: FakeZalo) -> None:
+    both = await build_app(zalo_settings(tmp_path, fake, telegram_bot_token="123:telegram"), clock)
+    await both.close()
+    assert [name for name, _ in messenger_runners(both)] == ["telegram", "zalo"]
+    # A blank token, as left in a copied .env.example, is no token.
+    telegram_only = await build_app(zalo_settings(tmp_path, fake, telegram_bot_token="123:t", zalo_bot_token=""), clock)
+    await telegram_only.close()
+    assert [name for name, _ in messenger_runners(telegram_only)] == ["telegram"]
+
+
+async def test_the_webhook_stops_listening_when_the_channel_stops(
+    tmp_path: Path, clock: FixedClock, fake: FakeZalo
+) -> None:
+    async with running_zalo(tmp_path, clock, fake, **WEBHOOK) as (_, channel):
+        url = ZaloChat(fake, channel).webhook_url
+        assert url is not None
+    with pytest.raises(httpx.ConnectError):
+        async with httpx.AsyncClient() as client:
+            await asyncio.wait_for(client.post(url, json={}), 2)
