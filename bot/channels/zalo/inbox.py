@@ -11,13 +11,12 @@ from typing import Any
 
 from bot.channels.zalo.client import ZaloClient, ZaloError
 from bot.channels.zalo.files import ZaloFiles
+from bot.channels.zalo.language import Languages
 from bot.channels.zalo.mapping import to_incoming
-from bot.channels.zalo.render import needs_words
 from bot.channels.zalo.retry import RetryPolicy
-from bot.channels.zalo.sender import LanguageOf, ZaloSender
+from bot.channels.zalo.sender import ZaloSender
 from bot.engine.engine import Engine
 from bot.engine.messages import Incoming
-from bot.i18n import DEFAULT_LANGUAGE
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +27,13 @@ class Inbox:
         engine: Engine,
         client: ZaloClient,
         sender: ZaloSender,
-        language_of: LanguageOf,
+        languages: Languages,
         policy: RetryPolicy | None = None,
     ) -> None:
         self.engine = engine
         self.client = client
         self.sender = sender
-        self.language_of = language_of
+        self.languages = languages
         self.policy = policy or RetryPolicy()
         self.files = ZaloFiles(client.http)
         self._last: dict[str, asyncio.Task[None]] = {}
@@ -69,9 +68,7 @@ class Inbox:
                 with contextlib.suppress(ZaloError):
                     await self.client.send_chat_action(incoming.chat_id, "typing")
             replies = await self.engine.handle(incoming, self.files)
-            lang = DEFAULT_LANGUAGE
-            if any(needs_words(reply) for reply in replies):
-                lang = await self.language_of(incoming.user_id)
+            lang = await self.languages.after(incoming, replies)
             for reply in replies:
                 await self.sender.deliver(incoming.chat_id, reply, lang, self.policy)
         except ZaloError as exc:

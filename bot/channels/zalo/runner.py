@@ -13,15 +13,13 @@ from bot.app import App
 from bot.channels.zalo import CHANNEL
 from bot.channels.zalo.client import POLL_TIMEOUT, UNAUTHORIZED, ZaloApiError, ZaloClient, ZaloError
 from bot.channels.zalo.inbox import Inbox
+from bot.channels.zalo.language import Languages
 from bot.channels.zalo.poller import Poller
 from bot.channels.zalo.published import PublishedFiles
 from bot.channels.zalo.retry import RetryPolicy, with_retries
-from bot.channels.zalo.sender import LanguageOf, ZaloSender
+from bot.channels.zalo.sender import ZaloSender
 from bot.channels.zalo.webhook import WebhookServer
 from bot.errors import StartupError
-from bot.i18n import DEFAULT_LANGUAGE
-from bot.storage.database import Database
-from bot.storage.users import UserRepo
 
 log = logging.getLogger(__name__)
 
@@ -40,17 +38,6 @@ class ZaloChannel:
     poller: Poller | None = None
     poller_task: asyncio.Task[None] | None = None
     webhook: WebhookServer | None = None
-
-
-def language_lookup(db: Database) -> LanguageOf:
-    """A person's language by their Zalo id, for the words a reply adds on Zalo."""
-
-    async def language_of(user_id: str) -> str:
-        async with db.reading() as conn:
-            user = await UserRepo(conn).get(CHANNEL, user_id)
-        return user.lang if user else DEFAULT_LANGUAGE
-
-    return language_of
 
 
 def _webhook_secret(app: App) -> str:
@@ -97,10 +84,10 @@ async def start_zalo(
     except ZaloError as exc:
         log.warning("zalo: getMe failed (%s); carrying on", exc)
 
-    language_of = language_lookup(app.db)
+    languages = Languages(app.db)
     published = PublishedFiles(webhook_url, app.services.clock) if webhook_url else None
-    sender = ZaloSender(client, app.services.catalog, language_of, published)
-    inbox = Inbox(app.engine, client, sender, language_of, policy)
+    sender = ZaloSender(client, app.services.catalog, languages.of, published)
+    inbox = Inbox(app.engine, client, sender, languages, policy)
     channel = ZaloChannel(client=client, inbox=inbox, sender=sender)
     if webhook_url:
         server = WebhookServer(
