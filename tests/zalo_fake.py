@@ -79,6 +79,31 @@ class _MethodHandler(tornado.web.RequestHandler):
             self.finish(json.dumps(body))
 
 
+class _ControlHandler(tornado.web.RequestHandler):
+    """For a fake running in another process (the bench): arrange it and read how much was sent."""
+
+    def initialize(self, fake: FakeZalo) -> None:
+        self.fake = fake
+
+    def post(self, action: str) -> None:
+        body = json.loads(self.request.body)
+        if action == "updates":
+            self.fake.push(*body)
+        elif action == "setup":
+            self.fake.hold = float(body.get("hold", self.fake.hold))
+            self.fake.webhook_lanes = int(body.get("webhook_lanes", self.fake.webhook_lanes))
+            proxy = body.get("proxy")
+            self.fake.proxy = (str(proxy[0]), str(proxy[1])) if proxy else None
+        else:
+            raise tornado.web.HTTPError(404)
+        self.finish({"ok": True})
+
+    def get(self, action: str) -> None:
+        if action != "stats":
+            raise tornado.web.HTTPError(404)
+        self.finish({"sent": self.fake.sent_count, "polls": self.fake.polls, "idle": self.fake.idle_answers})
+
+
 class _FileHandler(tornado.web.RequestHandler):
     def initialize(self, fake: FakeZalo) -> None:
         self.fake = fake
@@ -112,7 +137,11 @@ class FakeZalo:
     webhook_path: str = "/zalo/hook"
     # A public address prefix and the loopback address it reaches (what DNS and a reverse proxy would do).
     proxy: tuple[str, str] | None = None
+    # When above 0 and a webhook is set, pushed updates are posted to the webhook over this many lanes.
+    webhook_lanes: int = 0
     idle_answers: int = 0
+    # Messages and photos sent successfully, counted as they go (cheaper to watch than the list of calls).
+    sent_count: int = 0
     served_chunks: int = 0
     polls: int = 0
     # The getUpdates call number that handed out the latest update.
@@ -123,21 +152,27 @@ class FakeZalo:
         self._server: tornado.httpserver.HTTPServer | None = None
         self._sockets: list[socket.socket] = []
         self._idle_forms = itertools.cycle(("body", "http"))
+        self._lanes: list[asyncio.Queue[dict[str, Any]]] = []
+        self._lane_tasks: list[asyncio.Task[None]] = []
 
     # -- running ---------------------------------------------------------------------------------------
-    async def start(self) -> None:
+    async def start(self, port: int = 0) -> None:
         app = tornado.web.Application(
             [
                 (r"/bot([^/]+)/(\w+)", _MethodHandler, {"fake": self}),
                 (r"/files/([\w.-]+)", _FileHandler, {"fake": self}),
+                (r"/_fake/(\w+)", _ControlHandler, {"fake": self}),
             ],
             log_function=lambda handler: None,
         )
         self._server = tornado.httpserver.HTTPServer(app)
-        self._sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
+        self._sockets = tornado.netutil.bind_sockets(port, "127.0.0.1")
         self._server.add_sockets(self._sockets)
 
     async def stop(self) -> None:
+        for task in self._lane_tasks:
+            task.cancel()
+        await asyncio.gather(*self._lane_tasks, return_exceptions=True)
         if self._server is not None:
             self._server.stop()
             await self._server.close_all_connections()
@@ -151,8 +186,29 @@ class FakeZalo:
 
     # -- what a test arranges --------------------------------------------------------------------------
     def push(self, *updates: dict[str, Any]) -> None:
+        """Queue updates for getUpdates, or, with webhook_lanes set and a webhook registered, post them to it
+        as Zalo would: one person's updates in order on one lane, several lanes at once."""
+        if not (self.webhook_lanes and self.webhook):
+            for update in updates:
+                self.updates.put_nowait(update)
+            return
+        while len(self._lanes) < self.webhook_lanes:
+            lane: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+            self._lanes.append(lane)
+            self._lane_tasks.append(asyncio.create_task(self._post_lane(lane)))
         for update in updates:
-            self.updates.put_nowait(update)
+            sender = str(update.get("message", {}).get("from", {}).get("id", ""))
+            self._lanes[sum(sender.encode()) % len(self._lanes)].put_nowait(update)
+
+    async def _post_lane(self, lane: asyncio.Queue[dict[str, Any]]) -> None:
+        async with httpx.AsyncClient() as client:
+            while True:
+                update = await lane.get()
+                url = self.webhook["url"]
+                if self.proxy is not None and url.startswith(self.proxy[0]):
+                    url = self.proxy[1] + url[len(self.proxy[0]) :]
+                headers = {"X-Bot-Api-Secret-Token": self.webhook["secret_token"]}
+                await client.post(url, json={"ok": True, "result": update}, headers=headers)
 
     def fail(self, method: str, *troubles: Trouble) -> None:
         self.troubles.setdefault(method, []).extend(troubles)
@@ -176,6 +232,8 @@ class FakeZalo:
             return trouble.status, trouble.body if trouble.body is not None else {"ok": True, "result": {}}
         status, body = await self._result(method, params)
         call.status, call.ok = status, bool(isinstance(body, dict) and body.get("ok"))
+        if call.ok and method in ("sendMessage", "sendPhoto"):
+            self.sent_count += 1
         return status, body
 
     async def _result(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
