@@ -148,3 +148,29 @@ async def test_a_long_answer_goes_out_in_several_messages(tmp_path: Path, clock:
         with pytest.raises(delivery.RetryAfter):
             await sender.send("u-9", Reply(text="Nhắc hạn báo cáo"))
     assert "zalo" not in app.senders
+
+
+async def test_the_words_zalo_adds_follow_the_users_language(tmp_path: Path, clock: FixedClock, fake: FakeZalo) -> None:
+    async with running_zalo(tmp_path, clock, fake) as (_, channel):
+        chat = ZaloChat(fake, channel)
+        await chat.say("/decu")
+        assert "trả lời bằng số thứ tự" in chat.text
+        await chat.say("/lang")
+        assert chat.choices == ["Tiếng Việt", "English"]
+        await chat.say("2")
+        assert "Step 1/9" in chat.text and "Reply with the number" in chat.text
+        await chat.say("1")
+        await chat.say("/ngonngu vi")
+        assert "Đã chuyển sang Tiếng Việt" in chat.text
+        await chat.say("/quaylai")
+        assert "Bước 1/9" in chat.text and "trả lời bằng số thứ tự" in chat.text
+        await chat.say("/lang en")
+        assert "Switched to English" in chat.text
+        # /lang with the language named answers without asking the step again, so its choices are gone.
+        await chat.say("1")
+        assert "Step 1/9" in chat.text and "Reply with the number" in chat.text
+        await chat.say("1")
+        assert "Step 2/9" in chat.text
+        for answer in ("Nguyễn Văn An", "thap muoi", "1", DEED, "1", "Trần Thị Bình"):
+            await chat.say(answer)
+        assert "Step 8/9" in chat.text and "please type your number" in chat.text
