@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
@@ -12,12 +13,14 @@ import pytest
 from bot.app import App
 from bot.clock import FixedClock
 from bot.engine import delivery
-from bot.engine.messages import Reply
+from bot.engine.engine import FileFetcher
+from bot.engine.messages import Incoming, Reply
 from tests.zalo_fake import (
     TOKEN,
     FakeZalo,
     Trouble,
     ZaloChat,
+    ZaloPerson,
     api_error,
     running_zalo,
     wait_for,
@@ -174,3 +177,28 @@ async def test_the_words_zalo_adds_follow_the_users_language(tmp_path: Path, clo
         for answer in ("Nguyễn Văn An", "thap muoi", "1", DEED, "1", "Trần Thị Bình"):
             await chat.say(answer)
         assert "Step 8/9" in chat.text and "please type your number" in chat.text
+
+
+async def test_the_poller_takes_no_more_than_the_bot_keeps_up_with(
+    tmp_path: Path, clock: FixedClock, fake: FakeZalo
+) -> None:
+    async with running_zalo(tmp_path, clock, fake) as (app, channel):
+        assert channel.poller is not None
+        channel.poller.in_flight = 2
+        gate = asyncio.Event()
+        handle = app.engine.handle
+
+        async def held(incoming: Incoming, fetcher: FileFetcher | None = None) -> list[Reply]:
+            await gate.wait()
+            return await handle(incoming, fetcher)
+
+        app.engine.handle = held  # type: ignore[method-assign]
+        people = [ZaloPerson(user_id=f"p{i}", name=f"Người {i}") for i in range(5)]
+        fake.push(*(person.text("/start") for person in people))
+        await wait_for(lambda: channel.inbox.in_progress == 2)
+        await asyncio.sleep(0.2)  # several polls' worth of time: the rest stay at Zalo
+        assert fake.updates.qsize() == 3 and fake.sent() == []
+        gate.set()
+        await wait_for(lambda: fake.settled)
+        await channel.inbox.join()
+        assert all(any("Xin chào" in t for t in fake.texts(p.chat_id)) for p in people)

@@ -76,6 +76,16 @@ class Inbox:
         except Exception:
             log.exception("zalo: answering user %s failed", incoming.user_id)
 
+    @property
+    def in_progress(self) -> int:
+        return len(self._running)
+
+    async def room(self, limit: int) -> None:
+        """Wait until fewer than `limit` updates are being answered: the poller takes no more than the bot can
+        keep up with, and what it has not taken waits at Zalo rather than in our memory."""
+        while len(self._running) >= limit:
+            await asyncio.wait(set(self._running), return_when=asyncio.FIRST_COMPLETED)
+
     async def join(self) -> None:
         """Wait until every update submitted so far is answered."""
         while self._running:

@@ -15,6 +15,9 @@ from bot.channels.zalo.retry import Sleep
 
 log = logging.getLogger(__name__)
 
+# Updates being answered at once before the poller stops taking more.
+IN_FLIGHT = 256
+
 
 class Poller:
     def __init__(
@@ -23,6 +26,7 @@ class Poller:
         inbox: Inbox,
         *,
         poll_timeout: int | None = None,
+        in_flight: int = IN_FLIGHT,
         base_delay: float = 1.0,
         max_delay: float = 60.0,
         sleep: Sleep = asyncio.sleep,
@@ -30,6 +34,7 @@ class Poller:
         self.client = client
         self.inbox = inbox
         self.poll_timeout = poll_timeout
+        self.in_flight = in_flight
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.sleep = sleep
@@ -41,6 +46,7 @@ class Poller:
     async def run(self) -> None:
         failures = 0
         while True:
+            await self.inbox.room(self.in_flight)
             try:
                 updates = await self.client.get_updates(self.poll_timeout)
             except ZaloError as exc:

@@ -134,6 +134,10 @@ async def stop_zalo(app: App, channel: ZaloChannel) -> None:
 async def run_zalo(app: App) -> None:
     channel = await start_zalo(app)
     try:
-        await asyncio.Event().wait()
+        if channel.poller_task is not None:
+            # The poller runs until cancelled; should it ever end otherwise, the channel ends with it, loudly.
+            await channel.poller_task
+        else:
+            await asyncio.Event().wait()
     finally:
         await stop_zalo(app, channel)
