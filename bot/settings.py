@@ -32,7 +32,19 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
     telegram_webhook_listen: str = "127.0.0.1"
-    telegram_webhook_port: int = 8443
+    telegram_webhook_port: int = Field(default=8443, ge=0, le=65535)
+    # A self-hosted Bot API server started with --local hands out files as paths on its own disk.
+    telegram_local_mode: bool = False
+    # Updates handled at once across users; one user's updates always go one after another.
+    telegram_concurrent_updates: int = Field(default=32, ge=1, le=1024)
+
+    @field_validator(
+        "telegram_bot_token", "telegram_api_base_url", "telegram_webhook_url", "telegram_webhook_secret", mode="before"
+    )
+    @classmethod
+    def _blank_telegram_is_unset(cls, value: Any) -> Any:
+        # `TELEGRAM_BOT_TOKEN=` left empty in a copied .env.example means "not using Telegram".
+        return None if isinstance(value, str) and not value.strip() else value
 
     zalo_bot_token: SecretStr | None = None
     zalo_api_base_url: str = "https://bot-api.zaloplatforms.com"

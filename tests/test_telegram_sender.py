@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from telegram import Bot
+from telegram.error import NetworkError, TimedOut
 
 from bot.channels.telegram.sender import TelegramSender
 from bot.engine import delivery
-from bot.engine.messages import Reply
+from bot.engine.messages import Choice, Reply
 from tests.telegram_fake import TOKEN, FakeTelegram
 
 
@@ -25,10 +26,16 @@ async def sender_and_fake() -> tuple[TelegramSender, FakeTelegram]:
         (429, "Too Many Requests: retry after 7", {"retry_after": 7}, delivery.RetryAfter),
         (403, "Forbidden: bot was blocked by the user", None, delivery.PermanentFailure),
         (400, "Bad Request: chat not found", None, delivery.PermanentFailure),
+        (
+            400,
+            "Bad Request: group chat was upgraded to a supergroup chat",
+            {"migrate_to_chat_id": -1001},
+            delivery.PermanentFailure,
+        ),
         (502, "Bad Gateway", None, delivery.TransientFailure),
     ],
 )
-async def test_errors_are_classified(
+async def test_telegram_errors_are_classified(
     sender_and_fake: tuple[TelegramSender, FakeTelegram],
     status: int,
     description: str,
@@ -43,3 +50,25 @@ async def test_errors_are_classified(
         assert err.value.seconds == 7
     await sender.send("42", Reply(text="Nhắc việc"))  # the next attempt goes through
     assert fake.texts(42) == ["Nhắc việc"]
+
+
+@pytest.mark.parametrize("error", [TimedOut("Timed out"), NetworkError("httpx.ConnectError: connection refused")])
+async def test_a_timeout_or_a_lost_connection_is_worth_another_try(
+    sender_and_fake: tuple[TelegramSender, FakeTelegram], error: Exception
+) -> None:
+    sender, fake = sender_and_fake
+    fake.raises["sendMessage"] = [error]
+    with pytest.raises(delivery.TransientFailure):
+        await sender.send("42", Reply(text="Nhắc việc"))
+    assert fake.texts(42) == []
+
+
+async def test_a_proactive_message_keeps_its_buttons_and_touches_no_reply_keyboard(
+    sender_and_fake: tuple[TelegramSender, FakeTelegram],
+) -> None:
+    sender, fake = sender_and_fake
+    await sender.send("42", Reply(text="Sắp đến hạn báo cáo 6 tháng."))
+    await sender.send("42", Reply(text="Báo cáo ngay?", choices=(Choice(label="Báo cáo", value="menu:report"),)))
+    plain, with_button = fake.sent(42)
+    assert "reply_markup" not in plain.params  # a user typing their phone number keeps the share button
+    assert with_button.markup == {"inline_keyboard": [[{"text": "Báo cáo", "callback_data": "menu:report"}]]}

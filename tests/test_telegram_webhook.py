@@ -1,4 +1,4 @@
-"""Webhook mode: a real HTTP server on loopback that refuses requests without the secret."""
+"""Webhook mode: a real HTTP server on loopback that refuses every request without the secret."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ import httpx
 import pytest
 
 from bot.app import build_app
-from bot.channels.telegram.runner import WebhookConfigError, start_telegram, stop_telegram
+from bot.channels.telegram.config import TelegramConfigError
+from bot.channels.telegram.runner import start_telegram, stop_telegram
 from bot.clock import FixedClock
 from tests.conftest import make_settings
 from tests.telegram_fake import TOKEN, FakeTelegram, Updates
 
 SECRET = "s3cret-Token_value"
+HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 def free_port() -> int:
@@ -28,15 +30,15 @@ def free_port() -> int:
 async def wait_for(condition: Callable[[], object]) -> None:
     async with asyncio.timeout(5):
         while not condition():  # noqa: ASYNC110 - the fake records calls; there is no event to wait on
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(0.01)
 
 
-async def test_webhook_checks_the_secret_on_every_request(tmp_path: Path, clock: FixedClock) -> None:
+async def test_the_webhook_checks_the_secret_on_every_request(tmp_path: Path, clock: FixedClock) -> None:
     port = free_port()
     settings = make_settings(
         tmp_path,
         telegram_bot_token=TOKEN,
-        telegram_webhook_url=f"https://bot.example.org/tg/{port}",
+        telegram_webhook_url="https://bot.example.org/telegram/hook",
         telegram_webhook_secret=SECRET,
         telegram_webhook_listen="127.0.0.1",
         telegram_webhook_port=port,
@@ -45,49 +47,59 @@ async def test_webhook_checks_the_secret_on_every_request(tmp_path: Path, clock:
     fake = FakeTelegram()
     application = await start_telegram(app, fake)
     try:
-        set_webhook = next(c for c in fake.calls if c.method == "setWebhook")
+        (set_webhook,) = fake.of("setWebhook")
+        assert set_webhook.params["url"] == "https://bot.example.org/telegram/hook"
         assert set_webhook.params["secret_token"] == SECRET
-        assert set_webhook.params["url"] == f"https://bot.example.org/tg/{port}"
+        assert set_webhook.params["allowed_updates"] == ["message", "callback_query"]
         assert "telegram" in app.senders
 
-        url = f"http://127.0.0.1:{port}/tg/{port}"
-        update = Updates(user_id=8080).text("/start")
+        url = f"http://127.0.0.1:{port}/telegram/hook"
+        person = Updates(user_id=8080)
         async with httpx.AsyncClient() as client:
-            missing = await client.post(url, json=update)
-            wrong = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"})
-            assert missing.status_code == 403 and wrong.status_code == 403
+            missing = await client.post(url, json=person.text("/start"))
+            wrong = await client.post(url, json=person.text("/start"), headers={HEADER: SECRET + "x"})
+            assert (missing.status_code, wrong.status_code) == (403, 403)
             await asyncio.sleep(0.2)
-            assert fake.sent(8080) == []  # nothing was handled
+            assert fake.sent(8080) == []  # nothing reached the bot
 
-            right = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+            right = await client.post(url, json=person.text("/start"), headers={HEADER: SECRET})
             assert right.status_code == 200
-        await wait_for(lambda: fake.sent(8080))
-        assert "Xin chào Lan!" in fake.texts(8080)[0]
+            await wait_for(lambda: fake.sent(8080))
+            assert "Xin chào Lan!" in fake.texts(8080)[0]
+
+            # The next request without the secret is refused too: it is checked every time, not once.
+            again = await client.post(url, json=person.text("/decu"))
+            assert again.status_code == 403
+            await asyncio.sleep(0.2)
+            assert len(fake.sent(8080)) == 1
     finally:
         await stop_telegram(app, application)
         await app.close()
+    assert "telegram" not in app.senders
 
 
-async def test_webhook_without_a_secret_refuses_to_start(tmp_path: Path, clock: FixedClock) -> None:
-    settings = make_settings(tmp_path, telegram_bot_token=TOKEN, telegram_webhook_url="https://bot.example.org/tg")
-    app = await build_app(settings, clock)
-    try:
-        with pytest.raises(WebhookConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
-            await start_telegram(app, FakeTelegram())
-    finally:
-        await app.close()
-
-
-async def test_long_polling_hands_updates_to_the_engine(tmp_path: Path, clock: FixedClock) -> None:
-    settings = make_settings(tmp_path, telegram_bot_token=TOKEN)
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"telegram_webhook_url": "https://bot.example.org/hook"}, "TELEGRAM_WEBHOOK_SECRET is empty"),
+        ({"telegram_webhook_url": "https://bot.example.org/hook", "telegram_webhook_secret": "   "}, "is empty"),
+        (
+            {"telegram_webhook_url": "https://bot.example.org/hook", "telegram_webhook_secret": "có dấu"},
+            "letters, digits",
+        ),
+        ({"telegram_webhook_url": "http://bot.example.org/hook", "telegram_webhook_secret": SECRET}, "https://"),
+        ({"telegram_bot_token": "  "}, "TELEGRAM_BOT_TOKEN is not set"),
+    ],
+)
+async def test_a_webhook_anyone_could_post_to_does_not_start(
+    tmp_path: Path, clock: FixedClock, overrides: dict[str, str], message: str
+) -> None:
+    settings = make_settings(tmp_path, **{"telegram_bot_token": TOKEN, **overrides})
     app = await build_app(settings, clock)
     fake = FakeTelegram()
-    application = await start_telegram(app, fake)
     try:
-        updates = Updates(user_id=9090)
-        await fake.updates.put(updates.text("/decu"))
-        await wait_for(lambda: fake.sent(9090))
-        assert "Bước 1/9" in fake.texts(9090)[-1]
+        with pytest.raises(TelegramConfigError, match=message):
+            await start_telegram(app, fake)
     finally:
-        await stop_telegram(app, application)
         await app.close()
+    assert fake.calls == []  # refused before a single request

@@ -2,101 +2,123 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from functools import partial
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeDefault, CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import Bot, CallbackQuery, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.app import App
+from bot.channels.telegram.config import api_root, bot_token
 from bot.channels.telegram.files import TelegramFiles
-from bot.channels.telegram.mapping import to_incoming
-from bot.channels.telegram.render import send_reply
-from bot.handlers.commands import COMMANDS
-from bot.i18n import Catalog
+from bot.channels.telegram.flood import patiently
+from bot.channels.telegram.keyboards import ContactKeyboards
+from bot.channels.telegram.logsafe import guard_loggers, log_error
+from bot.channels.telegram.mapping import command_in_group, to_incoming
+from bot.channels.telegram.ordering import PerUserOrder
+from bot.channels.telegram.render import Outgoing, send
 
 log = logging.getLogger(__name__)
 
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
+# What we ask Telegram for: messages and button presses. Not edits: editing an old answer is not an
+# answer to the question asked now.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
-def menu_commands(catalog: Catalog, lang: str) -> list[BotCommand]:
-    return [
-        BotCommand(command.vi if lang == "vi" else command.en, catalog.t(lang, f"commands.{command.name}"))
-        for command in COMMANDS
-        if command.in_menu
-    ]
+
+class TelegramChannel:
+    """The one handler every update goes through."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.keyboards = ContactKeyboards()
+
+    async def on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not isinstance(update, Update):
+            return
+        bot = context.bot
+        query = update.callback_query
+        # The button's spinner stops while the engine works; the answer itself comes as messages.
+        answering = asyncio.create_task(_answer(query)) if query is not None else None
+        try:
+            incoming = to_incoming(update)
+            if incoming is None:
+                if command_in_group(update, bot.username):
+                    await self._private_only(bot, update)
+                return
+            replies = await self.app.engine.handle(incoming, TelegramFiles(bot))
+            if not replies:
+                return  # an update seen before
+            messages = self.keyboards.arrange(incoming.chat_id, replies)
+            sending = self._send_all(bot, incoming.chat_id, messages)
+            if query is None:
+                await sending
+                return
+            cleared, sent = await asyncio.gather(_clear_buttons(query), sending, return_exceptions=True)
+            for outcome in (sent, cleared):
+                if isinstance(outcome, BaseException):
+                    raise outcome
+        finally:
+            if answering is not None:
+                await answering
+
+    async def _send_all(self, bot: Bot, chat_id: str, messages: list[Outgoing]) -> None:
+        for message in messages:
+            sent = await patiently(partial(send, bot, chat_id, message))
+            if message.late_buttons is not None:
+                add = partial(
+                    bot.edit_message_reply_markup, chat_id, sent.message_id, reply_markup=message.late_buttons
+                )
+                await patiently(add)
+
+    async def _private_only(self, bot: Bot, update: Update) -> None:
+        """A command in a group gets one line pointing to a private chat, in the person's app language."""
+        user, chat = update.effective_user, update.effective_chat
+        if chat is None:
+            return
+        lang = "en" if user is not None and (user.language_code or "").startswith("en") else "vi"
+        text = self.app.services.catalog.t(lang, "telegram.private_only", link=f"https://t.me/{bot.username}")
+        await bot.send_message(chat.id, text)
+
+
+async def _answer(query: CallbackQuery) -> None:
+    try:
+        await query.answer()
+    except TelegramError:
+        # Presses queued while the bot was down are too old to answer; they are still handled.
+        log.debug("telegram: could not answer a button press", exc_info=True)
+
+
+async def _clear_buttons(query: CallbackQuery) -> None:
+    """Take the buttons off the message whose button was pressed, so it cannot be pressed again."""
+    message = query.message
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except TelegramError:
+        log.debug("telegram: could not take the buttons off a message", exc_info=True)
 
 
 def build_application(app: App, request: BaseRequest | None = None) -> TelegramApp:
     """The Application for our settings; `request` replaces the HTTP layer (tests and benches)."""
     settings = app.settings
-    assert settings.telegram_bot_token is not None, "TELEGRAM_BOT_TOKEN is not set"
-    builder = ApplicationBuilder().token(settings.telegram_bot_token.get_secret_value())
+    token = bot_token(settings)
+    builder = ApplicationBuilder().token(token).concurrent_updates(PerUserOrder(settings.telegram_concurrent_updates))
     if settings.telegram_api_base_url:
-        base = settings.telegram_api_base_url.rstrip("/")
-        builder = builder.base_url(base).base_file_url(base.replace("/bot", "/file/bot", 1))
+        root = api_root(settings.telegram_api_base_url)
+        builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
+    if settings.telegram_local_mode:
+        builder = builder.local_mode(True)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    application: TelegramApp = builder.post_init(_set_commands(app.services.catalog)).build()
-    application.bot_data["app"] = app
-    application.add_handler(TypeHandler(Update, _on_update))
-    application.add_error_handler(_on_error)
+    application: TelegramApp = builder.build()
+    application.add_handler(TypeHandler(Update, TelegramChannel(app).on_update))
+    application.add_error_handler(log_error)
+    guard_loggers(token)
     return application
-
-
-def _set_commands(catalog: Catalog) -> Callable[[TelegramApp], Coroutine[Any, Any, None]]:
-    async def post_init(application: TelegramApp) -> None:
-        bot = application.bot
-        try:
-            await bot.set_my_commands(menu_commands(catalog, "vi"), scope=BotCommandScopeDefault())
-            await bot.set_my_commands(menu_commands(catalog, "vi"), language_code="vi")
-            await bot.set_my_commands(menu_commands(catalog, "en"), language_code="en")
-        except TelegramError:
-            log.warning("could not set the command menu; the bot works without it", exc_info=True)
-
-    return post_init
-
-
-async def _on_update(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if not isinstance(update, Update):
-        return
-    app: App = context.application.bot_data["app"]
-    incoming = to_incoming(update)
-    if incoming is None:
-        return
-    query = update.callback_query
-    if query is not None:
-        # Stop the button's spinner at once; the answer itself comes as messages.
-        await query.answer()
-    replies = await app.engine.handle(incoming, TelegramFiles(context.bot))
-    if query is not None and replies:
-        await _mark_pressed(query)
-    for reply in replies:
-        await send_reply(context.bot, incoming.chat_id, reply)
-
-
-async def _mark_pressed(query: CallbackQuery) -> None:
-    """Show which button was pressed and take the keyboard away, so old buttons do not linger."""
-    if query.message is None:
-        return
-    message = query.message
-    markup = getattr(message, "reply_markup", None)
-    text = getattr(message, "text", None)
-    label = None
-    if isinstance(markup, InlineKeyboardMarkup):
-        label = next((b.text for row in markup.inline_keyboard for b in row if b.callback_data == query.data), None)
-    try:
-        if text and label:
-            await query.edit_message_text(f"{text}\n\n➜ {label}"[:4096], reply_markup=None)
-        else:
-            await query.edit_message_reply_markup(reply_markup=None)
-    except TelegramError:
-        log.debug("could not update the pressed message", exc_info=True)
-
-
-async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    log.error("error while handling a Telegram update", exc_info=context.error)

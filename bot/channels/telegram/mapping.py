@@ -1,26 +1,45 @@
-"""A Telegram update becomes one Incoming; everything a person can send gets a kind, so none is ignored."""
+"""A Telegram update becomes one Incoming; everything a person can send gets a kind, so none goes unanswered."""
 
 from __future__ import annotations
 
-from telegram import Message, Update, User
+from telegram import Chat, Message, Update, User
 
 from bot.channels.telegram import CHANNEL
 from bot.engine.messages import Attachment, Incoming, Kind
 
 
-def _display_name(user: User | None) -> str | None:
-    if user is None:
-        return None
+def _display_name(user: User) -> str | None:
     return " ".join(part for part in (user.first_name, user.last_name) if part) or user.username
 
 
+def _is_service(message: Message) -> bool:
+    """Things Telegram itself posts in a private chat (a pin, an auto-delete timer): nobody said anything."""
+    return message.pinned_message is not None or message.message_auto_delete_timer_changed is not None
+
+
+def split_command(text: str) -> tuple[str, str, str] | None:
+    """(command, bot it is addressed to or "", arguments) for "/decu@thidua_bot Lan", or None for plain text.
+
+    Judged by the text rather than Telegram's bot_command entity, so "/hủy" typed with diacritics still
+    reaches the router as a command (and gets a helpful "unknown command" answer rather than being taken
+    as an answer to the current question)."""
+    if not text.startswith("/") or len(text) < 2 or text[1].isspace() or text[1] == "/":
+        return None
+    head, *rest = text[1:].split(maxsplit=1)
+    command, _, target = head.partition("@")
+    return command, target, rest[0].strip() if rest else ""
+
+
 def to_incoming(update: Update) -> Incoming | None:
-    """The Incoming for an update from a person, or None for updates nobody needs to answer."""
+    """The Incoming for something a person sent the bot in a private chat, or None if nobody needs an answer.
+
+    Group chats are left out on purpose: a nomination shows the nominator's phone number, and Telegram
+    allows the share-my-phone button only in private chats."""
     user = update.effective_user
     chat = update.effective_chat
-    if user is None or chat is None or user.is_bot:
+    if user is None or chat is None or user.is_bot or chat.type != Chat.PRIVATE:
         return None
-    base = {
+    base: dict[str, object] = {
         "channel": CHANNEL,
         "user_id": str(user.id),
         "chat_id": str(chat.id),
@@ -30,27 +49,25 @@ def to_incoming(update: Update) -> Incoming | None:
     }
     query = update.callback_query
     if query is not None:
-        return Incoming(kind=Kind.CHOICE, choice=query.data or "", **base)
-    message = update.message or update.edited_message
-    if message is None:
+        return Incoming.model_validate({**base, "kind": Kind.CHOICE, "choice": query.data or ""})
+    # Edited messages are not asked for (see ALLOWED_UPDATES): an edit of an old answer is not an answer
+    # to the question being asked now.
+    message = update.message
+    if message is None or _is_service(message):
         return None
-    return Incoming(**base, **_message_fields(message, user))
+    return Incoming.model_validate({**base, **_message_fields(message, user)})
 
 
 def _message_fields(message: Message, user: User) -> dict[str, object]:
     if message.text is not None:
-        text = message.text
-        if text.startswith("/") and len(text) > 1 and not text[1].isspace():
-            word, _, args = text[1:].partition(" ")
-            return {
-                "kind": Kind.COMMAND,
-                "command": word.split("@", 1)[0],
-                "args": args.strip(),
-                "text": text,
-            }
-        return {"kind": Kind.TEXT, "text": text}
+        command = split_command(message.text)
+        if command is not None:
+            word, _, args = command
+            return {"kind": Kind.COMMAND, "command": word, "args": args, "text": message.text}
+        return {"kind": Kind.TEXT, "text": message.text}
     if message.photo:
-        largest = max(message.photo, key=lambda size: (size.file_size or 0, size.width * size.height))
+        # Telegram lists the sizes smallest first; the evidence is the full picture.
+        largest = max(message.photo, key=lambda size: (size.width * size.height, size.file_size or 0))
         attachment = Attachment(
             ref=largest.file_id,
             name=f"photo-{message.message_id}.jpg",
@@ -63,11 +80,10 @@ def _message_fields(message: Message, user: User) -> dict[str, object]:
         attachment = Attachment(ref=doc.file_id, name=doc.file_name, mime=doc.mime_type, size=doc.file_size)
         return {"kind": Kind.FILE, "attachments": (attachment,), "text": message.caption}
     if message.contact is not None:
-        contact = message.contact
         return {
             "kind": Kind.CONTACT,
-            "contact_phone": contact.phone_number,
-            "contact_is_own": contact.user_id == user.id,
+            "contact_phone": message.contact.phone_number,
+            "contact_is_own": message.contact.user_id == user.id,
         }
     if message.location is not None or message.venue is not None:
         return {"kind": Kind.LOCATION}
@@ -75,4 +91,18 @@ def _message_fields(message: Message, user: User) -> dict[str, object]:
         return {"kind": Kind.STICKER}
     if message.voice is not None or message.audio is not None or message.video_note is not None:
         return {"kind": Kind.VOICE}
+    # A poll, a dice, a video, a game...: the engine answers kindly that it cannot read it.
     return {"kind": Kind.UNSUPPORTED}
+
+
+def command_in_group(update: Update, bot_username: str | None) -> bool:
+    """A command typed in a group and meant for this bot (not "/start@some_other_bot")."""
+    message = update.message
+    chat = update.effective_chat
+    if message is None or message.text is None or chat is None or chat.type == Chat.PRIVATE:
+        return False
+    command = split_command(message.text)
+    if command is None:
+        return False
+    target = command[1]
+    return not target or (bot_username is not None and target.lower() == bot_username.lower())

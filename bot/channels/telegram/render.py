@@ -1,61 +1,115 @@
-"""Replies as Telegram messages: choices as inline buttons, the contact request as a reply keyboard."""
+"""Replies as Telegram messages: long texts split at lines, choices as inline buttons, files as files."""
 
 from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
 
 from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
 
 from bot.channels.split import split_text
-from bot.engine.messages import Reply
+from bot.engine.messages import OutgoingFile, Reply
 
+log = logging.getLogger(__name__)
+
+# Telegram counts these limits in UTF-16 code units, where an emoji outside the BMP takes two.
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
-def markup_for(reply: Reply) -> Markup:
+def telegram_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def pieces(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """The text in messages Telegram accepts, cut at line boundaries where it can be."""
+    if not text.strip():
+        return []
+    chars = limit
+    while True:
+        parts = split_text(text, chars)
+        if all(telegram_length(part) <= limit for part in parts):
+            return parts
+        chars -= max(1, chars // 8)
+
+
+def inline_keyboard(reply: Reply) -> InlineKeyboardMarkup:
+    columns = max(1, reply.columns)
+    # The choice's value goes out as plain callback data (at most 64 bytes), so a button pressed after a
+    # restart still means the same thing.
+    buttons = [InlineKeyboardButton(choice.label, callback_data=choice.value) for choice in reply.choices]
+    return InlineKeyboardMarkup([buttons[i : i + columns] for i in range(0, len(buttons), columns)])
+
+
+def contact_keyboard(reply: Reply) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(reply.request_contact_label or "📱", request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+@dataclass
+class Outgoing:
+    """One Telegram message to send."""
+
+    text: str
+    file: OutgoingFile | None = None
+    markup: Markup | None = None
+    # Buttons added by an edit right after sending, when the message's one markup slot was needed to
+    # take a reply keyboard away.
+    late_buttons: InlineKeyboardMarkup | None = None
+
+
+def plan(reply: Reply) -> list[Outgoing]:
+    """The messages for one reply. Buttons ride on the last one, so they sit right above the input field."""
+    text = reply.text
+    messages: list[Outgoing] = []
+    if reply.file is not None:
+        fits = telegram_length(text) <= CAPTION_LIMIT
+        messages.append(Outgoing(text if fits else "", file=reply.file))
+        text = "" if fits else text
+    messages += [Outgoing(piece) for piece in pieces(text)]
+    if not messages:
+        log.warning("a reply with no text and no file was not sent")
+        return []
+    last = messages[-1]
     if reply.choices:
-        columns = max(1, reply.columns)
-        buttons = [InlineKeyboardButton(c.label, callback_data=c.value) for c in reply.choices]
-        rows = [buttons[i : i + columns] for i in range(0, len(buttons), columns)]
-        return InlineKeyboardMarkup(rows)
+        last.markup = inline_keyboard(reply)
     if reply.request_contact:
-        return ReplyKeyboardMarkup(
-            [[KeyboardButton(reply.request_contact_label or "📱", request_contact=True)]],
-            resize_keyboard=True,
-            one_time_keyboard=True,
-        )
-    # Stateless rule: a reply that offers nothing takes away a contact keyboard that may still be shown.
-    # Telegram ignores the removal when there is none.
-    return ReplyKeyboardRemove()
+        if last.markup is None:
+            last.markup = contact_keyboard(reply)
+        else:
+            # One message carries one keyboard: the share-my-phone button comes in a message of its own.
+            label = reply.request_contact_label or "📱"
+            messages.append(Outgoing(label, markup=contact_keyboard(reply)))
+    return messages
+
+
+async def send(bot: Bot, chat_id: int | str, message: Outgoing) -> Message:
+    """Send one planned message (without its late buttons)."""
+    file = message.file
+    caption = message.text or None
+    if file is None:
+        return await bot.send_message(chat_id, message.text, reply_markup=message.markup)
+    if file.as_photo:
+        return await bot.send_photo(chat_id, file.path, caption=caption, reply_markup=message.markup)
+    return await bot.send_document(
+        chat_id, file.path, filename=file.filename, caption=caption, reply_markup=message.markup
+    )
 
 
 async def send_reply(bot: Bot, chat_id: int | str, reply: Reply) -> None:
-    """Send one reply; a long text goes out in several messages and the buttons ride on the last."""
-    markup = markup_for(reply)
-    if reply.file is not None:
-        caption = reply.text if len(reply.text) <= CAPTION_LIMIT else None
-        file_markup = markup if caption is not None else None
-        if reply.file.as_photo:
-            await bot.send_photo(chat_id, reply.file.path, caption=caption, reply_markup=file_markup)
-        else:
-            await bot.send_document(
-                chat_id,
-                reply.file.path,
-                filename=reply.file.filename,
-                caption=caption,
-                reply_markup=file_markup,
-            )
-        if caption is not None:
-            return
-    pieces = split_text(reply.text, MESSAGE_LIMIT)
-    for index, piece in enumerate(pieces):
-        last = index == len(pieces) - 1
-        await bot.send_message(chat_id, piece, reply_markup=markup if last else None)
+    """Send one reply as it is, touching no keyboard it did not ask for (used for proactive messages)."""
+    for message in plan(reply):
+        await send(bot, chat_id, message)

@@ -4,57 +4,58 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from urllib.parse import urlparse
 
-from telegram import Update
+from telegram.error import InvalidToken
 from telegram.request import BaseRequest
 
 from bot.app import App
-from bot.channels.telegram.application import TelegramApp, build_application
+from bot.channels.telegram import CHANNEL
+from bot.channels.telegram.application import ALLOWED_UPDATES, TelegramApp, build_application
+from bot.channels.telegram.config import TelegramConfigError, webhook
+from bot.channels.telegram.menu import set_command_menu
 from bot.channels.telegram.sender import TelegramSender
-from bot.errors import StartupError
 
 log = logging.getLogger(__name__)
 
 
-class WebhookConfigError(StartupError):
-    pass
-
-
 async def start_telegram(app: App, request: BaseRequest | None = None) -> TelegramApp:
-    """Initialise, start and begin receiving updates; the caller stops it with stop_telegram."""
-    settings = app.settings
-    webhook_url = settings.telegram_webhook_url
-    secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else ""
-    if webhook_url and not secret:
-        raise WebhookConfigError(
-            "TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is empty: a webhook without a secret "
-            "would accept updates from anyone. Set a random secret (letters, digits, _ and -)."
-        )
+    """Check the settings and the token, set the command menu, and start receiving updates.
+    The caller stops it with stop_telegram."""
+    hook = webhook(app.settings)
     application = build_application(app, request)
-    await application.initialize()
-    app.senders[TelegramSender.channel] = TelegramSender(application.bot)
-    await application.start()
-    updater = application.updater
-    assert updater is not None
-    if webhook_url:
-        await updater.start_webhook(
-            listen=settings.telegram_webhook_listen,
-            port=settings.telegram_webhook_port,
-            url_path=urlparse(webhook_url).path.lstrip("/"),
-            webhook_url=webhook_url,
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-        log.info("telegram: webhook on %s:%s", settings.telegram_webhook_listen, settings.telegram_webhook_port)
-    else:
-        await updater.start_polling(allowed_updates=Update.ALL_TYPES)
-        log.info("telegram: long polling")
+    try:
+        await application.initialize()  # getMe: the token is checked here
+    except InvalidToken as error:
+        raise TelegramConfigError("Telegram does not accept TELEGRAM_BOT_TOKEN: check it with @BotFather.") from error
+    try:
+        await set_command_menu(application.bot, app.services.catalog)
+        await application.start()
+        updater = application.updater
+        assert updater is not None, "the Application is built with an Updater"
+        if hook is not None:
+            await updater.start_webhook(
+                listen=hook.listen,
+                port=hook.port,
+                url_path=hook.path,
+                webhook_url=hook.url,
+                secret_token=hook.secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+            log.info("telegram: @%s on a webhook, listening on %s:%s", application.bot.username, hook.listen, hook.port)
+        else:
+            # start_polling deletes any webhook first, so switching back from webhook mode just works.
+            await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            log.info("telegram: @%s on long polling", application.bot.username)
+    except BaseException:
+        await stop_telegram(app, application)
+        raise
+    app.senders[CHANNEL] = TelegramSender(application.bot)
     return application
 
 
 async def stop_telegram(app: App, application: TelegramApp) -> None:
-    app.senders.pop(TelegramSender.channel, None)
+    """Stop receiving, finish the updates already taken, and close the connections."""
+    app.senders.pop(CHANNEL, None)
     updater = application.updater
     if updater is not None and updater.running:
         await updater.stop()

@@ -1,13 +1,12 @@
-"""Proactive delivery on Telegram, with Telegram's errors translated for the outbox."""
+"""Proactive delivery on Telegram, with Telegram's refusals translated for the outbox."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.channels.telegram import CHANNEL
+from bot.channels.telegram.flood import retry_seconds
 from bot.channels.telegram.render import send_reply
 from bot.engine import delivery
 from bot.engine.messages import Reply
@@ -22,14 +21,15 @@ class TelegramSender:
     async def send(self, chat_id: str, reply: Reply) -> None:
         try:
             await send_reply(self.bot, chat_id, reply)
-        except RetryAfter as exc:
-            wait = exc.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
-            raise delivery.RetryAfter(seconds, str(exc)) from exc
-        except (Forbidden, BadRequest) as exc:
-            # Blocked by the user, chat not found, or a request Telegram will refuse the same way again.
-            # BadRequest must be caught before TelegramError: in PTB it is a NetworkError.
-            raise delivery.PermanentFailure(str(exc)) from exc
-        except TelegramError as exc:
-            # Timeouts, connection errors and Telegram's 5xx.
-            raise delivery.TransientFailure(str(exc)) from exc
+        except RetryAfter as error:
+            raise delivery.RetryAfter(retry_seconds(error), str(error)) from error
+        except (Forbidden, ChatMigrated) as error:
+            # Blocked by the user, a deleted account, or a group that moved to a new id: never again here.
+            raise delivery.PermanentFailure(str(error)) from error
+        except BadRequest as error:
+            # "Chat not found" and every other request Telegram rejects as malformed would be rejected the
+            # same way on each retry. Caught before TelegramError: in PTB, BadRequest is a NetworkError.
+            raise delivery.PermanentFailure(str(error)) from error
+        except TelegramError as error:
+            # Timeouts, lost connections and Telegram's own 5xx.
+            raise delivery.TransientFailure(str(error)) from error
