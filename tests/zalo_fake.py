@@ -144,8 +144,9 @@ class FakeZalo:
     sent_count: int = 0
     served_chunks: int = 0
     polls: int = 0
-    # The getUpdates call number that handed out the latest update.
+    # The getUpdates call number that handed out the latest update, and how many pushed are not handed out.
     delivered_on: int = 0
+    not_taken: int = 0
 
     def __post_init__(self) -> None:
         self.updates: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -191,6 +192,7 @@ class FakeZalo:
         if not (self.webhook_lanes and self.webhook):
             for update in updates:
                 self.updates.put_nowait(update)
+                self.not_taken += 1
             return
         while len(self._lanes) < self.webhook_lanes:
             lane: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -279,7 +281,9 @@ class FakeZalo:
             self.idle_answers += 1
             form = next(self._idle_forms)
             return (408 if form == "http" else 200), api_error(408, "Request timeout")
+        # Counted together, in one step: the queue empties a moment before this code runs again.
         self.delivered_on = self.polls
+        self.not_taken -= 1
         return 200, {"ok": True, "result": [update] if self.results_as_list else update}
 
     async def _fetch_photo(self, url: str) -> None:
@@ -312,7 +316,7 @@ class FakeZalo:
     def settled(self) -> bool:
         """Every pushed update was handed out, and the poller came back for more since the last one (so it
         has passed that update on)."""
-        return self.updates.empty() and self.polls > self.delivered_on
+        return self.not_taken == 0 and self.polls > self.delivered_on
 
 
 async def wait_for(condition: Callable[[], object], seconds: float = 5.0) -> None:
