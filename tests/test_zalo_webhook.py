@@ -4,6 +4,7 @@ keeps each person's order, and serves the images the bot sends."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -183,3 +184,17 @@ async def test_the_webhook_stops_listening_when_the_channel_stops(
     with pytest.raises(httpx.ConnectError):
         async with httpx.AsyncClient() as client:
             await asyncio.wait_for(client.post(url, json={}), 2)
+
+
+async def test_a_webhook_port_already_taken_stops_start_up(tmp_path: Path, clock: FixedClock, fake: FakeZalo) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        app = await build_app(zalo_settings(tmp_path, fake, **{**WEBHOOK, "zalo_webhook_port": port}), clock)
+        try:
+            with pytest.raises(ZaloConfigError, match="ZALO_WEBHOOK_PORT"):
+                await start_zalo(app)
+            assert "zalo" not in app.senders and fake.webhook == {}
+        finally:
+            await app.close()

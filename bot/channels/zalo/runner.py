@@ -98,7 +98,14 @@ async def start_zalo(
             settings.zalo_webhook_listen,
             settings.zalo_webhook_port,
         )
-        server.start()
+        try:
+            server.start()
+        except OSError as exc:
+            await channel.client.aclose()
+            raise ZaloConfigError(
+                f"cannot listen on {settings.zalo_webhook_listen}:{settings.zalo_webhook_port} for the Zalo "
+                f"webhook ({exc.strerror or exc}); check ZALO_WEBHOOK_LISTEN and ZALO_WEBHOOK_PORT."
+            ) from None
         channel.webhook = server
         try:
             await with_retries(lambda: client.set_webhook(webhook_url, secret), policy)
