@@ -7,6 +7,7 @@ languages it offers, so it is read once, and read again only after an update tha
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from bot.channels.zalo import CHANNEL
@@ -16,6 +17,8 @@ from bot.handlers.start import LANG_PREFIX
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.storage.database import Database
 from bot.storage.users import UserRepo
+
+log = logging.getLogger(__name__)
 
 KEPT = 10_000
 
@@ -35,12 +38,15 @@ class Languages:
         self.kept = kept
         self._known: dict[str, str] = {}
         self._may_change: set[str] = set()
-        self.reads = 0
 
     async def _read(self, user_id: str) -> str:
-        self.reads += 1
-        async with self.db.reading() as conn:
-            user = await UserRepo(conn).get(CHANNEL, user_id)
+        try:
+            async with self.db.reading() as conn:
+                user = await UserRepo(conn).get(CHANNEL, user_id)
+        except Exception:
+            # A hint in the wrong language beats a reply not sent.
+            log.warning("zalo: could not read the language of user %s", user_id, exc_info=True)
+            return self._known.get(user_id, DEFAULT_LANGUAGE)
         lang = user.lang if user else DEFAULT_LANGUAGE
         if len(self._known) >= self.kept:
             self._known.clear()

@@ -111,7 +111,7 @@ async def start_zalo(
             await with_retries(lambda: client.set_webhook(webhook_url, secret), policy)
         except ZaloError as exc:
             await stop_zalo(app, channel)
-            raise ZaloConfigError(f"Zalo did not accept the webhook ({exc}); check ZALO_WEBHOOK_URL.") from None
+            raise ZaloConfigError(f"setting the Zalo webhook failed ({exc}); check ZALO_WEBHOOK_URL.") from None
         log.info("zalo: webhook on %s:%s", settings.zalo_webhook_listen, server.port)
     else:
         try:
