@@ -15,7 +15,8 @@ from telegram.error import NetworkError
 from bot.app import App, build_app
 from bot.channels.telegram.application import build_application
 from bot.channels.telegram.config import TelegramConfigError
-from bot.channels.telegram.runner import start_telegram, stop_telegram
+from bot.channels.telegram.runner import run_telegram, start_telegram, stop_telegram
+from bot.cli.run import messenger_runners
 from bot.clock import FixedClock
 from tests.conftest import make_settings
 from tests.telegram_fake import TOKEN, FakeTelegram, Updates, as_update
@@ -57,6 +58,30 @@ async def test_long_polling_sets_the_menu_and_answers(tg_app: App) -> None:
     assert en["nominate"] == "nominate a good person or good deed"
     assert vi["decu"] == tg_app.services.catalog.t("vi", "commands.nominate")
     assert menus[None] == menus["vi"]  # Vietnamese for every other app language
+
+
+async def test_run_telegram_serves_until_cancelled(tg_app: App) -> None:
+    fake = FakeTelegram()
+    serving = asyncio.create_task(run_telegram(tg_app, fake))
+    await fake.updates.put(Updates(user_id=9191).text("/start"))
+    await wait_for(lambda: fake.sent(9191))
+    assert "telegram" in tg_app.senders
+    serving.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await serving
+    assert "telegram" not in tg_app.senders
+    polls = len(fake.of("getUpdates"))
+    await asyncio.sleep(0.3)
+    assert len(fake.of("getUpdates")) == polls  # polling has stopped
+
+
+async def test_a_blank_token_from_a_copied_env_example_means_no_telegram(tmp_path: Path, clock: FixedClock) -> None:
+    app = await build_app(make_settings(tmp_path, telegram_bot_token="", telegram_webhook_url=""), clock)
+    try:
+        assert app.settings.telegram_bot_token is None and app.settings.telegram_webhook_url is None
+        assert [name for name, _ in messenger_runners(app)] == []
+    finally:
+        await app.close()
 
 
 async def test_one_user_waits_for_their_own_updates_but_not_for_anyone_else(tg_app: App) -> None:

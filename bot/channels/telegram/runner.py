@@ -64,8 +64,9 @@ async def stop_telegram(app: App, application: TelegramApp) -> None:
     await application.shutdown()
 
 
-async def run_telegram(app: App) -> None:
-    application = await start_telegram(app)
+async def run_telegram(app: App, request: BaseRequest | None = None) -> None:
+    """Serve until cancelled, then stop cleanly."""
+    application = await start_telegram(app, request)
     try:
         await asyncio.Event().wait()
     finally:
