@@ -22,7 +22,6 @@ _UNREACHABLE = 1_000_000
 class PerUserOrder(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int) -> None:
         super().__init__(_UNREACHABLE)
-        self.limit = max_concurrent_updates
         self._running = asyncio.Semaphore(max_concurrent_updates)
         self._turns: dict[int, asyncio.Lock] = {}
         self._queued: dict[int, int] = {}
