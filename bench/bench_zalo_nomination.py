@@ -36,8 +36,22 @@ CONVERSATIONS = 100
 SECRET = "bench-webhook-secret"
 PUBLIC = "https://bot.example.org"
 DEED = "Chị đã tổ chức lớp học tình thương miễn phí cho trẻ em nghèo trong ấp suốt ba năm liền."
-# /decu, individual, name, unit, the first movement, the deed, skip evidence, anonymous, agree, submit.
-ANSWERS = ["/decu", "1", "Nguyễn Thị Mười", "thap muoi", "1", DEED, "1", "1", "1", "1"]
+# The Telegram bench's conversation, as typed on Zalo: numbers for choices, the movement by its name, the
+# phone number typed (no share button): individual, name, unit, movement, deed, no evidence, nominator,
+# phone, agree, submit.
+ANSWERS = [
+    "/decu",
+    "1",
+    "Nguyễn Thị Mười",
+    "thap muoi",
+    "Xây dựng văn hóa và con người Đồng Tháp nghĩa tình, năng động, sáng tạo",
+    DEED,
+    "1",
+    "Lê Văn Hai",
+    "0912345678",
+    "1",
+    "1",
+]
 
 
 def scripts(conversations: int) -> list[list[dict[str, Any]]]:
@@ -60,7 +74,8 @@ def settings_for(folder: Path, base_url: str, **extra: Any) -> Settings:
 
 def nominations(app: App) -> int:
     with sqlite3.connect(app.db.path) as conn:
-        return int(conn.execute("SELECT COUNT(*) FROM nominations").fetchone()[0])
+        sql = "SELECT COUNT(*) FROM nominations WHERE nominator_phone = '+84912345678' AND category_code = 'PT08'"
+        return int(conn.execute(sql).fetchone()[0])
 
 
 def serve_fake(pipe: Connection) -> None:
@@ -98,7 +113,7 @@ async def bare_engine(conversations: int) -> float:
             assert item is not None
             await app.engine.handle(item)
         seconds = watch.seconds
-        assert nominations(app) == conversations
+        assert nominations(app) == conversations, f"only {nominations(app)} nominations were committed"
         await app.close()
     return seconds
 
