@@ -5,7 +5,10 @@
 408 (alternately as an `error_code` in a 200 answer and as an HTTP 408, since sources describe both).
 sendMessage refuses texts over 2,000 characters as Zalo does. sendPhoto fetches the photo's URL when it is
 on loopback, as Zalo's servers would. Troubles (an error answer, a 5xx, garbage, a slow answer) can be
-queued per method; every call is recorded.
+queued per method; every call is recorded. With `webhook_lanes` set it posts pushed updates to the webhook
+registered with setWebhook, as Zalo does; `/_fake/...` lets a process of its own (the bench) arrange it.
+
+Below the fake: ZaloChat, a person talking to the bot through it, by polling or by webhook.
 """
 
 from __future__ import annotations
