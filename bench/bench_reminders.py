@@ -1,0 +1,157 @@
+"""Reminder planning for 10,000 units x 4 periods, and a fan-out of 3,000 reminders at 100/s.
+
+Planning is timed against a baseline in the same run: the bare SQL that reads the same inputs (units,
+grants, reports, decisions). The fan-out runs the real worker on the real clock against a sender that
+only records, and reports the achieved rate against the configured one and the duplicates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
+
+from bench.common import Stopwatch, report, scratch_dir  # noqa: E402
+from bot.app import build_app  # noqa: E402
+from bot.clock import FixedClock, SystemClock  # noqa: E402
+from bot.engine.messages import Reply  # noqa: E402
+from bot.outbox.limits import ChannelLimits  # noqa: E402
+from bot.outbox.worker import OutboxWorker  # noqa: E402
+from bot.reminders.jobs import plan_from_db  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.storage.outbox import OutboxRepo  # noqa: E402
+from bot.storage.timefmt import to_db  # noqa: E402
+
+UNITS = 10_000
+PERIODS = ("Q1", "Q2", "Q3", "Q4")
+FAN_OUT = 3_000
+RATE = 100.0
+NOW = dt.datetime(2026, 12, 3, 1, 0, tzinfo=dt.UTC)  # 08:00 local, 7 days before the deadlines
+
+BASELINE_SQL = (
+    "SELECT * FROM current_units WHERE status = 'active'",
+    "SELECT g.*, u.* FROM role_grants g JOIN users u ON u.id = g.user_id WHERE g.revoked_at IS NULL",
+    "SELECT DISTINCT period_code, unit_code FROM reports",
+    "SELECT key FROM reminder_log",
+)
+
+
+def campaign_file(folder: Path) -> Path:
+    data = yaml.safe_load((ROOT / "config" / "dong-thap.yaml").read_text(encoding="utf-8"))
+    data["reporting_periods"] = [
+        {"code": c, "kind": "phase", "name": f"Đợt {c}", "opens": "2026-10-01", "deadline": "2026-12-10"}
+        for c in PERIODS
+    ]
+    path = folder / "campaign.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def fill(db: Path) -> None:
+    now = to_db(NOW)
+    groups = ["CUM1", "CUM2", "KHOI-VHXH", "KHOI-DT"]
+    with sqlite3.connect(db) as conn:
+        conn.executemany(
+            "INSERT INTO unit_versions (code, name, kind, group_code, status, source, recorded_at)"
+            " VALUES (?, ?, 'commune', ?, 'active', 'bench', ?)",
+            [(f"X-{i:05d}", f"Xã số {i}", groups[i % 4], now) for i in range(UNITS)],
+        )
+        conn.executemany(
+            "INSERT INTO users (channel, external_id, chat_id, lang, created_at) VALUES ('telegram', ?, ?, 'vi', ?)",
+            [(str(i), str(i), now) for i in range(UNITS)],
+        )
+        conn.executemany(
+            "INSERT INTO role_grants (user_id, role, unit_code, granted_at) VALUES (?, 'unit_rep', ?, ?)",
+            [(i + 1, f"X-{i:05d}", now) for i in range(UNITS)],
+        )
+        # A third of the units have reported for each period.
+        conn.executemany(
+            "INSERT INTO reports (reference, campaign_code, period_code, unit_code, unit_version_id, version,"
+            " submitted_by, channel, submitted_at, late) VALUES (?, 'DT', ?, ?, ?, 1, ?, 'telegram', ?, 0)",
+            [(f"BC-{p}-{i}", p, f"X-{i:05d}", i + 1, i + 1, now) for p in PERIODS for i in range(0, UNITS, 3)],
+        )
+
+
+class CountingSender:
+    channel = "telegram"
+
+    def __init__(self) -> None:
+        self.sent: Counter[str] = Counter()
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        self.sent[chat_id] += 1
+
+
+async def measure() -> dict[str, float]:
+    with scratch_dir("bench-reminders-") as folder:
+        settings = Settings.model_validate(
+            {
+                "database_url": f"sqlite:///{folder / 'thidua.db'}",
+                "data_dir": folder,
+                "campaign_file": campaign_file(folder),
+            }
+        )
+        app = await build_app(settings, FixedClock(NOW))
+        fill(app.db.path)
+
+        watch = Stopwatch()
+        async with app.db.reading() as conn:
+            planned = await plan_from_db(conn, app.services, NOW)
+        plan_seconds = watch.seconds
+        watch = Stopwatch()
+        async with app.db.reading() as conn:
+            for sql in BASELINE_SQL:
+                await conn.execute_fetchall(sql)
+        bare_seconds = watch.seconds
+        planned_count = len(planned.reminders)
+
+        # The fan-out runs on the real clock, so it is queued as due now, whatever the date.
+        queued_at = SystemClock().now()
+        async with app.db.transaction() as conn:
+            repo = OutboxRepo(conn)
+            for i in range(FAN_OUT):
+                await repo.enqueue(
+                    f"fan:{i}", "telegram", str(100_000 + i), Reply(text="Nhắc hạn báo cáo"), "bench", queued_at
+                )
+        sender = CountingSender()
+        worker = OutboxWorker(app.db, {"telegram": sender}, SystemClock(), {"telegram": ChannelLimits(per_second=RATE)})
+        watch = Stopwatch()
+        await worker.drain()
+        fan_seconds = watch.seconds
+        await app.close()
+    return {
+        "plan": plan_seconds,
+        "bare": bare_seconds,
+        "planned": float(planned_count),
+        "fan_seconds": fan_seconds,
+        "delivered": float(sum(sender.sent.values())),
+        "duplicates": float(sum(n - 1 for n in sender.sent.values() if n > 1)),
+    }
+
+
+def main() -> None:
+    f = asyncio.run(measure())
+    achieved = f["delivered"] / f["fan_seconds"]
+    report(
+        f"Reminders: {UNITS} units x {len(PERIODS)} periods; fan-out of {FAN_OUT} at {RATE:.0f}/s",
+        [
+            ("planning (read + plan)", f"{f['plan'] * 1000:.0f} ms for {int(f['planned'])} reminders"),
+            ("bare SQL reading the same inputs", f"{f['bare'] * 1000:.0f} ms"),
+            ("ratio (planning / bare SQL)", f"{f['plan'] / f['bare']:.2f}"),
+            ("fan-out", f"{int(f['delivered'])} delivered in {f['fan_seconds']:.1f} s = {achieved:.1f}/s"),
+            ("achieved / configured rate (target >= 0.95)", f"{achieved / RATE:.3f}"),
+            ("duplicates (must be 0)", f"{int(f['duplicates'])}"),
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()
