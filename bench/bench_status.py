@@ -94,7 +94,7 @@ async def measure() -> dict[str, float]:
         fill(app.db.path)
         async with app.db.transaction() as conn:
             user = await UserRepo(conn).get_or_create("console", "900", "900", None, "vi", NOW)
-            await RoleRepo(conn).grant(user.id, Grant(role=Role.SECRETARIAT), NOW)
+            await RoleRepo(conn).grant(user.id, Grant(role=Role.SECRETARIAT), NOW, channel="cli")
         ask = Incoming(channel="console", user_id="900", chat_id="900", kind=Kind.COMMAND, command="tinhtrang")
         replies = await app.engine.handle(ask)
         assert "Đã gửi" in replies[0].text, replies[0].text

@@ -1,14 +1,20 @@
-"""Every command against every role: allowed ones do their work, refused ones get a polite message."""
+"""Every action against every role: the policy's table, and the same decisions seen in the conversations,
+where an allowed action does its work and a refused one gets a polite message, never silence."""
 
 from __future__ import annotations
+
+import sqlite3
+from collections.abc import Awaitable, Callable
 
 import pytest
 
 from bot.app import App
-from bot.domain.policy import ALLOWED, Action, Grant, Role
+from bot.domain.policy import ALLOWED, Action, allowed, invite_action
+from bot.domain.roles import Grant, Role, roles_of
 from bot.i18n import default_catalog
 from tests.chat import Person
 from tests.roles import registered
+from tests.test_nomination_flow import answer_up_to_summary
 
 GRANTS = {
     Role.CITIZEN: None,
@@ -19,45 +25,130 @@ GRANTS = {
 }
 
 C, R, K, S, A = Role.CITIZEN, Role.UNIT_REP, Role.COUNCIL, Role.SECRETARIAT, Role.ADMIN
-# command typed -> roles that may use it. Written out by hand: the policy must agree with this table.
-MATRIX: dict[str, set[Role]] = {
-    "/start": {C, R, K, S, A},
-    "/trogiup": {C, R, K, S, A},
-    "/ngonngu": {C, R, K, S, A},
-    "/decu": {C, R, K, S, A},
-    "/cuatoi": {C, R, K, S, A},
-    "/dangky": {C, R, K, S, A},
-    "/baocao": {R},
-    "/tinhtrang": {R, K, S, A},
-    "/moi H-LAPVO": {S, A},
+EVERYONE = {C, R, K, S, A}
+# Written out by hand: the policy must agree with this table, action by action.
+EXPECTED: dict[Action, set[Role]] = {
+    Action.START: EVERYONE,
+    Action.HELP: EVERYONE,
+    Action.LANGUAGE: EVERYONE,
+    Action.NOMINATE: EVERYONE,
+    Action.MY_NOMINATIONS: EVERYONE,
+    Action.REGISTER: EVERYONE,
+    Action.REPORT: {R},
+    Action.NOMINATE_FOR_UNIT: {R},
+    Action.STATUS: {R, K, S, A},
+    Action.STATUS_OWN_UNITS: {R},
+    Action.STATUS_IN_CHARGE: {K},
+    Action.STATUS_PROVINCE: {S, A},
+    Action.INVITE_UNIT_STAFF: {S, A},
+    Action.INVITE_SECRETARIAT: {S, A},
+    Action.INVITE_ADMIN: {A},
 }
 
-REFUSALS = [
-    default_catalog().raw("vi", key)
-    for key in (
-        "errors.not_allowed",
-        "errors.not_allowed_report",
-        "errors.not_allowed_status",
-        "errors.not_allowed_create_invite",
-    )
-]
+CATALOG = default_catalog()
+REFUSALS = [CATALOG.raw("vi", key) for key in CATALOG.keys("vi") if key.startswith("refused.")]
+REFUSALS.append(CATALOG.raw("vi", "errors.not_allowed"))
 
 
-async def person_with(app: App, role: Role) -> Person:
+def refused(text: str) -> bool:
+    return any(refusal in text for refusal in REFUSALS)
+
+
+def title(key: str) -> str:
+    return CATALOG.raw("vi", key).split("{", 1)[0]
+
+
+async def command(person: Person, text: str) -> bool:
+    """Whether the person was let through; every command is answered either way."""
+    await person.say(text)
+    assert person.last and person.text.strip(), f"{text} got no answer"
+    return not refused(person.text)
+
+
+async def nomination_is_the_units(person: Person) -> bool:
+    await answer_up_to_summary(person)
+    await person.tap("Gửi")
+    assert "NTVT-2026-" in person.text
+    with sqlite3.connect(person.app.db.path) as conn:
+        row = conn.execute("SELECT on_behalf_of_unit FROM nominations ORDER BY id DESC LIMIT 1").fetchone()
+    return bool(row[0])
+
+
+async def sees(person: Person, key: str) -> bool:
+    await person.say("/tinhtrang")
+    return title(key) in person.text
+
+
+Check = Callable[[Person], Awaitable[bool]]
+
+
+def says(text: str) -> Check:
+    async def check(person: Person) -> bool:
+        return await command(person, text)
+
+    return check
+
+
+def shows(key: str) -> Check:
+    async def check(person: Person) -> bool:
+        return await sees(person, key)
+
+    return check
+
+
+# How a person exercises each action in a conversation, and whether they were let do it.
+TRIGGERS: dict[Action, Check] = {
+    Action.START: says("/start"),
+    Action.HELP: says("/trogiup"),
+    Action.LANGUAGE: says("/ngonngu"),
+    Action.NOMINATE: says("/decu"),
+    Action.MY_NOMINATIONS: says("/cuatoi"),
+    Action.REGISTER: says("/dangky"),
+    Action.REPORT: says("/baocao"),
+    Action.NOMINATE_FOR_UNIT: nomination_is_the_units,
+    Action.STATUS: says("/tinhtrang"),
+    Action.STATUS_OWN_UNITS: shows("status.rep_title"),
+    Action.STATUS_IN_CHARGE: shows("status.council_title"),
+    Action.STATUS_PROVINCE: shows("status.province_title"),
+    Action.INVITE_UNIT_STAFF: says("/moi H-LAPVO"),
+    Action.INVITE_SECRETARIAT: says("/moi thuongtruc"),
+    Action.INVITE_ADMIN: says("/moi quantri"),
+}
+
+
+def test_the_policy_table_matches_the_expected_one() -> None:
+    assert set(ALLOWED) == set(Action) == set(EXPECTED) == set(TRIGGERS)
+    wrong = [
+        (action.value, role.value)
+        for action in Action
+        for role, grant in GRANTS.items()
+        if allowed(roles_of([grant] if grant else []), action) is not (role in EXPECTED[action])
+    ]
+    assert wrong == []
+
+
+def test_status_views_cover_exactly_who_may_ask_for_status() -> None:
+    views = ALLOWED[Action.STATUS_OWN_UNITS] | ALLOWED[Action.STATUS_IN_CHARGE] | ALLOWED[Action.STATUS_PROVINCE]
+    assert views == ALLOWED[Action.STATUS]
+
+
+def test_invites_need_the_right_for_the_role_they_give() -> None:
+    assert [invite_action(r) for r in (R, K, S, A)] == [
+        Action.INVITE_UNIT_STAFF,
+        Action.INVITE_UNIT_STAFF,
+        Action.INVITE_SECRETARIAT,
+        Action.INVITE_ADMIN,
+    ]
+
+
+@pytest.mark.parametrize("role", list(GRANTS), ids=[r.value for r in GRANTS])
+async def test_every_action_in_conversation(app: App, role: Role) -> None:
     grant = GRANTS[role]
-    return Person(app, "77") if grant is None else await registered(app, "77", grant)
-
-
-@pytest.mark.parametrize("role", list(GRANTS))
-@pytest.mark.parametrize("command", list(MATRIX))
-async def test_command_against_role(app: App, role: Role, command: str) -> None:
-    person = await person_with(app, role)
-    await person.say(command)
-    refused = any(refusal in person.text for refusal in REFUSALS)
-    assert person.last, "every command gets an answer"
-    assert refused is (role not in MATRIX[command]), person.text
-
-
-def test_the_policy_table_covers_every_action() -> None:
-    assert set(ALLOWED) == set(Action)
-    assert all(Role.CITIZEN in ALLOWED[a] or Role.ADMIN in ALLOWED[a] or a is Action.REPORT for a in Action)
+    outcomes = {}
+    for number, (action, check) in enumerate(TRIGGERS.items()):
+        # A person per action, so that one action's conversation does not colour the next.
+        user = str(7000 + number)
+        person = Person(app, user) if grant is None else await registered(app, user, grant)
+        outcomes[action] = await check(person)
+    wrong = {a.value: outcome for a, outcome in outcomes.items() if outcome is not (role in EXPECTED[a])}
+    assert wrong == {}

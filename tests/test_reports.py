@@ -96,7 +96,7 @@ async def test_after_the_deadline_a_report_is_taken_and_marked_late(app: App, cl
     assert "nộp trễ" in rep.text
     assert rows(app, "SELECT reference, late FROM reports") == [("BC-2026-CN-H-THAPMUOI-v1", 1)]
     await rep.say("/tinhtrang")
-    assert "đã gửi bản v1" in rep.text and "(trễ hạn)" in rep.text
+    assert "đã gửi bản v1" in rep.text and "BC-2026-CN-H-THAPMUOI-v1, trễ hạn)" in rep.text
 
 
 async def test_a_closed_period_is_not_offered(app: App, clock: FixedClock) -> None:

@@ -107,7 +107,7 @@ async def add_admin(app: App, args: argparse.Namespace) -> int:
     now = app.services.clock.now()
     async with app.db.transaction() as conn:
         user = await UserRepo(conn).get_or_create(args.channel, args.user, args.user, None, "vi", now)
-        added = await RoleRepo(conn).grant(user.id, Grant(role=Role.ADMIN), now)
+        added = await RoleRepo(conn).grant(user.id, Grant(role=Role.ADMIN), now, channel="cli")
         if added:
             await audit(conn, now, "role.granted", actor=None, channel="cli", subject=f"user:{user.id}", role="admin")
     print(f"{args.channel} user {args.user} is {'now' if added else 'already'} an administrator")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from collections.abc import Iterable
+from typing import Literal, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -122,6 +123,20 @@ class OwedBy(Strict):
 DEFAULT_GRACE = dt.timedelta(days=30)
 
 
+class UnitLike(Protocol):
+    """What deciding who owes a report needs to know of a unit (the database's units, the planner's)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def group(self) -> str | None: ...
+
+
+U = TypeVar("U", bound=UnitLike)
+
+
 class ReportingPeriod(Strict):
     code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,16}$")
     kind: Literal["six_month", "year_end", "phase"]
@@ -151,6 +166,13 @@ class ReportingPeriod(Strict):
 
     def is_late_on(self, day: dt.date) -> bool:
         return day > self.deadline
+
+    def owes(self, unit: UnitLike) -> bool:
+        return self.owed_by.includes(unit.code, unit.kind, unit.group)
+
+    def owing(self, units: Iterable[U]) -> list[U]:
+        """The units (pass the active ones) that owe this period a report."""
+        return [u for u in units if self.owes(u)]
 
 
 class Campaign(Strict):

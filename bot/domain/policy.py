@@ -1,18 +1,16 @@
-"""Who may do what: the one place that decides it. Every handler asks here."""
+"""Who may do what: the one place that decides it. Every handler asks here.
+
+The table below is the whole policy. A scope (which units a representative reports for, which units a
+council member follows) comes from the grants themselves; this table only says which roles may act.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel
+from bot.domain.roles import Grant, Role, represented_units, roles_of
 
-
-class Role(StrEnum):
-    CITIZEN = "citizen"
-    UNIT_REP = "unit_rep"
-    COUNCIL = "council"
-    SECRETARIAT = "secretariat"
-    ADMIN = "admin"
+__all__ = ["ALLOWED", "Action", "Grant", "Role", "allowed", "invite_action", "represented_units", "roles_of"]
 
 
 class Action(StrEnum):
@@ -22,21 +20,23 @@ class Action(StrEnum):
     NOMINATE = "nominate"
     MY_NOMINATIONS = "my_nominations"
     REGISTER = "register"
+    # Submit or amend a progress report for a unit one represents.
     REPORT = "report"
+    # A nomination is recorded as made by the unit the person represents.
+    NOMINATE_FOR_UNIT = "nominate_for_unit"
+    # /tinhtrang at all, and each of the views it can show.
     STATUS = "status"
-    CREATE_INVITE = "create_invite"
+    STATUS_OWN_UNITS = "status_own_units"
+    STATUS_IN_CHARGE = "status_in_charge"
+    STATUS_PROVINCE = "status_province"
+    # Invite codes, by the role they give.
+    INVITE_UNIT_STAFF = "invite_unit_staff"  # representatives and council members
+    INVITE_SECRETARIAT = "invite_secretariat"
+    INVITE_ADMIN = "invite_admin"
 
 
-class Grant(BaseModel):
-    """A role someone holds, for a unit or a cluster/block where the role has a scope."""
-
-    role: Role
-    unit_code: str | None = None
-    group_code: str | None = None
-
-
+C, R, K, S, A = Role.CITIZEN, Role.UNIT_REP, Role.COUNCIL, Role.SECRETARIAT, Role.ADMIN
 _EVERYONE = frozenset(Role)
-_STAFF = frozenset({Role.UNIT_REP, Role.COUNCIL, Role.SECRETARIAT, Role.ADMIN})
 
 ALLOWED: dict[Action, frozenset[Role]] = {
     Action.START: _EVERYONE,
@@ -45,20 +45,27 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.NOMINATE: _EVERYONE,
     Action.MY_NOMINATIONS: _EVERYONE,
     Action.REGISTER: _EVERYONE,
-    Action.REPORT: frozenset({Role.UNIT_REP}),
-    Action.STATUS: _STAFF,
-    Action.CREATE_INVITE: frozenset({Role.SECRETARIAT, Role.ADMIN}),
+    Action.REPORT: frozenset({R}),
+    Action.NOMINATE_FOR_UNIT: frozenset({R}),
+    Action.STATUS: frozenset({R, K, S, A}),
+    Action.STATUS_OWN_UNITS: frozenset({R}),
+    Action.STATUS_IN_CHARGE: frozenset({K}),
+    Action.STATUS_PROVINCE: frozenset({S, A}),
+    Action.INVITE_UNIT_STAFF: frozenset({S, A}),
+    Action.INVITE_SECRETARIAT: frozenset({S, A}),
+    # Only an administrator makes another: the secretariat runs the campaign, not the system.
+    Action.INVITE_ADMIN: frozenset({A}),
 }
-
-
-def roles_of(grants: list[Grant]) -> frozenset[Role]:
-    """Everyone is a citizen; grants add to that."""
-    return frozenset({Role.CITIZEN, *(g.role for g in grants)})
 
 
 def allowed(roles: frozenset[Role], action: Action) -> bool:
     return bool(ALLOWED.get(action, frozenset()) & (roles | {Role.CITIZEN}))
 
 
-def represented_units(grants: list[Grant]) -> list[str]:
-    return sorted({g.unit_code for g in grants if g.role is Role.UNIT_REP and g.unit_code})
+def invite_action(role: Role) -> Action:
+    """What one must be allowed to do to hand out an invite for `role`."""
+    if role is Role.ADMIN:
+        return Action.INVITE_ADMIN
+    if role is Role.SECRETARIAT:
+        return Action.INVITE_SECRETARIAT
+    return Action.INVITE_UNIT_STAFF

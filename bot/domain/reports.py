@@ -53,6 +53,17 @@ class NewReport(BaseModel):
     files: list[EvidenceFile] = Field(default_factory=list)
 
 
+class Submission(BaseModel):
+    """One version of a unit's report for a period, without its content: what status listings show."""
+
+    reference: str
+    period_code: str
+    unit_code: str
+    version: int
+    submitted_at: dt.datetime
+    late: bool
+
+
 class Report(BaseModel):
     id: int
     reference: str

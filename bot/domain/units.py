@@ -25,10 +25,23 @@ class Unit(BaseModel):
     group: str | None = None
     status: UnitStatus = UnitStatus.ACTIVE
     merged_into: str | None = None
+    # Where this version came from: "campaign" (the YAML file), "csv:<file>", ...
+    source: str = ""
 
     @property
     def active(self) -> bool:
         return self.status is UnitStatus.ACTIVE
+
+    def fields(self) -> UnitFields:
+        return UnitFields(
+            code=self.code,
+            name=self.name,
+            kind=self.kind,
+            parent=self.parent,
+            group=self.group,
+            status=self.status,
+            merged_into=self.merged_into,
+        )
 
     def same_as(self, other: UnitFields) -> bool:
         return (self.name, self.kind, self.parent, self.group, self.status, self.merged_into) == (
@@ -51,6 +64,28 @@ class UnitFields(BaseModel):
     group: str | None = None
     status: UnitStatus = UnitStatus.ACTIVE
     merged_into: str | None = None
+
+
+CAMPAIGN_SOURCE = "campaign"
+
+
+def campaign_changes(configured: list[UnitFields], current: list[Unit]) -> list[UnitFields]:
+    """The unit versions to record so the database follows the campaign file.
+
+    The file owns the units it introduced until another source (a CSV import) records a version of one:
+    from then on the file no longer changes it, so a restart never undoes an import. A unit the file
+    introduced and no longer lists is retired, never deleted."""
+    by_code = {u.code: u for u in current}
+    listed = {f.code for f in configured}
+    changes: list[UnitFields] = []
+    for fields in configured:
+        unit = by_code.get(fields.code)
+        if unit is None or (unit.source == CAMPAIGN_SOURCE and not unit.same_as(fields)):
+            changes.append(fields)
+    for unit in current:
+        if unit.source == CAMPAIGN_SOURCE and unit.code not in listed and unit.status is UnitStatus.ACTIVE:
+            changes.append(unit.fields().model_copy(update={"status": UnitStatus.RETIRED}))
+    return changes
 
 
 def search_units(units: Iterable[Unit], query: str) -> list[Unit]:

@@ -1,12 +1,16 @@
-"""/dangky CODE: bind this person to a unit and role with an invite code."""
+"""/dangky CODE: bind this person to a unit and role with an invite code.
+
+A wrong, expired, used-up or revoked code all get the same answer, so typing codes reveals nothing; five
+wrong codes in fifteen minutes make the person wait (the attempts are kept in the database, so a restart
+does not reset the count)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from bot.domain.invites import FAILURE_WINDOW, normalize_code, retry_after
 from bot.engine.context import Context
-from bot.storage.audit import audit
 from bot.storage.invites import InviteRepo
 from bot.storage.roles import RoleRepo
 from bot.storage.units import UnitRepo
@@ -20,7 +24,9 @@ async def register(ctx: Context) -> None:
     invites = InviteRepo(ctx.conn)
     wait = retry_after(await invites.recent_failures(ctx.user.id, ctx.now - FAILURE_WINDOW), ctx.now)
     if wait is not None:
-        ctx.say(ctx.t("register.slow_down", minutes=max(1, math.ceil(wait.total_seconds() / 60))))
+        minutes = max(1, math.ceil(wait.total_seconds() / 60))
+        at = (ctx.now + dt.timedelta(minutes=minutes)).astimezone(ctx.campaign.campaign.tz).strftime("%H:%M")
+        ctx.say(ctx.t("register.slow_down", minutes=minutes, at=at))
         return
     invite = await invites.usable(typed, ctx.now) if len(typed) <= 40 else None
     await invites.record_attempt(ctx.user.id, invite is not None, ctx.now)
@@ -28,23 +34,18 @@ async def register(ctx: Context) -> None:
         # The same answer whether the code never existed, expired, was used up or revoked.
         ctx.say(ctx.t("register.invalid"))
         return
-    granted = await RoleRepo(ctx.conn).grant(ctx.user.id, invite.grant, ctx.now, via_invite=invite.id)
+    unit_code = invite.grant.unit_code
+    if unit_code is not None and not ((unit := await UnitRepo(ctx.conn).get(unit_code)) and unit.active):
+        # The unit was merged or retired after the code was made: the code no longer leads anywhere.
+        ctx.say(ctx.t("register.unit_gone"))
+        return
+    granted = await RoleRepo(ctx.conn).grant(
+        ctx.user.id, invite.grant, ctx.now, channel=ctx.user.channel, via_invite=invite.id
+    )
     if not granted:
         ctx.say(ctx.t("register.already"))
         return
     await invites.use(invite.id)
-    await audit(
-        ctx.conn,
-        ctx.now,
-        "role.granted",
-        actor=ctx.user.id,
-        channel=ctx.user.channel,
-        subject=f"user:{ctx.user.id}",
-        role=invite.grant.role.value,
-        unit=invite.grant.unit_code,
-        group=invite.grant.group_code,
-        invite=invite.id,
-    )
     scope = await describe_scope(ctx, invite.grant.unit_code, invite.grant.group_code)
     ctx.say(ctx.t(f"register.done_{invite.grant.role.value}", scope=scope))
 

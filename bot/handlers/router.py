@@ -12,11 +12,10 @@ from bot.handlers import invite, mine, register, start, status
 from bot.handlers.commands import find_command
 from bot.handlers.flow import Flow
 from bot.handlers.nominate import NominateFlow
+from bot.handlers.refusal import insist
 from bot.handlers.report import ReportFlow
 
 Handler = Callable[[Context], Awaitable[None]]
-# Refusals with a word on how to get the right (the others share one polite message).
-EXPLAINED = {Action.REPORT, Action.STATUS, Action.CREATE_INVITE}
 
 
 class ConversationRouter:
@@ -29,7 +28,8 @@ class ConversationRouter:
             "mine": (Action.MY_NOMINATIONS, mine.my_nominations),
             "register": (Action.REGISTER, register.register),
             "status": (Action.STATUS, status.status),
-            "invite": (Action.CREATE_INVITE, invite.create_invite),
+            # Which invites a person may create depends on the role it gives: the handler asks again.
+            "invite": (Action.INVITE_UNIT_STAFF, invite.create_invite),
         }
         self.flow_actions = {"nominate": Action.NOMINATE, "report": Action.REPORT}
 
@@ -102,10 +102,7 @@ class ConversationRouter:
             flow.remind(ctx)
 
     async def _may(self, ctx: Context, action: Action) -> bool:
-        if await ctx.may(action):
-            return True
-        ctx.say(ctx.t(f"errors.not_allowed_{action.value}" if action in EXPLAINED else "errors.not_allowed"))
-        return False
+        return await insist(ctx, action)
 
 
 def build_router() -> ConversationRouter:

@@ -6,7 +6,9 @@ from typing import Any
 
 import aiosqlite
 
-from bot.storage.timefmt import to_db
+from bot.domain.audit import AuditEntry
+from bot.storage.database import fetch_all
+from bot.storage.timefmt import from_db, to_db
 
 
 async def audit(
@@ -19,15 +21,41 @@ async def audit(
     subject: str | None = None,
     **detail: Any,
 ) -> None:
-    """Append one line to the audit log, inside the caller's transaction (so it exists iff the change does)."""
+    """Append one line to the audit log, inside the caller's transaction (so it exists iff the change does).
+    The table's triggers refuse any UPDATE or DELETE, so a line once written stays as it was."""
     await conn.execute(
         "INSERT INTO audit_log (at, actor_user_id, channel, action, subject, detail) VALUES (?, ?, ?, ?, ?, ?)",
         (
             to_db(now),
             actor,
             channel,
-            action,
+            str(action),
             subject,
             json.dumps(detail, ensure_ascii=False) if detail else None,
         ),
     )
+
+
+class AuditRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def recent(self, limit: int = 50, action_prefix: str = "") -> list[AuditEntry]:
+        """The latest lines, newest first, optionally only those whose action starts with a prefix."""
+        rows = await fetch_all(
+            self.conn,
+            "SELECT * FROM audit_log WHERE action LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT ?",
+            (action_prefix.replace("%", "\\%").replace("_", "\\_") + "%", limit),
+        )
+        return [
+            AuditEntry(
+                id=r["id"],
+                at=from_db(r["at"]),
+                actor_user_id=r["actor_user_id"],
+                channel=r["channel"],
+                action=r["action"],
+                subject=r["subject"],
+                detail=json.loads(r["detail"]) if r["detail"] else {},
+            )
+            for r in rows
+        ]

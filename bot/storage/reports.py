@@ -6,7 +6,7 @@ from collections import defaultdict
 import aiosqlite
 
 from bot.domain.nomination import EvidenceFile
-from bot.domain.reports import AreaReport, NewReport, Report, report_reference
+from bot.domain.reports import AreaReport, NewReport, Report, Submission, report_reference
 from bot.storage.database import fetch_all, fetch_one
 from bot.storage.timefmt import from_db, to_db
 
@@ -137,12 +137,45 @@ class ReportRepo:
             result.setdefault(period, set()).add(unit)
         return result
 
-    async def latest_by_unit(self, period_code: str) -> dict[str, tuple[int, dt.datetime, bool]]:
-        """unit code -> (latest version, when, late) for every unit that reported for the period."""
+    async def submissions(self, period_codes: list[str], unit_codes: list[str]) -> list[Submission]:
+        """Every version the units sent for the periods, oldest first within each unit and period."""
+        if not period_codes or not unit_codes:
+            return []
         rows = await fetch_all(
             self.conn,
-            "SELECT unit_code, MAX(version), MAX(submitted_at), MIN(late) FROM reports WHERE period_code = ?"
-            " GROUP BY unit_code",
-            (period_code,),
+            "SELECT reference, period_code, unit_code, version, submitted_at, late FROM reports"
+            f" WHERE period_code IN ({_marks(period_codes)}) AND unit_code IN ({_marks(unit_codes)})"
+            " ORDER BY period_code, unit_code, version",
+            (*period_codes, *unit_codes),
         )
-        return {r[0]: (int(r[1]), from_db(r[2]), bool(r[3])) for r in rows}
+        return [
+            Submission(
+                reference=r[0],
+                period_code=r[1],
+                unit_code=r[2],
+                version=r[3],
+                submitted_at=from_db(r[4]),
+                late=bool(r[5]),
+            )
+            for r in rows
+        ]
+
+    async def reported(self, period_codes: list[str]) -> dict[str, dict[str, bool]]:
+        """period code -> unit code -> late, for every unit that reported: late only if its first version
+        came after the deadline (an amendment after the deadline does not make an on-time unit late)."""
+        if not period_codes:
+            return {}
+        rows = await fetch_all(
+            self.conn,
+            "SELECT period_code, unit_code, MIN(late) FROM reports"
+            f" WHERE period_code IN ({_marks(period_codes)}) GROUP BY period_code, unit_code",
+            period_codes,
+        )
+        result: dict[str, dict[str, bool]] = {code: {} for code in period_codes}
+        for period, unit, late in rows:
+            result[period][unit] = bool(late)
+        return result
+
+
+def _marks(values: list[str]) -> str:
+    return ", ".join("?" * len(values))

@@ -3,17 +3,30 @@ from __future__ import annotations
 import datetime as dt
 
 import aiosqlite
+from pydantic import BaseModel
 
-from bot.domain.policy import Grant, Role
+from bot.domain.audit import AuditAction
+from bot.domain.roles import Grant, Role
 from bot.domain.users import User
+from bot.storage.audit import audit
 from bot.storage.database import fetch_all
-from bot.storage.timefmt import to_db
+from bot.storage.timefmt import from_db, to_db
 from bot.storage.users import user_from_row
 
 _ACTIVE = "revoked_at IS NULL"
 
 
+class HeldRole(BaseModel):
+    """A role someone holds now, with who holds it and since when (for listings)."""
+
+    grant: Grant
+    user: User
+    granted_at: dt.datetime
+
+
 class RoleRepo:
+    """People's roles. Every grant and revocation writes its audit line in the same transaction."""
+
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
 
@@ -31,10 +44,12 @@ class RoleRepo:
         grant: Grant,
         now: dt.datetime,
         *,
+        channel: str,
         granted_by: int | None = None,
         via_invite: int | None = None,
     ) -> bool:
-        """Give the role; False if the person already holds exactly this one."""
+        """Give the role; False if the person already holds exactly this one. `channel` is where the
+        change was made from ("telegram" for a registration there, "cli" for an operator)."""
         if grant in await self.grants_of(user_id):
             return False
         await self.conn.execute(
@@ -50,15 +65,42 @@ class RoleRepo:
                 via_invite,
             ),
         )
+        await audit(
+            self.conn,
+            now,
+            AuditAction.ROLE_GRANTED,
+            actor=granted_by if granted_by is not None else (user_id if via_invite is not None else None),
+            channel=channel,
+            subject=f"user:{user_id}",
+            role=grant.role.value,
+            unit=grant.unit_code,
+            group=grant.group_code,
+            invite=via_invite,
+        )
         return True
 
-    async def revoke(self, user_id: int, grant: Grant, now: dt.datetime, revoked_by: int | None) -> int:
+    async def revoke(
+        self, user_id: int, grant: Grant, now: dt.datetime, *, channel: str, revoked_by: int | None = None
+    ) -> bool:
         cur = await self.conn.execute(
             f"UPDATE role_grants SET revoked_at = ?, revoked_by = ? WHERE user_id = ? AND role = ?"
             f" AND unit_code IS ? AND group_code IS ? AND {_ACTIVE}",
             (to_db(now), revoked_by, user_id, grant.role.value, grant.unit_code, grant.group_code),
         )
-        return cur.rowcount
+        if cur.rowcount == 0:
+            return False
+        await audit(
+            self.conn,
+            now,
+            AuditAction.ROLE_REVOKED,
+            actor=revoked_by,
+            channel=channel,
+            subject=f"user:{user_id}",
+            role=grant.role.value,
+            unit=grant.unit_code,
+            group=grant.group_code,
+        )
+        return True
 
     async def _users(self, where: str, params: tuple[object, ...]) -> list[User]:
         rows = await fetch_all(
@@ -72,27 +114,35 @@ class RoleRepo:
     async def representatives_of(self, unit_code: str) -> list[User]:
         return await self._users("g.role = 'unit_rep' AND g.unit_code = ?", (unit_code,))
 
-    async def council_members_for(self, unit_code: str, group_code: str | None) -> list[User]:
-        """Council members in charge of the unit itself or of its cluster/block."""
+    async def council_members_for(self, unit_code: str) -> list[User]:
+        """Council members in charge of the unit itself or of its current cluster/block."""
         return await self._users(
-            "g.role = 'council' AND (g.unit_code = ? OR (g.group_code IS NOT NULL AND g.group_code IS ?))",
-            (unit_code, group_code),
+            "g.role = 'council' AND (g.unit_code = ? OR g.group_code = ("
+            " SELECT group_code FROM unit_versions WHERE code = ? ORDER BY id DESC LIMIT 1))",
+            (unit_code, unit_code),
         )
 
     async def secretariat_users(self) -> list[User]:
         return await self._users("g.role = 'secretariat'", ())
 
-    async def all_active(self) -> list[tuple[Grant, User]]:
-        """Every role held now, with its holder: one query, for planning across all units."""
-        rows = await fetch_all(
-            self.conn,
-            "SELECT g.role AS g_role, g.unit_code AS g_unit, g.group_code AS g_group, u.* FROM role_grants g"
-            " JOIN users u ON u.id = g.user_id WHERE g.revoked_at IS NULL ORDER BY g.id",
-        )
-        return [
-            (Grant(role=Role(r["g_role"]), unit_code=r["g_unit"], group_code=r["g_group"]), user_from_row(r))
-            for r in rows
-        ]
-
     async def holders(self, role: Role) -> list[User]:
         return await self._users("g.role = ?", (role.value,))
+
+    async def all_active(self) -> list[tuple[Grant, User]]:
+        """Every role held now, with its holder: one query, for planning across all units."""
+        return [(held.grant, held.user) for held in await self.held()]
+
+    async def held(self) -> list[HeldRole]:
+        rows = await fetch_all(
+            self.conn,
+            "SELECT g.role AS g_role, g.unit_code AS g_unit, g.group_code AS g_group, g.granted_at AS g_at, u.*"
+            " FROM role_grants g JOIN users u ON u.id = g.user_id WHERE g.revoked_at IS NULL ORDER BY g.id",
+        )
+        return [
+            HeldRole(
+                grant=Grant(role=Role(r["g_role"]), unit_code=r["g_unit"], group_code=r["g_group"]),
+                user=user_from_row(r),
+                granted_at=from_db(r["g_at"]),
+            )
+            for r in rows
+        ]

@@ -4,8 +4,10 @@ import datetime as dt
 
 import aiosqlite
 
-from bot.domain.campaign import Campaign
-from bot.domain.units import Unit, UnitFields, UnitStatus
+from bot.domain.audit import AuditAction
+from bot.domain.campaign import Campaign, ReportingPeriod
+from bot.domain.units import CAMPAIGN_SOURCE, Unit, UnitFields, UnitStatus, campaign_changes
+from bot.storage.audit import audit
 from bot.storage.database import fetch_all, fetch_one
 from bot.storage.timefmt import to_db
 
@@ -20,10 +22,13 @@ def _unit(row: aiosqlite.Row) -> Unit:
         group=row["group_code"],
         status=UnitStatus(row["status"]),
         merged_into=row["merged_into"],
+        source=row["source"],
     )
 
 
 class UnitRepo:
+    """Units and their history: every change is a new version; a unit is its latest version."""
+
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
 
@@ -32,8 +37,13 @@ class UnitRepo:
         return [_unit(r) for r in await fetch_all(self.conn, "SELECT * FROM current_units ORDER BY code")]
 
     async def active(self) -> list[Unit]:
+        """The units that exist now (code, name, kind, parent, group), by code."""
         rows = await fetch_all(self.conn, "SELECT * FROM current_units WHERE status = 'active' ORDER BY code")
         return [_unit(r) for r in rows]
+
+    async def owing(self, period: ReportingPeriod) -> list[Unit]:
+        """The active units that owe the period a report."""
+        return period.owing(await self.active())
 
     async def get(self, code: str) -> Unit | None:
         row = await fetch_one(self.conn, "SELECT * FROM unit_versions WHERE code = ? ORDER BY id DESC LIMIT 1", (code,))
@@ -49,7 +59,7 @@ class UnitRepo:
 
     async def record(self, fields: UnitFields, source: str, now: dt.datetime) -> Unit:
         """A new version of the unit (or its first)."""
-        await self.conn.execute(
+        cur = await self.conn.execute(
             "INSERT INTO unit_versions (code, name, kind, parent_code, group_code, status, merged_into, source,"
             " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -64,19 +74,27 @@ class UnitRepo:
                 to_db(now),
             ),
         )
-        unit = await self.get(fields.code)
+        unit = await self.version(int(cur.lastrowid or 0))
         assert unit is not None
         return unit
 
-    async def seed_from_campaign(self, campaign: Campaign, now: dt.datetime) -> int:
-        """Add the campaign file's units that the database does not know yet. Units it knows are left as
-        they are: later changes come from CSV imports, which a restart must not undo."""
-        known = {r[0] for r in await fetch_all(self.conn, "SELECT DISTINCT code FROM unit_versions")}
-        added = 0
-        for unit in campaign.units:
-            if unit.code in known:
-                continue
-            fields = UnitFields(code=unit.code, name=unit.name, kind=unit.kind, parent=unit.parent, group=unit.group)
-            await self.record(fields, "campaign", now)
-            added += 1
-        return added
+    async def seed_from_campaign(self, campaign: Campaign, now: dt.datetime) -> list[UnitFields]:
+        """Bring the database in step with the campaign file's units at start-up (see campaign_changes:
+        units a CSV import took over are left as the import made them). Returns what was recorded."""
+        configured = [
+            UnitFields(code=u.code, name=u.name, kind=u.kind, parent=u.parent, group=u.group) for u in campaign.units
+        ]
+        changes = campaign_changes(configured, await self.all())
+        for fields in changes:
+            await self.record(fields, CAMPAIGN_SOURCE, now)
+        if changes:
+            await audit(
+                self.conn,
+                now,
+                AuditAction.UNITS_SYNCED,
+                actor=None,
+                channel="config",
+                subject=campaign.campaign.code,
+                units=[f.code for f in changes],
+            )
+        return changes
