@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
@@ -33,8 +34,13 @@ def within_bounds(value: float, indicator: Indicator) -> bool:
     return (indicator.min is None or value >= indicator.min) and (indicator.max is None or value <= indicator.max)
 
 
-def format_number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}".replace(".", ",")
+def format_number(value: float, lang: str = "vi") -> str:
+    """1234.0 -> "1234"; 12.5 -> "12,5" in Vietnamese and "12.5" in English; never in exponent notation
+    nor rounded (a figure a unit reported is shown as it was typed)."""
+    if float(value).is_integer():
+        return str(int(value))
+    text = format(Decimal(repr(float(value))), "f")
+    return text.replace(".", ",") if lang == "vi" else text
 
 
 class AreaReport(BaseModel):

@@ -82,7 +82,9 @@ class Flow(ABC):
 
     # -- navigation ------------------------------------------------------------------------------------
     def all_steps(self, data: dict[str, Any], campaign: Campaign) -> list[Step]:
-        """Every step, in order. A flow whose questions depend on earlier answers builds them here."""
+        """Every step, in order. A flow whose questions depend on earlier answers builds them here from the
+        data (one step per content area picked, say): steps are rebuilt on every input, so numbering,
+        back, the summary and editing all follow the answers as they change."""
         return self.steps
 
     def step(self, ctx: Context, key: str) -> Step:
@@ -92,9 +94,18 @@ class Flow(ABC):
         data = ctx.session.data
         return [s for s in self.all_steps(data, ctx.campaign) if s.applies(data)]
 
+    async def prepare(self, ctx: Context) -> bool:
+        """Put in the session what the steps need before the first question (which units the person
+        represents, say). False when the flow cannot start for this person: the reason is already said."""
+        return True
+
     async def start(self, ctx: Context) -> None:
-        first = self.applicable(ctx)[0]
-        ctx.session.start(self.name, first.key)
+        ctx.session.start(self.name, SUMMARY)
+        if not await self.prepare(ctx):
+            ctx.session.clear()
+            return
+        data = ctx.session.data
+        ctx.session.step = next((s.key for s in self.applicable(ctx) if not s.answered(data)), SUMMARY)
         ctx.say(ctx.t("flow.started", title=self.title(ctx)))
         self.prompt(ctx)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
+from bot.domain.audit import AuditAction
 from bot.domain.campaign import Category
 from bot.domain.nomination import (
     DEED_MAX,
@@ -15,7 +16,8 @@ from bot.domain.nomination import (
     NewNomination,
     NomineeKind,
 )
-from bot.domain.policy import Grant, represented_units
+from bot.domain.policy import Action
+from bot.domain.roles import represented_units
 from bot.domain.text import is_plausible_name, normalize_text, normalize_vn_mobile, shorten
 from bot.domain.units import search_units
 from bot.engine.context import Context
@@ -293,9 +295,34 @@ class ConsentStep(Step):
         return ctx.t("nominate.consent.shown")
 
 
+class OnBehalfStep(Step):
+    """A representative of several units says which of them makes the nomination."""
+
+    key = "on_behalf"
+
+    def applies(self, data: dict[str, Any]) -> bool:
+        return len(data.get("_rep_units", [])) > 1
+
+    def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
+        return ctx.t("nominate.on_behalf.question"), [
+            Choice(label=name, value=flow.value(self.key, code)) for code, name in ctx.session.data["_rep_units"]
+        ]
+
+    async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
+        if value not in {code for code, _ in ctx.session.data.get("_rep_units", [])}:
+            return _need_choice(ctx)
+        ctx.session.data[self.key] = value
+        return Outcome.NEXT
+
+    def shown(self, ctx: Context) -> str:
+        code = ctx.session.data[self.key]
+        return next((name for c, name in ctx.session.data.get("_rep_units", []) if c == code), str(code))
+
+
 class NominateFlow(Flow):
     name = "nominate"
     steps: ClassVar[list[Step]] = [
+        OnBehalfStep(),
         KindStep(),
         NameStep(),
         UnitStep(),
@@ -308,13 +335,31 @@ class NominateFlow(Flow):
     ]
     columns: ClassVar[dict[str, int]] = {"kind": 2}
 
-    @staticmethod
-    def _unit_of_nominator(grants: list[Grant], nominee_unit: str) -> str | None:
-        """A representative nominates for their unit: the nominee's own if they represent it."""
-        units = represented_units(grants)
-        if not units:
+    async def prepare(self, ctx: Context) -> bool:
+        # A unit representative nominates for their unit: which units, asked once here for the whole draft.
+        if await ctx.may(Action.NOMINATE_FOR_UNIT):
+            repo = UnitRepo(ctx.conn)
+            units = [await repo.get(code) for code in represented_units(await ctx.grants())]
+            ctx.session.data["_rep_units"] = [[u.code, u.name] for u in units if u is not None and u.active]
+        return True
+
+    def _on_behalf(self, data: dict[str, Any]) -> str | None:
+        units: list[list[str]] = data.get("_rep_units", [])
+        if len(units) == 1:
+            return units[0][0]
+        return data.get("on_behalf") if len(units) > 1 else None
+
+    def summary_header(self, ctx: Context) -> list[str]:
+        code = self._on_behalf(ctx.session.data)
+        name = next((n for c, n in ctx.session.data.get("_rep_units", []) if c == code), code)
+        return [ctx.t("nominate.on_behalf.header", unit=name)] if code else []
+
+    async def _unit_making_it(self, ctx: Context) -> str | None:
+        """The unit the nomination is recorded as made by, if the person still represents it now."""
+        code = self._on_behalf(ctx.session.data)
+        if code is None or not await ctx.may(Action.NOMINATE_FOR_UNIT):
             return None
-        return nominee_unit if nominee_unit in units else units[0]
+        return code if code in represented_units(await ctx.grants()) else None
 
     async def submit(self, ctx: Context) -> None:
         data = ctx.session.data
@@ -340,7 +385,7 @@ class NominateFlow(Flow):
             nominator_phone=None if anonymous else data.get("phone"),
             evidence=evidence,
             consent_at=dt.datetime.fromisoformat(data["consent"]),
-            on_behalf_of_unit=self._unit_of_nominator(await ctx.grants(), data["unit"]),
+            on_behalf_of_unit=await self._unit_making_it(ctx),
         )
         files = FileRepo(ctx.conn, ctx.services.files)
         for item in evidence:
@@ -350,7 +395,7 @@ class NominateFlow(Flow):
         await audit(
             ctx.conn,
             ctx.now,
-            "nomination.submitted",
+            AuditAction.NOMINATION_SUBMITTED,
             actor=ctx.user.id,
             channel=ctx.user.channel,
             subject=nomination.reference,
