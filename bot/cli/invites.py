@@ -1,4 +1,4 @@
-"""`invite create|list|revoke` and `admin add`."""
+"""`invite create|list|revoke`: invite codes made by an operator."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from typing import Any
 
 from bot.app import App
 from bot.cli.base import add_command
+from bot.domain.audit import AuditAction
 from bot.domain.invites import parse_duration
 from bot.domain.policy import Grant, Role
 from bot.storage.audit import audit
 from bot.storage.invites import InviteRepo
-from bot.storage.roles import RoleRepo
 from bot.storage.units import UnitRepo
-from bot.storage.users import UserRepo
 
 ROLES = {"rep": Role.UNIT_REP, "council": Role.COUNCIL, "secretariat": Role.SECRETARIAT, "admin": Role.ADMIN}
 
@@ -55,7 +54,7 @@ async def create(app: App, args: argparse.Namespace) -> int:
         await audit(
             conn,
             now,
-            "invite.created",
+            AuditAction.INVITE_CREATED,
             actor=None,
             channel="cli",
             subject=f"invite:{invite.id}",
@@ -98,20 +97,9 @@ async def revoke(app: App, args: argparse.Namespace) -> int:
     async with app.db.transaction() as conn:
         done = await InviteRepo(conn).revoke(args.id, now)
         if done:
-            await audit(conn, now, "invite.revoked", actor=None, channel="cli", subject=f"invite:{args.id}")
+            await audit(conn, now, AuditAction.INVITE_REVOKED, actor=None, channel="cli", subject=f"invite:{args.id}")
     print(f"invite {args.id} revoked" if done else f"no usable invite {args.id}")
     return 0 if done else 1
-
-
-async def add_admin(app: App, args: argparse.Namespace) -> int:
-    now = app.services.clock.now()
-    async with app.db.transaction() as conn:
-        user = await UserRepo(conn).get_or_create(args.channel, args.user, args.user, None, "vi", now)
-        added = await RoleRepo(conn).grant(user.id, Grant(role=Role.ADMIN), now, channel="cli")
-        if added:
-            await audit(conn, now, "role.granted", actor=None, channel="cli", subject=f"user:{user.id}", role="admin")
-    print(f"{args.channel} user {args.user} is {'now' if added else 'already'} an administrator")
-    return 0
 
 
 def register(subparsers: Any) -> None:
@@ -126,9 +114,3 @@ def register(subparsers: Any) -> None:
     add_command(commands, "list", list_invites, help="list invites (codes are never shown again)")
     parser = add_command(commands, "revoke", revoke, help="revoke an invite by its number")
     parser.add_argument("id", type=int)
-
-    admin = subparsers.add_parser("admin", help="manage administrators")
-    admin_commands = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
-    parser = add_command(admin_commands, "add", add_admin, help="make a messenger user an administrator")
-    parser.add_argument("--channel", choices=["telegram", "zalo", "console"], default="telegram")
-    parser.add_argument("--user", required=True, help="the user's id on that messenger")

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.app import App
 from bot.cli.base import add_command
+from bot.domain.audit import AuditAction
 from bot.domain.unit_import import describe_change, plan_import
 from bot.domain.units import tree_lines
 from bot.storage.audit import audit
@@ -45,7 +46,7 @@ async def import_units(app: App, args: argparse.Namespace) -> int:
         await audit(
             conn,
             now,
-            "units.imported",
+            AuditAction.UNITS_IMPORTED,
             actor=None,
             channel="cli",
             subject=path.name,
@@ -63,8 +64,25 @@ async def list_units(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+async def unit_history(app: App, args: argparse.Namespace) -> int:
+    async with app.db.reading() as conn:
+        versions = await UnitRepo(conn).history(args.code.upper())
+    if not versions:
+        print(f"error: no unit {args.code}")
+        return 1
+    for unit in versions:
+        merged = f" into {unit.merged_into}" if unit.merged_into else ""
+        print(
+            f"#{unit.version_id:<6} {unit.name} | {unit.kind} | parent {unit.parent or '-'} | group {unit.group or '-'}"
+            f" | {unit.status.value}{merged} | from {unit.source}"
+        )
+    return 0
+
+
 def register(subparsers: Any) -> None:
-    units = subparsers.add_parser("units", help="list the unit tree, or import units from a CSV file")
+    units = subparsers.add_parser(
+        "units", help="list the unit tree, import units from a CSV file, see a unit's history"
+    )
     commands = units.add_subparsers(dest="units_command", metavar="ACTION", required=True)
     parser = add_command(
         commands,
@@ -76,3 +94,5 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--dry-run", action="store_true", help="show what would change and write nothing")
     listing = add_command(commands, "list", list_units, help="print the unit tree")
     listing.add_argument("--all", action="store_true", help="include merged and retired units")
+    history = add_command(commands, "history", unit_history, help="every version of one unit, oldest first")
+    history.add_argument("code")

@@ -1,4 +1,9 @@
-"""Checking a CSV of units against what the database holds: what would change, or why it cannot."""
+"""Checking a CSV of units against what the database holds: what would change, or why it cannot.
+
+Columns: code, name, kind (required), parent, group, status (active, merged, retired), merged_into. A unit
+already known keeps its value for an optional column the file does not have, so a file of codes and new
+names renames without touching the hierarchy. Errors name the CSV row (the header is row 1).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,8 @@ from pydantic import BaseModel
 
 from bot.domain.units import Unit, UnitFields, UnitStatus, find_cycle
 
-COLUMNS = ("code", "name", "kind", "parent", "group", "status", "merged_into")
+REQUIRED = ("code", "name", "kind")
+COLUMNS = (*REQUIRED, "parent", "group", "status", "merged_into")
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -22,11 +28,12 @@ class ImportPlan(BaseModel):
 
 
 def plan_import(text: str, current: list[Unit], groups: set[str]) -> ImportPlan:
-    """What importing this CSV would do. Errors name the CSV row (the header is row 1)."""
+    """What importing this CSV would do, or every problem that stops it (nothing is done then)."""
     plan = ImportPlan()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), restkey="_extra")
     header = [h.strip() for h in reader.fieldnames or []]
-    missing = [c for c in ("code", "name", "kind") if c not in header]
+    reader.fieldnames = header
+    missing = [c for c in REQUIRED if c not in header]
     if missing:
         plan.errors.append(f"row 1: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}")
         return plan
@@ -36,55 +43,55 @@ def plan_import(text: str, current: list[Unit], groups: set[str]) -> ImportPlan:
         return plan
     existing = {u.code: u for u in current}
     rows: dict[str, tuple[int, UnitFields]] = {}
-    for number, raw in enumerate(reader, start=2):
-        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
-        code = row.get("code", "").upper()
-        problems = []
-        if not _CODE.match(code):
-            problems.append(f"bad code {row.get('code', '')!r} (letters, digits, - and _, at most 32)")
-        if not 2 <= len(row.get("name", "")) <= 200:
-            problems.append("name must be 2 to 200 characters")
-        if not row.get("kind"):
-            problems.append("kind is empty")
-        status_text = row.get("status") or "active"
-        if status_text not in {s.value for s in UnitStatus}:
-            problems.append(f"status must be active, merged or retired, not {status_text!r}")
-            status_text = "active"
-        group = row.get("group") or None
-        if group is not None and group not in groups:
-            problems.append(f"unknown cluster/block {group!r}")
-        if code in rows:
-            problems.append(f"duplicate code {code} (first on row {rows[code][0]})")
-        if problems:
-            plan.errors.extend(f"row {number}: {p}" for p in problems)
-            continue
-        rows[code] = (
-            number,
-            UnitFields(
-                code=code,
-                name=row["name"],
-                kind=row["kind"],
-                parent=(row.get("parent") or "").upper() or None,
-                group=group,
-                status=UnitStatus(status_text),
-                merged_into=(row.get("merged_into") or "").upper() or None,
-            ),
-        )
+    try:
+        for number, raw in enumerate(reader, start=2):
+            if raw.get("_extra"):
+                plan.errors.append(f"row {number}: more values than the {len(header)} columns of the header")
+                continue
+            row = {k: (v or "").strip() for k, v in raw.items() if k in COLUMNS and isinstance(v, str | None)}
+            code = row.get("code", "").upper()
+            problems = []
+            if not _CODE.match(code):
+                problems.append(f"bad code {row.get('code', '')!r} (letters, digits, - and _, at most 32)")
+            if not 2 <= len(row.get("name", "")) <= 200:
+                problems.append("name must be 2 to 200 characters")
+            if not row.get("kind"):
+                problems.append("kind is empty")
+            if code in rows:
+                problems.append(f"duplicate code {code} (first on row {rows[code][0]})")
+            before = existing.get(code)
+            fields = _fields(row, header, code, before)
+            if isinstance(fields, str):
+                problems.append(fields)
+            elif fields.group is not None and fields.group not in groups:
+                problems.append(f"unknown cluster/block {fields.group!r}")
+            if problems or isinstance(fields, str):
+                plan.errors.extend(f"row {number}: {p}" for p in problems)
+                continue
+            rows[code] = (number, fields)
+    except csv.Error as exc:
+        plan.errors.append(f"row {reader.line_num}: not readable as CSV: {exc}")
+        return plan
     known = set(existing) | set(rows)
     for code, (number, fields) in rows.items():
-        if fields.parent is not None and fields.parent not in known:
-            plan.errors.append(f"row {number}: unknown parent {fields.parent}")
         if fields.parent == code:
             plan.errors.append(f"row {number}: a unit cannot be its own parent")
-        if fields.status is UnitStatus.MERGED and (fields.merged_into is None or fields.merged_into not in known):
-            plan.errors.append(f"row {number}: a merged unit needs merged_into naming a known unit")
+        elif fields.parent is not None and fields.parent not in known:
+            plan.errors.append(f"row {number}: unknown parent {fields.parent}")
+        if fields.status is UnitStatus.MERGED:
+            if fields.merged_into == code:
+                plan.errors.append(f"row {number}: a unit cannot be merged into itself")
+            elif fields.merged_into is None or fields.merged_into not in known:
+                plan.errors.append(f"row {number}: a merged unit needs merged_into naming a known unit")
+        elif fields.merged_into is not None:
+            plan.errors.append(f"row {number}: merged_into is only for a unit whose status is merged")
     parents: dict[str, str | None] = {code: unit.parent for code, unit in existing.items()}
-    parents.update({code: fields.parent for code, (_, fields) in rows.items()})
+    parents.update({code: fields.parent for code, (_, fields) in rows.items() if fields.parent != code})
     cycle = find_cycle(parents)
     if cycle:
-        plan.errors.append(
-            f"row {rows[cycle[0]][0] if cycle[0] in rows else '?'}: parents form a cycle: {' → '.join(cycle)}"
-        )
+        # Name a row of this file in the loop: the file is what closed it.
+        where = min((rows[c][0] for c in cycle if c in rows), default=None)
+        plan.errors.append(f"row {where or '?'}: parents form a cycle: {' → '.join(cycle)}")
     if plan.errors:
         return plan
     for code, (_, fields) in rows.items():
@@ -96,6 +103,31 @@ def plan_import(text: str, current: list[Unit], groups: set[str]) -> ImportPlan:
         else:
             plan.changed.append((unit, fields))
     return plan
+
+
+def _fields(row: dict[str, str], header: list[str], code: str, before: Unit | None) -> UnitFields | str:
+    """The unit the row describes, or what is wrong with it. Optional columns absent from the file keep
+    the known unit's value."""
+
+    def column(name: str, known: str | None) -> str | None:
+        if name not in header:
+            return known
+        return row.get(name) or None
+
+    status_text = column("status", before.status.value if before else None) or UnitStatus.ACTIVE.value
+    if status_text not in {s.value for s in UnitStatus}:
+        return f"status must be active, merged or retired, not {status_text!r}"
+    parent = column("parent", before.parent if before else None)
+    merged_into = column("merged_into", before.merged_into if before else None)
+    return UnitFields(
+        code=code,
+        name=row["name"],
+        kind=row["kind"],
+        parent=parent.upper() if parent else None,
+        group=column("group", before.group if before else None),
+        status=UnitStatus(status_text),
+        merged_into=merged_into.upper() if merged_into else None,
+    )
 
 
 def describe_change(before: Unit, after: UnitFields) -> str:

@@ -178,7 +178,6 @@ class Flow(ABC):
         keys = [s.key for s in applicable]
         current = session.step
         assert current is not None
-        session.history.append(current)
         index = keys.index(current) if current in keys else len(keys) - 1
         following = applicable[index + 1 :]
         self._go(ctx, following[0].key if following else SUMMARY, show_previous=True)
@@ -306,11 +305,12 @@ class Flow(ABC):
         if session.step == SUMMARY:
             self._go(ctx, applicable[-1], show_previous=True)
             return
-        while session.history:
-            previous = session.history.pop()
-            if previous in applicable:
-                self._go(ctx, previous, show_previous=True)
-                return
+        # The step before in the order the answers now give: a flow whose steps follow the answers (a
+        # report's areas) may have gained or lost steps since they were first walked.
+        index = applicable.index(session.step) if session.step in applicable else 0
+        if index > 0:
+            self._go(ctx, applicable[index - 1], show_previous=True)
+            return
         ctx.say(ctx.t("flow.back.first_step"))
         self.prompt(ctx)
 

@@ -1,0 +1,76 @@
+"""/tinhtrang by role: a representative's units, a council member's charge, the province by cluster/block."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.app import App
+from bot.clock import FixedClock
+from bot.domain.policy import Grant, Role
+from tests.roles import invite_code, registered, representative
+from tests.test_reports import report_poverty
+
+
+async def test_status_by_role(app: App) -> None:
+    rep = await representative(app, "10", "H-THAPMUOI")
+    await report_poverty(rep)
+    await rep.tap("Gửi")
+    council = await registered(app, "20", Grant(role=Role.COUNCIL, group_code="CUM1"))
+    await council.say("/tinhtrang")
+    assert "(7 đơn vị)" in council.text and "Đã gửi 1/7 đơn vị" in council.text
+    assert "Huyện Lai Vung" in council.text and "Huyện Tân Hồng" not in council.text  # CUM2 is not theirs
+    assert "toàn tỉnh" not in council.text
+    secretariat = await registered(app, "30", Grant(role=Role.SECRETARIAT))
+    await secretariat.say("/tinhtrang")
+    text = secretariat.text
+    assert "toàn tỉnh" in text and "Đã gửi 1/18 đơn vị" in text
+    # Clusters then blocks, in the campaign's order.
+    order = [text.index(name) for name in ("• Cụm thi đua số 1", "• Cụm thi đua số 2", "• Khối Văn hóa", "• Khối Đảng")]
+    assert order == sorted(order)
+    assert "• Cụm thi đua số 1 (mẫu): 1/7" in text and "• Cụm thi đua số 2 (mẫu): 0/5" in text
+    assert "Đợt thi đua chuyển đổi số (quý IV/2026) — hạn 31/12/2026\nĐã gửi 0/12 đơn vị" in text
+    await rep.say("/tinhtrang")
+    assert "🏢 Huyện Tháp Mười" in rep.text
+    assert "đã gửi bản v1 lúc 09:00 28/11/2026 (BC-2026-CN-H-THAPMUOI-v1)" in rep.text
+    assert "Đợt thi đua chuyển đổi số (quý IV/2026): chưa gửi, hạn 31/12/2026 (còn 33 ngày)" in rep.text
+
+
+async def test_a_representative_sees_every_version_with_its_time(app: App, clock: FixedClock) -> None:
+    rep = await representative(app, "10", "H-THAPMUOI")
+    await report_poverty(rep)
+    await rep.tap("Gửi")
+    clock.advance(dt.timedelta(days=1, hours=5, minutes=30))
+    await report_poverty(rep, amendment=True)
+    await rep.tap("Gửi")
+    await rep.say("/tinhtrang")
+    assert "đã gửi bản v2 lúc 14:30 29/11/2026 (BC-2026-CN-H-THAPMUOI-v2)" in rep.text
+    assert "Các bản trước: v1 09:00 28/11" in rep.text
+
+
+async def test_someone_with_two_roles_sees_both_views(app: App) -> None:
+    person = await registered(app, "40", Grant(role=Role.COUNCIL, unit_code="H-LAPVO"))
+    await person.say(f"/dangky {await invite_code(app, Grant(role=Role.UNIT_REP, unit_code='BAO-DT'))}")
+    await person.say("/tinhtrang")
+    assert "Các đơn vị bạn phụ trách (1 đơn vị)" in person.text and "chưa gửi: Huyện Lấp Vò" in person.text
+    assert "🏢 Báo Đồng Tháp" in person.text
+    # A newspaper owes the year-end report, not the districts' digital phase.
+    assert "Báo cáo tổng kết năm 2026: chưa gửi" in person.text
+    assert "chuyển đổi số (quý IV/2026): chưa gửi" not in person.text.split("🏢 Báo Đồng Tháp")[1]
+
+
+async def test_when_no_period_is_open(app: App, clock: FixedClock) -> None:
+    clock.set(dt.datetime(2026, 3, 1, 3, 0, tzinfo=dt.UTC))
+    rep = await representative(app, "10", "H-THAPMUOI")
+    await rep.say("/tinhtrang")
+    assert "Hiện không có kỳ báo cáo nào đang mở" in rep.text
+    await rep.say("/baocao")
+    assert "Hiện không có kỳ báo cáo nào đang mở cho đơn vị của bạn" in rep.text
+
+
+async def test_in_english(app: App) -> None:
+    secretariat = await registered(app, "30", Grant(role=Role.SECRETARIAT))
+    await secretariat.say("/lang en")
+    await secretariat.say("/status")
+    assert "Reporting across the province" in secretariat.text
+    assert "Year-end summary report 2026 — due 10/12/2026" in secretariat.text
+    assert "• Emulation cluster 1 (sample): 0/7 — not yet: " in secretariat.text
