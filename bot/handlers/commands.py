@@ -24,7 +24,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("register", "dangky", "register"),
     Command("report", "baocao", "report"),
     Command("status", "tinhtrang", "status"),
-    Command("invite", "moi", "invite"),
+    # Staff only: the menu is the same for everyone, so it is left out of it (/trogiup still lists it).
+    Command("invite", "moi", "invite", in_menu=False),
     Command("help", "trogiup", "help"),
     Command("lang", "ngonngu", "lang"),
     Command("back", "quaylai", "back"),
