@@ -114,8 +114,12 @@ class OwedBy(Strict):
     groups: list[str] = Field(default_factory=list)
     units: list[str] = Field(default_factory=list)
 
+    @property
+    def everyone(self) -> bool:
+        return not (self.kinds or self.groups or self.units)
+
     def includes(self, code: str, kind: str, group: str | None) -> bool:
-        if not (self.kinds or self.groups or self.units):
+        if self.everyone:
             return True
         return kind in self.kinds or (group is not None and group in self.groups) or code in self.units
 
@@ -172,6 +176,8 @@ class ReportingPeriod(Strict):
 
     def owing(self, units: Iterable[U]) -> list[U]:
         """The units (pass the active ones) that owe this period a report."""
+        if self.owed_by.everyone:
+            return list(units)
         return [u for u in units if self.owes(u)]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import NamedTuple
 
 from pydantic import BaseModel
 
@@ -52,6 +53,15 @@ class Unit(BaseModel):
             other.status,
             other.merged_into,
         )
+
+
+class UnitRef(NamedTuple):
+    """An active unit as a listing needs it (who owes, who has sent): light enough to hold thousands."""
+
+    code: str
+    name: str
+    kind: str
+    group: str | None
 
 
 class UnitFields(BaseModel):

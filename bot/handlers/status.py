@@ -12,7 +12,7 @@ import datetime as dt
 from bot.domain.campaign import ReportingPeriod
 from bot.domain.policy import Action
 from bot.domain.roles import Grant, in_charge, represented_units
-from bot.domain.units import Unit
+from bot.domain.units import UnitRef
 from bot.engine.context import Context
 from bot.handlers.refusal import refuse
 from bot.storage.reports import ReportRepo
@@ -32,7 +32,7 @@ async def status(ctx: Context) -> None:
         ctx.say(ctx.t("status.no_open_period"))
         return
     grants = await ctx.grants()
-    units = await UnitRepo(ctx.conn).active()
+    units = await UnitRepo(ctx.conn).active_refs()
     sections: list[str] = []
     if await ctx.may(Action.STATUS_PROVINCE):
         sections.append(await _province(ctx, periods, units))
@@ -47,7 +47,7 @@ async def status(ctx: Context) -> None:
 
 
 async def _own_units(
-    ctx: Context, periods: list[ReportingPeriod], units: list[Unit], grants: list[Grant], today: dt.date
+    ctx: Context, periods: list[ReportingPeriod], units: list[UnitRef], grants: list[Grant], today: dt.date
 ) -> str:
     codes = set(represented_units(grants))
     mine = [u for u in units if u.code in codes]
@@ -81,7 +81,7 @@ async def _own_units(
     return "\n".join(lines)
 
 
-async def _in_charge(ctx: Context, periods: list[ReportingPeriod], units: list[Unit], grants: list[Grant]) -> str:
+async def _in_charge(ctx: Context, periods: list[ReportingPeriod], units: list[UnitRef], grants: list[Grant]) -> str:
     mine = [u for u in units if in_charge(grants, u.code, u.group)]
     reported = await ReportRepo(ctx.conn).reported([p.code for p in periods])
     lines = [ctx.t("status.council_title", count=len(mine))]
@@ -100,34 +100,40 @@ async def _in_charge(ctx: Context, periods: list[ReportingPeriod], units: list[U
     return "\n".join(lines)
 
 
-async def _province(ctx: Context, periods: list[ReportingPeriod], units: list[Unit]) -> str:
+async def _province(ctx: Context, periods: list[ReportingPeriod], units: list[UnitRef]) -> str:
     reported = await ReportRepo(ctx.conn).reported([p.code for p in periods])
     order = {g.code: i for i, g in enumerate(ctx.campaign.groups)}
     lines = [ctx.t("status.province_title")]
     for period in periods:
         done = reported.get(period.code, {})
-        owing = period.owing(units)
-        by_group: dict[str, list[Unit]] = {}
-        for unit in owing:
-            by_group.setdefault(unit.group or "", []).append(unit)
-        sent = sum(1 for u in owing if u.code in done)
-        late = sum(1 for u in owing if done.get(u.code) is True)
+        # One pass over a province's thousands of units: per cluster/block, how many owe and who is missing.
+        owing: dict[str, int] = {}
+        missing: dict[str, list[str]] = {}
+        sent = late = 0
+        for unit in period.owing(units):
+            group = unit.group or ""
+            owing[group] = owing.get(group, 0) + 1
+            is_late = done.get(unit.code)
+            if is_late is None:
+                missing.setdefault(group, []).append(unit.name)
+            else:
+                sent += 1
+                late += is_late
         deadline = ctx.t("status.deadline", deadline=period.deadline.strftime("%d/%m/%Y"))
         lines += [
             "",
             f"📅 {period.name.get(ctx.lang)} — {deadline}",
-            ctx.t("status.count", sent=sent, total=len(owing))
+            ctx.t("status.count", sent=sent, total=sum(owing.values()))
             + (ctx.t("status.late_count", late=late) if late else ""),
         ]
         # Clusters and blocks in the campaign's order; units in none, then groups it no longer lists, last.
-        for code in sorted(by_group, key=lambda c: (c == "", order.get(c, len(order)), c)):
-            members = by_group[code]
-            group = ctx.campaign.group(code) if code else None
-            name = group.name.get(ctx.lang) if group else (code or ctx.t("status.no_group"))
-            missing = [u.name for u in members if u.code not in done]
-            line = f"• {name}: {len(members) - len(missing)}/{len(members)}"
-            if missing:
-                line += " — " + ctx.t("status.missing", units=_names(ctx, missing))
+        for code in sorted(owing, key=lambda c: (c == "", order.get(c, len(order)), c)):
+            group_config = ctx.campaign.group(code) if code else None
+            name = group_config.name.get(ctx.lang) if group_config else (code or ctx.t("status.no_group"))
+            absent = missing.get(code, [])
+            line = f"• {name}: {owing[code] - len(absent)}/{owing[code]}"
+            if absent:
+                line += " — " + ctx.t("status.missing", units=_names(ctx, absent))
             lines.append(line)
     return "\n".join(lines)
 

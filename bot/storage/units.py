@@ -6,7 +6,7 @@ import aiosqlite
 
 from bot.domain.audit import AuditAction
 from bot.domain.campaign import Campaign, ReportingPeriod
-from bot.domain.units import CAMPAIGN_SOURCE, Unit, UnitFields, UnitStatus, campaign_changes
+from bot.domain.units import CAMPAIGN_SOURCE, Unit, UnitFields, UnitRef, UnitStatus, campaign_changes
 from bot.storage.audit import audit
 from bot.storage.database import fetch_all, fetch_one
 from bot.storage.timefmt import to_db
@@ -40,6 +40,13 @@ class UnitRepo:
         """The units that exist now (code, name, kind, parent, group), by code."""
         rows = await fetch_all(self.conn, "SELECT * FROM current_units WHERE status = 'active' ORDER BY code")
         return [_unit(r) for r in rows]
+
+    async def active_refs(self) -> list[UnitRef]:
+        """The active units as listings need them: a province's thousands of units, quickly."""
+        rows = await fetch_all(
+            self.conn, "SELECT code, name, kind, group_code FROM current_units WHERE status = 'active' ORDER BY code"
+        )
+        return [UnitRef(*row) for row in rows]
 
     async def owing(self, period: ReportingPeriod) -> list[Unit]:
         """The active units that owe the period a report."""
