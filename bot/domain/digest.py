@@ -1,0 +1,253 @@
+"""The secretariat's digests, planned without I/O: which windows are due, what stands where, and how a long
+digest is cut into messages.
+
+A digest covers a window (start, end], where each end is a scheduled local time (daily at 17:00, weekly on
+Monday at 08:00 by default). The ends already sent are in the database; the planner returns every window
+that ended since, so a digest is never sent twice for a window (its key is its end) and none is skipped
+after downtime. A long outage is not paid for with a flood: past MAX_CATCH_UP windows, the oldest are
+folded into one digest that covers them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from enum import StrEnum
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.domain.campaign import ReportingPeriod, UnitLike
+
+MAX_CATCH_UP = 7
+
+# What one message may hold, per messenger (Telegram counts UTF-16 code units, see utf16_length).
+MESSAGE_LIMITS = {"telegram": 4096, "zalo": 2000}
+DEFAULT_LIMIT = 4096
+
+
+class DigestKind(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+class DigestSchedule(BaseModel):
+    """When digests fall due, in the campaign's local time. `weekday` counts from Monday = 0."""
+
+    model_config = ConfigDict(frozen=True)
+
+    daily_at: dt.time = dt.time(17, 0)
+    weekly_day: int = Field(default=0, ge=0, le=6)
+    weekly_at: dt.time = dt.time(8, 0)
+
+    def latest(self, kind: DigestKind, at: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+        """The last scheduled moment at or before `at`, in UTC."""
+        local = at.astimezone(tz)
+        if kind is DigestKind.DAILY:
+            day = local.date()
+            moment = _at(day, self.daily_at, tz)
+            return moment if moment <= at else _at(day - dt.timedelta(days=1), self.daily_at, tz)
+        day = local.date() - dt.timedelta(days=(local.weekday() - self.weekly_day) % 7)
+        moment = _at(day, self.weekly_at, tz)
+        return moment if moment <= at else _at(day - dt.timedelta(days=7), self.weekly_at, tz)
+
+    def following(self, kind: DigestKind, moment: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+        """The scheduled moment after `moment` (itself scheduled), counted in local days."""
+        step = dt.timedelta(days=1 if kind is DigestKind.DAILY else 7)
+        at = self.daily_at if kind is DigestKind.DAILY else self.weekly_at
+        return _at(moment.astimezone(tz).date() + step, at, tz)
+
+    def ends(self, kind: DigestKind, after: dt.datetime, until: dt.datetime, tz: ZoneInfo) -> list[dt.datetime]:
+        """Every scheduled moment in (after, until]."""
+        found: list[dt.datetime] = []
+        moment = self.latest(kind, after, tz)
+        while True:
+            moment = self.following(kind, moment, tz)
+            if moment > until:
+                return found
+            found.append(moment)
+
+
+def _at(day: dt.date, time: dt.time, tz: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, time, tzinfo=tz).astimezone(dt.UTC)
+
+
+class Window(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: DigestKind
+    start: dt.datetime
+    end: dt.datetime
+
+    @property
+    def key(self) -> str:
+        """The window's name in the outbox and the digest log: one digest per kind and end."""
+        return f"digest:{self.kind.value}:{self.end.astimezone(dt.UTC):%Y-%m-%dT%H:%M}"
+
+
+class DigestPlan(BaseModel):
+    windows: list[Window] = Field(default_factory=list)
+    # Nothing was ever sent: the moment from which digests start counting, to be recorded, sending nothing.
+    baseline: dt.datetime | None = None
+
+
+def plan_windows(
+    kind: DigestKind,
+    schedule: DigestSchedule,
+    tz: ZoneInfo,
+    last_end: dt.datetime | None,
+    now: dt.datetime,
+    max_windows: int = MAX_CATCH_UP,
+) -> DigestPlan:
+    """The windows due at `now`, oldest first, given the end of the last one sent."""
+    if last_end is None:
+        # A new installation owes no digest of the time before it ran.
+        return DigestPlan(baseline=schedule.latest(kind, now, tz))
+    ends = schedule.ends(kind, last_end, now, tz)
+    if not ends:
+        return DigestPlan()
+    starts = [last_end, *ends[:-1]]
+    windows = [Window(kind=kind, start=s, end=e) for s, e in zip(starts, ends, strict=True)]
+    if len(windows) > max_windows:
+        folded = len(windows) - max_windows + 1
+        windows = [Window(kind=kind, start=last_end, end=windows[folded - 1].end), *windows[folded:]]
+    return DigestPlan(windows=windows)
+
+
+# -- where reporting stands ------------------------------------------------------------------------------
+
+
+class GroupStanding(BaseModel):
+    """One cluster or block (or "" for units in none) in one period."""
+
+    group: str
+    owing: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing: list[str] = Field(default_factory=list)
+
+    @property
+    def sent(self) -> int:
+        return self.on_time + self.late
+
+
+class PeriodStanding(BaseModel):
+    period: str
+    deadline: dt.date
+    overdue: bool
+    groups: list[GroupStanding]
+
+    @property
+    def owing(self) -> int:
+        return sum(g.owing for g in self.groups)
+
+    @property
+    def sent(self) -> int:
+        return sum(g.sent for g in self.groups)
+
+    @property
+    def late(self) -> int:
+        return sum(g.late for g in self.groups)
+
+    @property
+    def missing(self) -> int:
+        return sum(len(g.missing) for g in self.groups)
+
+
+class NamedUnit(UnitLike, Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+def standing(
+    period: ReportingPeriod,
+    units: Iterable[NamedUnit],
+    reported: dict[str, bool],
+    today: dt.date,
+    group_order: Sequence[str] = (),
+) -> PeriodStanding:
+    """Per cluster/block: how many units owe the period, sent on time, sent late, and who is missing.
+    `reported` maps a unit that sent to whether its first version was late. Groups in `group_order`,
+    others after them, units in no group last."""
+    groups: dict[str, GroupStanding] = {}
+    for unit in period.owing(units):
+        code = unit.group or ""
+        group = groups.get(code)
+        if group is None:
+            group = groups[code] = GroupStanding(group=code)
+        group.owing += 1
+        late = reported.get(unit.code)
+        if late is None:
+            group.missing.append(unit.name)
+        elif late:
+            group.late += 1
+        else:
+            group.on_time += 1
+    order = {code: i for i, code in enumerate(group_order)}
+    ordered = sorted(groups.values(), key=lambda g: (g.group == "", order.get(g.group, len(order)), g.group))
+    return PeriodStanding(period=period.code, deadline=period.deadline, overdue=today > period.deadline, groups=ordered)
+
+
+# -- cutting a digest into messages ----------------------------------------------------------------------
+
+
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it: a character outside the BMP (most emoji) takes two."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_message(text: str, limit: int, measure: Callable[[str], int] = utf16_length) -> list[str]:
+    """Messages of at most `limit`, never breaking a line that fits in one. Sections (runs of lines between
+    blank lines) are kept together when they fit in a message of their own; only a single line longer than
+    the limit is cut, at the last space before the limit."""
+    if measure(text) <= limit:
+        return [text] if text.strip() else []
+    messages: list[str] = []
+    current: list[str] = []
+
+    def size(lines: list[str]) -> int:
+        return measure("\n".join(lines))
+
+    def flush() -> None:
+        while current and not current[-1].strip():
+            current.pop()
+        if current:
+            messages.append("\n".join(current))
+        current.clear()
+
+    for section in _sections(text):
+        if current and size([*current, "", *section]) > limit and size(section) <= limit:
+            flush()
+        for line in section if not current else ["", *section]:
+            for piece in _cut(line, limit, measure):
+                if current and size([*current, piece]) > limit:
+                    flush()
+                if current or piece.strip():
+                    current.append(piece)
+    flush()
+    return messages
+
+
+def _sections(text: str) -> list[list[str]]:
+    sections: list[list[str]] = [[]]
+    for line in text.split("\n"):
+        if line.strip():
+            sections[-1].append(line)
+        elif sections[-1]:
+            sections.append([])
+    return [s for s in sections if s]
+
+
+def _cut(line: str, limit: int, measure: Callable[[str], int]) -> list[str]:
+    pieces: list[str] = []
+    while measure(line) > limit:
+        end = limit
+        while measure(line[:end]) > limit:
+            end -= 1
+        space = line.rfind(" ", 0, end + 1)
+        cut = space if space > 0 else end
+        pieces.append(line[:cut].rstrip())
+        line = line[cut:].lstrip()
+    pieces.append(line)
+    return pieces

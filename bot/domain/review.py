@@ -1,0 +1,167 @@
+"""Reviewing a nomination: which decision moves it where, which decisions need a reason, when it may be
+published, and which nominations look like the same nominee twice.
+
+    submitted ──start──▶ in review ──ask──▶ needs information ──answered──▶ in review
+                           │   ▲                 │
+                           │   └─────────────────┤
+                           ├──approve──▶ approved ──publish──▶ published
+                           └──reject───▶ rejected
+
+A decision taken on a submitted nomination passes through "in review" first, so the history always shows
+who took it up. Approving or rejecting is allowed while the nominator is still asked for more: the
+secretariat may decide without waiting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Protocol, TypeVar
+
+from bot.domain.nomination import NominationStatus, NomineeKind
+from bot.domain.text import fold
+
+S = NominationStatus
+
+
+class Decision(StrEnum):
+    START = "start"
+    ASK = "ask"
+    ANSWERED = "answered"
+    APPROVE = "approve"
+    REJECT = "reject"
+    PUBLISH = "publish"
+
+
+TRANSITIONS: dict[tuple[NominationStatus, Decision], NominationStatus] = {
+    (S.SUBMITTED, Decision.START): S.IN_REVIEW,
+    (S.IN_REVIEW, Decision.ASK): S.NEEDS_INFO,
+    # A second question while the first is unanswered replaces nothing: both stay on record.
+    (S.NEEDS_INFO, Decision.ASK): S.NEEDS_INFO,
+    (S.NEEDS_INFO, Decision.ANSWERED): S.IN_REVIEW,
+    (S.IN_REVIEW, Decision.APPROVE): S.APPROVED,
+    (S.NEEDS_INFO, Decision.APPROVE): S.APPROVED,
+    (S.IN_REVIEW, Decision.REJECT): S.REJECTED,
+    (S.NEEDS_INFO, Decision.REJECT): S.REJECTED,
+    (S.APPROVED, Decision.PUBLISH): S.PUBLISHED,
+}
+
+# The question asked is the "why" of asking for more; a rejection must say why to the nominator.
+REASON_REQUIRED = frozenset({Decision.ASK, Decision.REJECT})
+REASON_MAX = 1000
+
+# Still before the secretariat: what the digest lists as awaiting review and what can be merged.
+OPEN = frozenset({S.SUBMITTED, S.IN_REVIEW, S.NEEDS_INFO})
+# Outcomes a nomination merged into another follows (the earlier one's fate is the later one's).
+FINAL = frozenset({S.APPROVED, S.REJECTED, S.PUBLISHED})
+
+
+class InvalidTransition(Exception):
+    def __init__(self, status: NominationStatus, decision: Decision) -> None:
+        super().__init__(f"cannot {decision.value} a nomination that is {status.value}")
+        self.status = status
+        self.decision = decision
+
+
+Transition = tuple[NominationStatus, NominationStatus]
+
+
+def path(status: NominationStatus, decision: Decision) -> list[Transition]:
+    """The transitions `decision` makes from `status`, in order; raises InvalidTransition if none."""
+    direct = TRANSITIONS.get((status, decision))
+    if direct is not None:
+        return [(status, direct)]
+    if status is S.SUBMITTED and decision is not Decision.START:
+        taken = TRANSITIONS[(S.SUBMITTED, Decision.START)]
+        then = TRANSITIONS.get((taken, decision))
+        if then is not None:
+            return [(status, taken), (taken, then)]
+    raise InvalidTransition(status, decision)
+
+
+def allowed_from(decision: Decision) -> frozenset[NominationStatus]:
+    """Every status from which the decision can be taken (directly or through "in review")."""
+    found = set()
+    for status in NominationStatus:
+        try:
+            path(status, decision)
+        except InvalidTransition:
+            continue
+        found.add(status)
+    return frozenset(found)
+
+
+def check_reason(decision: Decision, reason: str | None) -> str | None:
+    """The reason, trimmed; raises ValueError when the decision needs one and there is none."""
+    text = (reason or "").strip()
+    if decision in REASON_REQUIRED and not text:
+        raise ValueError(f"{decision.value} needs a reason")
+    return text[:REASON_MAX] or None
+
+
+class Nominee(Protocol):
+    """What the rules below need of a nomination."""
+
+    @property
+    def nominee_kind(self) -> NomineeKind: ...
+    @property
+    def on_behalf_of_unit(self) -> str | None: ...
+
+
+def needs_nominee_consent(nomination: Nominee) -> bool:
+    """A citizen naming a person: that person has not been asked. A unit's nomination goes through the
+    unit's own procedure, and a collective is not a private person."""
+    return nomination.nominee_kind is NomineeKind.INDIVIDUAL and nomination.on_behalf_of_unit is None
+
+
+def may_publish(nomination: Nominee, for_publication: bool, consent_recorded: bool) -> bool:
+    return for_publication and (consent_recorded or not needs_nominee_consent(nomination))
+
+
+def duplicate_key(nominee_name: str, unit_code: str) -> str:
+    """Names compared without diacritics, case or spacing: "Nguyễn Văn  An" and "nguyen van an" are one."""
+    return "".join(fold(nominee_name).split()) + "|" + unit_code
+
+
+class Candidate(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def nominee_name(self) -> str: ...
+    @property
+    def unit_code(self) -> str: ...
+
+
+C = TypeVar("C", bound=Candidate)
+
+
+def earliest_duplicate(nomination: Candidate, others: Iterable[C]) -> C | None:
+    """The earliest other nomination of the same nominee in the same unit, made before this one."""
+    key = duplicate_key(nomination.nominee_name, nomination.unit_code)
+    earlier = [o for o in others if o.id < nomination.id and duplicate_key(o.nominee_name, o.unit_code) == key]
+    return min(earlier, key=lambda o: o.id, default=None)
+
+
+class ReviewAudit(StrEnum):
+    """The audit log's names for what review does."""
+
+    STARTED = "nomination.review_started"
+    INFO_REQUESTED = "nomination.info_requested"
+    INFO_ANSWERED = "nomination.info_answered"
+    APPROVED = "nomination.approved"
+    REJECTED = "nomination.rejected"
+    PUBLISHED = "nomination.published"
+    MARKED_FOR_PUBLICATION = "nomination.marked_for_publication"
+    CONSENT_RECORDED = "nomination.consent_recorded"
+    MERGED = "nomination.merged"
+    FOLLOWED = "nomination.followed_merge"
+
+
+AUDIT_OF: dict[Decision, ReviewAudit] = {
+    Decision.START: ReviewAudit.STARTED,
+    Decision.ASK: ReviewAudit.INFO_REQUESTED,
+    Decision.ANSWERED: ReviewAudit.INFO_ANSWERED,
+    Decision.APPROVE: ReviewAudit.APPROVED,
+    Decision.REJECT: ReviewAudit.REJECTED,
+    Decision.PUBLISH: ReviewAudit.PUBLISHED,
+}
