@@ -14,11 +14,14 @@ secretariat may decide without waiting.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
-from bot.domain.nomination import NominationStatus, NomineeKind
+from pydantic import BaseModel
+
+from bot.domain.nomination import Nomination, NominationStatus, NomineeKind
 from bot.domain.text import fold
 
 S = NominationStatus
@@ -89,6 +92,12 @@ def allowed_from(decision: Decision) -> frozenset[NominationStatus]:
             continue
         found.add(status)
     return frozenset(found)
+
+
+def stage(status: NominationStatus) -> str:
+    """What a reviewer's button was made for. Taking a nomination up changes nothing a decision rests on,
+    so "submitted" and "in review" are one stage: a decision made for it loses only to another decision."""
+    return "open" if status in (S.SUBMITTED, S.IN_REVIEW) else status.value
 
 
 def check_reason(decision: Decision, reason: str | None) -> str | None:
@@ -165,3 +174,47 @@ AUDIT_OF: dict[Decision, ReviewAudit] = {
     Decision.REJECT: ReviewAudit.REJECTED,
     Decision.PUBLISH: ReviewAudit.PUBLISHED,
 }
+
+
+class ReviewState(BaseModel):
+    """A nomination as the secretariat reviews it."""
+
+    nomination: Nomination
+    status_since: dt.datetime
+    posted: bool = False
+    for_publication: bool = False
+    consent_at: dt.datetime | None = None
+    duplicate_of: str | None = None
+    merged_into: str | None = None
+    last_actor: int | None = None
+    last_actor_name: str | None = None
+    last_reason: str | None = None
+    answer_files: int = 0
+
+    @property
+    def status(self) -> NominationStatus:
+        return self.nomination.status
+
+    @property
+    def reference(self) -> str:
+        return self.nomination.reference
+
+    @property
+    def consent_needed(self) -> bool:
+        return needs_nominee_consent(self.nomination) and self.consent_at is None
+
+    @property
+    def publishable(self) -> bool:
+        return may_publish(self.nomination, self.for_publication, self.consent_at is not None)
+
+
+class Question(BaseModel):
+    id: int
+    nomination_id: int
+    reference: str
+    asked_by: int
+    asked_at: dt.datetime
+    question: str
+    answer: str | None = None
+    answered_at: dt.datetime | None = None
+    files: int = 0
