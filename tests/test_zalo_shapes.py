@@ -168,6 +168,8 @@ async def test_errors_are_typed_and_never_carry_the_token(
     fake: FakeZalo, client: ZaloClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    # Start-up quietens httpx for the running bot; here its request lines must be seen to be checked.
+    caplog.set_level(logging.DEBUG, logger="httpx")
     fake.fail(
         "sendMessage",
         Trouble(200, api_error(429, "Quota exceeded")),
