@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     # Zalo publishes no figures; these are cautious guesses.
     zalo_messages_per_second: float = Field(default=10, gt=0)
     zalo_seconds_per_chat: float = Field(default=1.0, ge=0)
+    # A message that still fails after this long is recorded as failed: past it, a reminder is stale.
+    outbox_give_up_hours: float = Field(default=48, gt=0)
 
     def outbox_limits(self) -> dict[str, ChannelLimits]:
         return {

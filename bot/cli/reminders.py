@@ -1,22 +1,28 @@
-"""`reminders preview|run` and `outbox status|requeue-uncertain`: what would be sent, and what was."""
+"""`reminders preview|run`: what would be sent at a moment and to whom, and sending it as if it were then."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.app import App
 from bot.cli.base import add_command
-from bot.clock import FixedClock
+from bot.cli.outbox import outbox_worker
 from bot.engine.delivery import Sender
 from bot.engine.messages import Reply
-from bot.outbox.worker import OutboxWorker
 from bot.reminders.jobs import escalation_reply, plan_from_db, reminder_reply, run_planner
 from bot.storage.outbox import OutboxRepo
 
+# How long `reminders run` keeps retrying before it leaves the rest to the running bot.
+RUN_RETRIES_FOR = dt.timedelta(minutes=1)
 
-def _at(app: App, text: str | None) -> dt.datetime:
+Closer = Callable[[], Awaitable[None]]
+
+
+def parse_at(app: App, text: str | None) -> dt.datetime:
+    """An ISO time; without a zone it is the campaign's local time."""
     if text is None:
         return app.services.clock.now()
     moment = dt.datetime.fromisoformat(text)
@@ -25,30 +31,45 @@ def _at(app: App, text: str | None) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
+def _first_line(reply: Reply) -> str:
+    return reply.text.splitlines()[0]
+
+
 async def preview(app: App, args: argparse.Namespace) -> int:
-    at = _at(app, args.at)
+    try:
+        at = parse_at(app, args.at)
+    except ValueError as exc:
+        print(f"error: --at: {exc}")
+        return 2
     services = app.services
-    tz = services.campaign.campaign.tz
+    campaign = services.campaign
+    tz = campaign.campaign.tz
     async with app.db.reading() as conn:
         planned = await plan_from_db(conn, services, at)
-    print(f"at {at.astimezone(tz):%Y-%m-%d %H:%M} ({tz}):")
+    local = at.astimezone(tz)
+    print(f"at {local:%Y-%m-%d %H:%M} ({tz}):")
+    if campaign.reminders.is_quiet(local.time()):
+        resume = campaign.reminders.deliverable(local)
+        print(f"  quiet hours: nothing is planned until {resume:%Y-%m-%d %H:%M}")
+        return 0
     lines = 0
-    nobody = [f"{item.unit.code} ({item.period.code})" for item in planned.reminders if not item.unit.representatives]
     for item in planned.reminders:
         for person in item.unit.representatives:
-            text = reminder_reply(services, item, person.lang).text.splitlines()[0]
+            text = _first_line(reminder_reply(services, item, planned.today, person.lang))
             who = f"{person.channel}:{person.chat_id} ({person.lang})"
-            print(f"  {item.period.code} {item.unit.code} {item.step.name} → {who} {text}")
+            print(f"  {item.period.code} {item.unit.code} {item.step.name} → {who}: {text}")
             lines += 1
     for escalation in planned.escalations:
         person = escalation.recipient
-        text = escalation_reply(services, escalation).text.splitlines()[0]
-        print(f"  {escalation.period.code} {escalation.step.name} → {person.channel}:{person.chat_id} {text}")
+        text = _first_line(escalation_reply(services, escalation, planned.today))
+        print(f"  {escalation.period.code} {escalation.step.name} → {person.channel}:{person.chat_id}: {text}")
         lines += 1
-    if nobody:
-        print(f"  {len(nobody)} late unit(s) have no registered representative to remind: {', '.join(nobody)}")
-    if planned.skipped:
-        print(f"  ({len(planned.skipped)} earlier step(s) would be skipped: only the latest missed one is sent)")
+    if planned.unreachable:
+        nobody = ", ".join(f"{item.unit.code} ({item.period.code})" for item in planned.unreachable)
+        print(f"  {len(planned.unreachable)} late unit(s) have no registered representative to remind: {nobody}")
+    earlier = len(planned.skipped) - len(planned.unreachable)
+    if earlier:
+        print(f"  ({earlier} earlier step(s) would be passed over: after downtime only the latest is sent)")
     if not lines:
         print("  nothing to send")
     return 0
@@ -61,47 +82,55 @@ class PrintSender:
 
     async def send(self, chat_id: str, reply: Reply) -> None:
         print(f"[to console:{chat_id}] {reply.text}")
+        for number, choice in enumerate(reply.choices, start=1):
+            print(f"  {number}. {choice.label}")
 
 
-async def run(app: App, args: argparse.Namespace) -> int:
-    at = _at(app, args.at)
-    queued = await run_planner(app.db, app.services, at)
+async def standalone_senders(app: App) -> tuple[dict[str, Sender], list[Closer]]:
+    """A sender for each messenger with a token, without receiving anything: the running bot, if any, keeps
+    its own connections, and the outbox's claims keep the two from sending one message twice."""
     senders: dict[str, Sender] = {"console": PrintSender()}
-    if app.settings.telegram_bot_token is not None:
+    closers: list[Closer] = []
+    settings = app.settings
+    if settings.telegram_bot_token is not None:
         from telegram import Bot
 
         from bot.channels.telegram.sender import TelegramSender
 
-        bot = Bot(app.settings.telegram_bot_token.get_secret_value())
+        bot = Bot(settings.telegram_bot_token.get_secret_value())
         await bot.initialize()
         senders["telegram"] = TelegramSender(bot)
-    worker = OutboxWorker(app.db, senders, FixedClock(at), app.settings.outbox_limits())
-    await worker.recover()
-    handled = await worker.run_once()
-    print(f"{queued} message(s) queued at {at.isoformat()}, {handled} sent or attempted now")
-    return 0
+        closers.append(bot.shutdown)
+    if settings.zalo_bot_token is not None:
+        from bot.channels.zalo.client import ZaloClient
+        from bot.channels.zalo.language import Languages
+        from bot.channels.zalo.sender import ZaloSender
+
+        client = ZaloClient(settings.zalo_bot_token.get_secret_value(), settings.zalo_api_base_url)
+        senders["zalo"] = ZaloSender(client, app.services.catalog, Languages(app.db).of)
+        closers.append(client.aclose)
+    return senders, closers
 
 
-async def outbox_status(app: App, args: argparse.Namespace) -> int:
+async def run(app: App, args: argparse.Namespace) -> int:
+    try:
+        at = parse_at(app, args.at)
+    except ValueError as exc:
+        print(f"error: --at: {exc}")
+        return 2
+    queued = await run_planner(app.db, app.services, at)
+    print(f"{queued} message(s) queued as planned at {at.astimezone(app.services.campaign.campaign.tz).isoformat()}")
+    senders, closers = await standalone_senders(app)
+    try:
+        worker = outbox_worker(app, senders)
+        await worker.recover()
+        attempted = await worker.drain(until=app.services.clock.now() + RUN_RETRIES_FOR)
+    finally:
+        for close in closers:
+            await close()
     async with app.db.reading() as conn:
-        status = await OutboxRepo(conn).status()
-    if not status.counts:
-        print("the outbox is empty")
-        return 0
-    for name in ("queued", "sending", "sent", "failed", "uncertain"):
-        print(f"{name:>10}: {status.counts.get(name, 0)}")
-    for channel, counts in sorted(status.by_channel.items()):
-        print(f"  {channel}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    if status.oldest_pending is not None:
-        tz = app.services.campaign.campaign.tz
-        print(f"oldest pending since {status.oldest_pending.astimezone(tz):%Y-%m-%d %H:%M} ({tz})")
-    return 0
-
-
-async def requeue_uncertain(app: App, args: argparse.Namespace) -> int:
-    async with app.db.transaction() as conn:
-        count = await OutboxRepo(conn).requeue_uncertain(app.services.clock.now())
-    print(f"{count} uncertain message(s) queued again; they may reach some people twice")
+        left = (await OutboxRepo(conn).status()).counts.get("queued", 0)
+    print(f"{attempted} send(s) attempted; {left} message(s) still queued for the running bot")
     return 0
 
 
@@ -109,16 +138,14 @@ def register(subparsers: Any) -> None:
     reminders = subparsers.add_parser("reminders", help="see or send the reminders due at a moment")
     commands = reminders.add_subparsers(dest="reminders_command", metavar="ACTION", required=True)
     parser = add_command(commands, "preview", preview, help="list what would be sent at a moment, and to whom")
-    parser.add_argument("--at", help="ISO time, e.g. 2026-12-03T08:00 (campaign time zone if none given)")
-    parser = add_command(commands, "run", run, help="plan and send as if it were that moment")
-    parser.add_argument("--at", required=True, help="ISO time, e.g. 2026-12-03T08:00")
-
-    outbox = subparsers.add_parser("outbox", help="the queue of messages the bot sends on its own")
-    outbox_commands = outbox.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
-    add_command(outbox_commands, "status", outbox_status, help="queued, sent, failed and uncertain counts")
-    add_command(
-        outbox_commands,
-        "requeue-uncertain",
-        requeue_uncertain,
-        help="send again the messages a stopped process may or may not have sent",
+    parser.add_argument("--at", help="ISO time, e.g. 2026-12-03T08:00 (the campaign's time zone if none is given)")
+    parser = add_command(
+        commands,
+        "run",
+        run,
+        help="plan as if it were that moment and send now",
+        description="Plan the reminders due at --at and send them now, on every messenger with a token (people "
+        "on the terminal chat see theirs printed). Quiet hours are those of the real time: what they hold stays "
+        "queued for the running bot.",
     )
+    parser.add_argument("--at", required=True, help="ISO time, e.g. 2026-12-03T08:00")

@@ -12,7 +12,7 @@ from typing import Any
 from bot.app import App
 from bot.channels.console import run_console
 from bot.cli.base import add_command
-from bot.outbox.worker import OutboxWorker
+from bot.cli.outbox import outbox_worker
 from bot.reminders.jobs import build_scheduler
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,8 @@ def messenger_runners(app: App) -> list[tuple[str, Runner]]:
 
 def background_runners(app: App) -> list[tuple[str, Runner]]:
     """Workers that run beside the messengers: the outbox and the reminder planner that feeds it."""
-    worker = OutboxWorker(app.db, app.senders, app.services.clock, app.settings.outbox_limits())
+    # app.senders is the registry each channel fills when it starts: the worker gives a channel its lane then.
+    worker = outbox_worker(app, app.senders)
 
     async def outbox(app: App) -> None:
         await worker.run()

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+def _distinct(days: list[int]) -> list[int]:
+    if len(set(days)) != len(days):
+        raise ValueError(f"a day is listed twice in {days}")
+    return days
 
 
 class ReminderPolicy(BaseModel):
@@ -20,7 +26,29 @@ class ReminderPolicy(BaseModel):
     quiet_start: dt.time = dt.time(21, 0)
     quiet_end: dt.time = dt.time(7, 0)
 
+    @field_validator("before_days", "overdue_days", "escalate_days")
+    @classmethod
+    def _days_are_distinct_and_in_range(cls, days: list[int]) -> list[int]:
+        if any(not 0 <= day <= 366 for day in days):
+            raise ValueError(f"days must be between 0 and 366, got {days}")
+        return _distinct(days)
+
+    @field_validator("overdue_days", "escalate_days")
+    @classmethod
+    def _after_means_after(cls, days: list[int]) -> list[int]:
+        if 0 in days:
+            raise ValueError("0 days after the deadline is the deadline itself: list it in before_days")
+        return days
+
     def is_quiet(self, local: dt.time) -> bool:
+        """Whether a local time of day is in the quiet hours (none when start and end are equal)."""
         if self.quiet_start <= self.quiet_end:
             return self.quiet_start <= local < self.quiet_end
         return local >= self.quiet_start or local < self.quiet_end
+
+    def deliverable(self, local: dt.datetime) -> dt.datetime:
+        """The first moment at or after `local` (an aware local time) that is outside the quiet hours."""
+        if not self.is_quiet(local.time()):
+            return local
+        end = local.replace(hour=self.quiet_end.hour, minute=self.quiet_end.minute, second=0, microsecond=0)
+        return end if end > local else end + dt.timedelta(days=1)

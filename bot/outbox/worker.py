@@ -1,10 +1,15 @@
 """The outbox worker: claims due messages, sends them through the channel's Sender, records every attempt.
 
-Guarantee: at most once. A message is claimed (committed) before it is sent and recorded after; if the
-process dies in between, the claim is found at the next start and marked uncertain, not sent again,
-because no messenger here can tell whether it went out. Everything else is delivered exactly once:
-network errors, 5xx and 429 are retried with back-off; refusals that will not change (blocked, chat not
-found) are recorded once and never retried.
+Guarantee: at most once, and exactly once wherever the outcome can be known. A message is claimed
+(committed) before it is sent and its outcome recorded after. If the process dies in between, or a send
+hangs past the worker's own time limit, nobody can say whether it reached the person: no messenger here
+lets us ask whether a message went out, or send one idempotently. Such a message is marked uncertain,
+listed by `outbox status`, and sent again only when an operator says so. Everything else is delivered
+exactly once: refusals that will not change (blocked, chat not found) are recorded once and never retried,
+and network errors, timeouts, 5xx and 429 are retried with back-off until the message is too old to matter.
+
+Each messenger has its own lane with its own rate limit, so a messenger that is slow, down or asking us to
+wait holds up nobody else; within a lane a failing chat holds up only itself.
 """
 
 from __future__ import annotations
@@ -25,16 +30,20 @@ from bot.storage.outbox import OutboxMessage, OutboxRepo
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
-MAX_ATTEMPTS = 8
+# When a message may go out at the earliest, given the time (e.g. not in quiet hours); None means now.
+Hold = Callable[[OutboxMessage, dt.datetime], dt.datetime | None]
+
 BASE_DELAY = 2.0
 MAX_DELAY = 600.0
 IDLE_POLL = 1.0
-NO_SENDER_DELAY = 30.0
+SWEEP_EVERY = dt.timedelta(minutes=1)
+LANE_CRASH_PAUSE = 5.0
 
 
 def backoff(attempt: int, rng: random.Random) -> float:
-    """Exponential with full jitter in its upper half: 1-2 s, 2-4 s, 4-8 s ... capped."""
-    ceiling = min(MAX_DELAY, BASE_DELAY * float(2 ** (attempt - 1)))
+    """Exponential, jittered in its upper half so a burst of failures does not retry in step: 1-2 s,
+    2-4 s, 4-8 s ... up to 5-10 minutes."""
+    ceiling = min(MAX_DELAY, BASE_DELAY * float(2 ** min(attempt - 1, 20)))
     return ceiling * (0.5 + rng.random() / 2)
 
 
@@ -51,25 +60,35 @@ class OutboxWorker:
         clock: Clock,
         limits: Mapping[str, ChannelLimits] | None = None,
         *,
+        hold: Hold | None = None,
         sleep: Sleep = asyncio.sleep,
         concurrency: int = 8,
         batch: int = 100,
         rng: random.Random | None = None,
+        send_timeout: float = 120.0,
+        give_up_after: dt.timedelta = dt.timedelta(days=2),
     ) -> None:
         self.db = db
+        # The live registry the channels fill as they start: a channel that starts later gets its lane then.
         self.senders = senders
         self.clock = clock
         self.limits = dict(limits or {})
+        self.hold = hold
         self.sleep = sleep
         self.concurrency = concurrency
         self.batch = batch
         self.rng = rng or random.Random()
+        self.send_timeout = send_timeout
+        # A claim older than this cannot belong to a live send (each is cut off at send_timeout).
+        self.lease = dt.timedelta(seconds=send_timeout) + dt.timedelta(minutes=3)
+        self.give_up_after = give_up_after
         self._limiters: dict[str, RateLimiter] = {}
-        self._wake = asyncio.Event()
+        self._wakes: dict[str, asyncio.Event] = {}
 
     def wake(self) -> None:
         """Something was enqueued: look now instead of at the next poll."""
-        self._wake.set()
+        for event in self._wakes.values():
+            event.set()
 
     def limiter(self, channel: str) -> RateLimiter:
         if channel not in self._limiters:
@@ -79,25 +98,59 @@ class OutboxWorker:
     def _now(self) -> float:
         return self.clock.now().timestamp()
 
+    def _at(self, seconds: float) -> dt.datetime:
+        return self.clock.now() + dt.timedelta(seconds=seconds)
+
     async def recover(self) -> int:
-        """At start-up: resolve the claims a stopped process left behind."""
+        """Resolve the claims that a stopped process left behind (see the module's guarantee)."""
+        now = self.clock.now()
         async with self.db.transaction() as conn:
-            found = await OutboxRepo(conn).resolve_unconfirmed(self.clock.now())
+            found = await OutboxRepo(conn).resolve_stale_claims(now - self.lease, now)
         if found:
             log.warning("outbox: %d message(s) may or may not have been sent before a stop; marked uncertain", found)
         return found
 
     async def run(self) -> None:
-        await self.recover()
-        while True:
-            sent = await self.run_once()
-            if sent == 0:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=IDLE_POLL)
+        """Serve until cancelled: one lane per registered channel, and a regular look for abandoned claims."""
+        lanes: dict[str, asyncio.Task[None]] = {}
+        swept: dt.datetime | None = None
+        try:
+            while True:
+                if swept is None or self.clock.now() - swept >= SWEEP_EVERY:
+                    await self.recover()
+                    swept = self.clock.now()
+                for channel in list(self.senders):
+                    lane = lanes.get(channel)
+                    if lane is None or lane.done():
+                        lanes[channel] = asyncio.create_task(self._lane(channel), name=f"outbox-{channel}")
+                await asyncio.sleep(IDLE_POLL)
+        finally:
+            for lane in lanes.values():
+                lane.cancel()
+            await asyncio.gather(*lanes.values(), return_exceptions=True)
 
-    async def drain(self) -> int:
-        """Send everything due now and whatever falls due while retrying; return how many were handled."""
+    async def _lane(self, channel: str) -> None:
+        wake = self._wakes.setdefault(channel, asyncio.Event())
+        while channel in self.senders:
+            wake.clear()
+            try:
+                handled = await self.run_channel_once(channel)
+            except Exception:
+                log.exception("outbox: the %s lane failed; starting again shortly", channel)
+                await asyncio.sleep(LANE_CRASH_PAUSE)
+                continue
+            if not handled:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), timeout=IDLE_POLL)
+
+    async def run_once(self) -> int:
+        """One batch for every registered channel, side by side. Returns how many sends were attempted."""
+        counts = await asyncio.gather(*(self.run_channel_once(channel) for channel in list(self.senders)))
+        return sum(counts)
+
+    async def drain(self, until: dt.datetime | None = None) -> int:
+        """Send everything due now and whatever falls due while retrying or holding (up to `until`, if
+        given), for the registered channels; return how many sends were attempted."""
         total = 0
         while True:
             handled = await self.run_once()
@@ -105,87 +158,143 @@ class OutboxWorker:
             if handled:
                 continue
             async with self.db.reading() as conn:
-                next_at = await OutboxRepo(conn).next_due_at()
-            if next_at is None:
+                next_at = await OutboxRepo(conn).next_due_at(list(self.senders))
+            if next_at is None or (until is not None and next_at > until):
                 return total
-            now = self._now()
-            delay = max(0.0, next_at.timestamp() - now)
-            pauses = [lim.paused_until - now for lim in self._limiters.values() if lim.paused_until > now]
-            if delay == 0 and pauses:
-                delay = min(pauses)  # what is due belongs to a paused channel
-            await self.sleep(max(delay, 0.001))
+            await self.sleep(max(next_at.timestamp() - self._now(), 0.001))
 
-    async def run_once(self) -> int:
-        """One batch of due messages. Returns how many were attempted."""
-        now = self.clock.now()
-        paused = frozenset(c for c, lim in self._limiters.items() if lim.paused_until > now.timestamp())
-        async with self.db.reading() as conn:
-            due = await OutboxRepo(conn).due(now, self.batch, paused)
-        if not due:
+    async def run_channel_once(self, channel: str) -> int:
+        """One batch of this channel's due messages, within its limits. Returns how many were attempted."""
+        sender = self.senders.get(channel)
+        if sender is None:
             return 0
+        async with self.db.reading() as conn:
+            due = await OutboxRepo(conn).due(channel, self.clock.now(), self.batch)
+        started: list[asyncio.Task[None]] = []
+        try:
+            handled = await self._dispatch(channel, sender, due, started)
+            await asyncio.gather(*started)
+        except asyncio.CancelledError:
+            # Stopping: the sends under way are stopped too, and record what became of them before we go.
+            for task in started:
+                task.cancel()
+            if started:
+                await asyncio.wait(started)
+            raise
+        return handled
+
+    async def _dispatch(
+        self, channel: str, sender: Sender, due: list[OutboxMessage], started: list[asyncio.Task[None]]
+    ) -> int:
+        """Start the sends of a batch, each in its slot, into `started`; return how many."""
+        limiter = self.limiter(channel)
         gate = asyncio.Semaphore(self.concurrency)
         chains: dict[str, asyncio.Task[None]] = {}
         handled = 0
         for message in due:
-            sender = self.senders.get(message.channel)
-            if sender is None:
-                async with self.db.transaction() as conn:
-                    await OutboxRepo(conn).postpone(message.id, self._at(NO_SENDER_DELAY))
-                continue
-            limiter = self.limiter(message.channel)
             ready = limiter.chat_ready_at(message.chat_id)
             if ready > self._now():
-                # This chat must wait; the others need not wait behind it.
-                async with self.db.transaction() as conn:
-                    await OutboxRepo(conn).postpone(message.id, dt.datetime.fromtimestamp(ready, dt.UTC))
+                # The chat's previous message is too recent: it waits, the other chats need not wait behind it.
+                await self._postpone(message, dt.datetime.fromtimestamp(ready, dt.UTC))
                 continue
-            at = limiter.take(message.chat_id, self._now(), is_group_chat(message.channel, message.chat_id))
-            wait = at - self._now()
-            if wait > 0:
-                await self.sleep(wait)
+            at = limiter.take(message.chat_id, self._now(), is_group_chat(channel, message.chat_id))
+            if at > self._now():
+                await self.sleep(at - self._now())
+            later = self.hold(message, self.clock.now()) if self.hold is not None else None
+            if later is not None:
+                await self._postpone(message, later)
+                continue
+            # A free sending slot first, then the claim: nothing sits claimed while it waits its turn, so a
+            # stop leaves uncertain only what was really under way.
+            await gate.acquire()
+            if not await self._claim(message):
+                gate.release()
+                continue  # another worker took it
             handled += 1
             # Messages to one chat go one after another, in order; different chats go side by side.
             previous = chains.get(message.chat_id)
             chains[message.chat_id] = asyncio.create_task(self._send_after(previous, gate, sender, message))
-        await asyncio.gather(*chains.values())
+            started.append(chains[message.chat_id])
         return handled
 
-    def _at(self, seconds: float) -> dt.datetime:
-        return self.clock.now() + dt.timedelta(seconds=seconds)
+    async def _postpone(self, message: OutboxMessage, at: dt.datetime) -> None:
+        async with self.db.transaction() as conn:
+            await OutboxRepo(conn).postpone(message.id, at)
+
+    async def _claim(self, message: OutboxMessage) -> bool:
+        async with self.db.transaction() as conn:
+            return await OutboxRepo(conn).claim(message.id, self.clock.now())
 
     async def _send_after(
         self, previous: asyncio.Task[None] | None, gate: asyncio.Semaphore, sender: Sender, message: OutboxMessage
     ) -> None:
-        if previous is not None:
-            await previous
-        async with gate:
+        try:
+            if previous is not None:
+                try:
+                    await asyncio.wait([previous])  # its failure is its own; this one still goes
+                except asyncio.CancelledError:
+                    await asyncio.shield(self._release(message))  # stopped before it was sent: certainly not
+                    raise
             await self._send(sender, message)
+        finally:
+            gate.release()
+
+    async def _wait_out_pause(self, channel: str) -> None:
+        limiter = self.limiter(channel)
+        while (left := limiter.paused_until - self._now()) > 0:
+            await self.sleep(left)
 
     async def _send(self, sender: Sender, message: OutboxMessage) -> None:
-        async with self.db.transaction() as conn:
-            if not await OutboxRepo(conn).claim(message.id, self.clock.now()):
-                return  # another worker took it
+        """Send a claimed message and record the outcome."""
+        # A 429 may have come in since this message's slot was given: no send of the channel starts before
+        # the messenger's wait is over.
+        await self._wait_out_pause(message.channel)
         error: DeliveryError | None = None
         try:
-            await sender.send(message.chat_id, message.reply)
+            # In this task, not a new one: the send starts before anything else can run.
+            async with asyncio.timeout(self.send_timeout):
+                await sender.send(message.chat_id, message.reply)
+        except RetryAfter as exc:
+            # Paused at once, before any other send of this channel can start.
+            self.limiter(message.channel).pause(self._now() + exc.seconds)
+            error = exc
+        except TimeoutError:
+            await self._uncertain(message, "no answer within the time limit")
+            log.warning("outbox: message %d to %s got no answer; marked uncertain", message.id, message.channel)
+            return
+        except asyncio.CancelledError:
+            # Stopped in the middle of a send (shutting down): whether it arrived is unknown.
+            await asyncio.shield(self._uncertain(message, "stopped while sending"))
+            raise
         except DeliveryError as exc:
             error = exc
         except Exception as exc:  # a bug in a sender must not stop the worker
             log.exception("outbox: sender for %s raised", message.channel)
             error = DeliveryError(f"{type(exc).__name__}: {exc}")
+        # A stop now must not lose an outcome that is known.
+        await asyncio.shield(self._record(message, error))
+
+    async def _release(self, message: OutboxMessage) -> None:
+        async with self.db.transaction() as conn:
+            await OutboxRepo(conn).release(message.id)
+
+    async def _uncertain(self, message: OutboxMessage, reason: str) -> None:
+        async with self.db.transaction() as conn:
+            await OutboxRepo(conn).uncertain(message.id, self.clock.now(), reason)
+
+    async def _record(self, message: OutboxMessage, error: DeliveryError | None) -> None:
+        now = self.clock.now()
+        reason = (str(error) or type(error).__name__) if error is not None else ""
         async with self.db.transaction() as conn:
             repo = OutboxRepo(conn)
-            now = self.clock.now()
             if error is None:
                 await repo.sent(message.id, now)
             elif isinstance(error, PermanentFailure):
-                await repo.failed(message.id, now, str(error) or type(error).__name__)
-            elif message.attempts + 1 >= MAX_ATTEMPTS:
-                await repo.failed(message.id, now, f"gave up after {MAX_ATTEMPTS} attempts: {error}")
+                await repo.failed(message.id, now, reason)
+            elif now - message.created_at >= self.give_up_after:
+                # An outage longer than this makes the message stale (a reminder for a past deadline).
+                await repo.failed(message.id, now, f"gave up after {message.attempts + 1} attempts: {reason}")
+            elif isinstance(error, RetryAfter):
+                await repo.retry(message.id, now, self._at(error.seconds + self.rng.random()), reason)
             else:
-                if isinstance(error, RetryAfter):
-                    delay = error.seconds + self.rng.random()
-                    self.limiter(message.channel).pause(self._now() + error.seconds)
-                else:
-                    delay = backoff(message.attempts + 1, self.rng)
-                await repo.retry(message.id, now, self._at(delay), str(error) or type(error).__name__)
+                await repo.retry(message.id, now, self._at(backoff(message.attempts + 1, self.rng)), reason)

@@ -1,4 +1,5 @@
-"""Feeding the planner from the database and turning its plan into outbox messages, in one transaction."""
+"""Feeding the planner from the database and turning its plan into outbox messages, in one transaction;
+and the APScheduler job that wakes it."""
 
 from __future__ import annotations
 
@@ -22,15 +23,19 @@ from bot.storage.units import UnitRepo
 
 log = logging.getLogger(__name__)
 
+# The router reads "menu:<command>" as that command, so this button starts /baocao.
 REPORT_BUTTON = "menu:report"
+JOB_ID = "reminders"
 
 
 async def plan_from_db(conn: aiosqlite.Connection, services: Services, now: dt.datetime) -> Plan:
+    """The plan at `now`, from the units, roles, reports and decisions in the database."""
     units = await UnitRepo(conn).active()
     reps: dict[str, list[Recipient]] = {}
     council_by_unit: dict[str, list[Recipient]] = {}
     council_by_group: dict[str, list[Recipient]] = {}
     secretariat: list[Recipient] = []
+    # One query for every role held, rather than three per unit: the province may have thousands of units.
     for grant, user in await RoleRepo(conn).all_active():
         person = Recipient(user.id, user.channel, user.chat_id, user.lang)
         if grant.role is Role.UNIT_REP and grant.unit_code:
@@ -47,7 +52,7 @@ async def plan_from_db(conn: aiosqlite.Connection, services: Services, now: dt.d
             name=u.name,
             kind=u.kind,
             group=u.group,
-            representatives=tuple(reps.get(u.code, [])),
+            representatives=tuple(dict.fromkeys(reps.get(u.code, []))),
             council=tuple(dict.fromkeys([*council_by_unit.get(u.code, []), *council_by_group.get(u.group or "", [])])),
         )
         for u in units
@@ -57,41 +62,53 @@ async def plan_from_db(conn: aiosqlite.Connection, services: Services, now: dt.d
     return plan(services.campaign, states, submitted, decided, secretariat, now)
 
 
-def _deadline(services: Services, reminder: PlannedReminder | PlannedEscalation) -> str:
-    return reminder.period.deadline.strftime("%d/%m/%Y")
+def _days(services: Services, lang: str, key: str, days: int) -> str:
+    return services.catalog.t(lang, f"{key}.one" if days == 1 else f"{key}.many", days=days)
 
 
-def reminder_reply(services: Services, item: PlannedReminder, lang: str) -> Reply:
+def reminder_reply(services: Services, item: PlannedReminder, today: dt.date, lang: str) -> Reply:
+    """The reminder as one representative reads it. Days are counted from the day it is sent, so a reminder
+    sent late after downtime still tells the truth."""
     t = services.catalog.t
-    step = item.step
+    left = (item.period.deadline - today).days
     values = {
         "period": item.period.name.get(lang),
         "unit": item.unit.name,
-        "deadline": _deadline(services, item),
-        "days": step.days,
+        "deadline": f"{item.period.deadline:%d/%m/%Y}",
     }
-    if step.kind == "overdue":
-        text = t(lang, "reminders.overdue", **values)
-    elif step.days == 0:
+    if left > 0:
+        text = t(lang, "reminders.before", left=_days(services, lang, "reminders.days_left", left), **values)
+    elif left == 0:
         text = t(lang, "reminders.due_today", **values)
     else:
-        text = t(lang, "reminders.before", **values)
+        text = t(lang, "reminders.overdue", late=_days(services, lang, "reminders.days_late", -left), **values)
     return Reply(text=text, choices=(Choice(label=t(lang, "reminders.start_report"), value=REPORT_BUTTON),))
 
 
-def escalation_reply(services: Services, item: PlannedEscalation) -> Reply:
+def escalation_reply(services: Services, item: PlannedEscalation, today: dt.date) -> Reply:
+    """The late units by cluster or block, in the order the campaign lists them."""
+    t = services.catalog.t
     lang = item.recipient.lang
-    return Reply(
-        text=services.catalog.t(
+    campaign = services.campaign
+    late = max(1, (today - item.period.deadline).days)
+    lines = [
+        t(
             lang,
-            "reminders.escalation",
+            "reminders.escalation.title",
             period=item.period.name.get(lang),
-            deadline=_deadline(services, item),
-            days=item.step.days,
+            deadline=f"{item.period.deadline:%d/%m/%Y}",
+            late=_days(services, lang, "reminders.days_late", late),
             count=len(item.late_units),
-            units="\n".join(f"• {name}" for name in item.late_units),
         )
-    )
+    ]
+    order = [g.code for g in campaign.groups]
+    groups = sorted({u.group for u in item.late_units}, key=lambda g: order.index(g) if g in order else len(order))
+    for code in groups:
+        group = campaign.group(code) if code else None
+        lines += ["", group.name.get(lang) if group else t(lang, "reminders.escalation.no_group")]
+        lines += [f"• {u.name}" for u in item.late_units if u.group == code]
+    lines += ["", t(lang, "reminders.escalation.footer")]
+    return Reply(text="\n".join(lines))
 
 
 async def enqueue_plan(conn: aiosqlite.Connection, services: Services, planned: Plan, now: dt.datetime) -> int:
@@ -100,12 +117,11 @@ async def enqueue_plan(conn: aiosqlite.Connection, services: Services, planned: 
     queued = 0
     for item in planned.reminders:
         for person in item.unit.representatives:
-            reply = reminder_reply(services, item, person.lang)
             queued += await outbox.enqueue(
                 f"{item.key}:{person.user_id}",
                 person.channel,
                 person.chat_id,
-                reply,
+                reminder_reply(services, item, planned.today, person.lang),
                 "reminder",
                 now,
                 user_id=person.user_id,
@@ -116,29 +132,33 @@ async def enqueue_plan(conn: aiosqlite.Connection, services: Services, planned: 
             escalation.key,
             person.channel,
             person.chat_id,
-            escalation_reply(services, escalation),
+            escalation_reply(services, escalation, planned.today),
             "escalation",
             now,
             user_id=person.user_id,
         )
-    await ReminderLog(conn).record(planned.decided, set(planned.skipped), now)
+    decisions = ReminderLog(conn)
+    await decisions.record(planned.sent, "sent", now)
+    await decisions.record(planned.skipped, "skipped", now)
     return queued
 
 
-async def run_planner(db: Database, services: Services, now: dt.datetime | None = None) -> int:
-    """Plan and enqueue at `now` (the clock's time by default). Returns how many messages were queued."""
-    at = now or services.clock.now()
+async def run_planner(db: Database, services: Services, at: dt.datetime | None = None) -> int:
+    """Plan as of `at` (the clock's time by default) and enqueue, recorded at the clock's time. Returns how
+    many messages were queued."""
+    now = services.clock.now()
     async with db.transaction() as conn:
-        planned = await plan_from_db(conn, services, at)
-        queued = await enqueue_plan(conn, services, planned, at)
+        planned = await plan_from_db(conn, services, at or now)
+        queued = await enqueue_plan(conn, services, planned, now)
     if queued or planned.skipped:
-        log.info("reminders: %d message(s) queued, %d step(s) skipped in catch-up", queued, len(planned.skipped))
+        log.info("reminders: %d message(s) queued, %d step(s) decided without sending", queued, len(planned.skipped))
     return queued
 
 
 def build_scheduler(db: Database, services: Services, on_queued: Callable[[], None] | None = None) -> AsyncIOScheduler:
     """Wake the planner every minute and once at start-up. What was missed during downtime is found by the
-    planner in the database, so APScheduler's own misfire handling never decides what gets sent."""
+    planner in the database, so APScheduler's own misfire handling never decides what gets sent: a late
+    wake-up simply runs (no grace limit), and wake-ups missed while one ran are folded into one."""
     scheduler = AsyncIOScheduler(timezone=dt.UTC)
 
     async def tick() -> None:
@@ -158,6 +178,6 @@ def build_scheduler(db: Database, services: Services, on_queued: Callable[[], No
         coalesce=True,
         max_instances=1,
         misfire_grace_time=None,
-        id="reminders",
+        id=JOB_ID,
     )
     return scheduler

@@ -2,7 +2,8 @@
 
 Each step of each unit and period has a key; a key is decided once, either sent or skipped, so planning
 twice sends once. After downtime several steps may be due at once: only the latest is sent and the
-earlier ones are recorded as skipped.
+earlier ones are recorded as skipped. Nothing is planned during the quiet hours; a step that falls due in
+them is due when they end.
 """
 
 from __future__ import annotations
@@ -54,29 +55,25 @@ class PlannedEscalation:
     period: ReportingPeriod
     step: Step
     recipient: Recipient
-    late_units: tuple[str, ...]
+    late_units: tuple[UnitState, ...]
 
 
 @dataclass
 class Plan:
+    today: dt.date  # in the campaign's time zone, for "3 days left"
     reminders: list[PlannedReminder] = field(default_factory=list)
     escalations: list[PlannedEscalation] = field(default_factory=list)
-    decided: list[str] = field(default_factory=list)  # keys to record: sent now, or skipped in a catch-up
-    skipped: list[str] = field(default_factory=list)
-
-
-def deliverable(local: dt.datetime, policy: ReminderPolicy) -> dt.datetime:
-    """The first moment at or after `local` that is outside quiet hours."""
-    if not policy.is_quiet(local.time()):
-        return local
-    end = local.replace(hour=policy.quiet_end.hour, minute=policy.quiet_end.minute, second=0, microsecond=0)
-    return end if end > local else end + dt.timedelta(days=1)
+    # Late units nobody can be told about: no representative has registered yet.
+    unreachable: list[PlannedReminder] = field(default_factory=list)
+    sent: list[str] = field(default_factory=list)  # step keys decided now by sending
+    skipped: list[str] = field(default_factory=list)  # step keys decided now without sending
 
 
 def steps_of(period: ReportingPeriod, policy: ReminderPolicy, tz: dt.tzinfo) -> list[Step]:
+    """The period's steps in the order they fall due."""
+
     def at(day: dt.date) -> dt.datetime:
-        local = dt.datetime.combine(day, policy.send_at, tzinfo=tz)
-        return deliverable(local, policy).astimezone(dt.UTC)
+        return policy.deliverable(dt.datetime.combine(day, policy.send_at, tzinfo=tz)).astimezone(dt.UTC)
 
     steps = [
         Step(f"d-{d}", "before", d, at(period.deadline - dt.timedelta(days=d)))
@@ -101,6 +98,13 @@ def escalation_key(period: str, step: str) -> str:
     return f"esc:{period}:{step}"
 
 
+def _pending(steps: list[Step], keys: list[str], decided: set[str]) -> list[int]:
+    """Indexes of the due steps not decided yet, after the last one that was: a step added to the policy
+    later, or found undecided for another reason, never goes out after a later one did."""
+    last = max((i for i, key in enumerate(keys) if key in decided), default=-1)
+    return [i for i in range(last + 1, len(steps)) if keys[i] not in decided]
+
+
 def plan(
     campaign: Campaign,
     units: list[UnitState],
@@ -112,58 +116,54 @@ def plan(
     policy = campaign.reminders
     tz = campaign.campaign.tz
     local_now = now.astimezone(tz)
-    result = Plan()
+    result = Plan(today=local_now.date())
     if policy.is_quiet(local_now.time()):
         return result
-    today = local_now.date()
     for period in campaign.reporting_periods:
-        if not period.opens <= today <= period.last_day:
+        if not period.accepts_on(result.today):
             continue
         steps = steps_of(period, policy, tz)
         done = submitted.get(period.code, set())
-        late = [u for u in units if period.owed_by.includes(u.code, u.kind, u.group) and u.code not in done]
+        late = [u for u in period.owing(units) if u.code not in done]
         unit_steps = [s for s in steps if s.kind != "escalation" and s.due <= now]
         for unit in late:
-            pending = [s for s in unit_steps if reminder_key(period.code, unit.code, s.name) not in decided]
+            keys = [reminder_key(period.code, unit.code, s.name) for s in unit_steps]
+            pending = _pending(unit_steps, keys, decided)
             if not pending:
                 continue
-            latest = pending[-1]
-            for earlier in pending[:-1]:
-                result.skipped.append(reminder_key(period.code, unit.code, earlier.name))
-            key = reminder_key(period.code, unit.code, latest.name)
-            result.reminders.append(PlannedReminder(key, period, unit, latest))
-            result.decided.append(key)
-        escalations = [
-            s
-            for s in steps
-            if s.kind == "escalation" and s.due <= now and escalation_key(period.code, s.name) not in decided
-        ]
-        if escalations:
-            latest = escalations[-1]
-            result.skipped += [escalation_key(period.code, s.name) for s in escalations[:-1]]
-            result.decided.append(escalation_key(period.code, latest.name))
+            *earlier, latest = pending
+            result.skipped += [keys[i] for i in earlier]
+            item = PlannedReminder(keys[latest], period, unit, unit_steps[latest])
+            if unit.representatives:
+                result.reminders.append(item)
+                result.sent.append(item.key)
+            else:
+                result.unreachable.append(item)
+                result.skipped.append(item.key)
+        escalation_steps = [s for s in steps if s.kind == "escalation" and s.due <= now]
+        keys = [escalation_key(period.code, s.name) for s in escalation_steps]
+        pending = _pending(escalation_steps, keys, decided)
+        if pending:
+            *earlier, latest = pending
+            result.skipped += [keys[i] for i in earlier]
+            result.sent.append(keys[latest])
             if late:
-                result.escalations += _escalations(period, latest, late, secretariat)
-    result.decided += result.skipped
+                result.escalations += _escalations(period, keys[latest], escalation_steps[latest], late, secretariat)
     return result
 
 
 def _escalations(
-    period: ReportingPeriod, step: Step, late: list[UnitState], secretariat: list[Recipient]
+    period: ReportingPeriod, key: str, step: Step, late: list[UnitState], secretariat: list[Recipient]
 ) -> list[PlannedEscalation]:
-    by_member: dict[Recipient, list[str]] = {}
+    """Each council member hears of the late units in their charge; the secretariat hears of them all (a
+    person who is both gets the whole list, once)."""
+    by_member: dict[Recipient, list[UnitState]] = {}
     for unit in late:
         for member in unit.council:
-            by_member.setdefault(member, []).append(unit.name)
-    key = escalation_key(period.code, step.name)
-    planned = [
-        PlannedEscalation(f"{key}:{member.user_id}", period, step, member, tuple(names))
-        for member, names in by_member.items()
+            by_member.setdefault(member, []).append(unit)
+    for person in secretariat:
+        by_member[person] = list(late)
+    return [
+        PlannedEscalation(f"{key}:{member.user_id}", period, step, member, tuple(units))
+        for member, units in by_member.items()
     ]
-    everyone = tuple(u.name for u in late)
-    planned += [
-        PlannedEscalation(f"{key}:{person.user_id}", period, step, person, everyone)
-        for person in secretariat
-        if person not in by_member
-    ]
-    return planned

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable, Collection
 
 import aiosqlite
 from pydantic import BaseModel
@@ -12,22 +13,44 @@ from bot.engine.messages import Reply
 from bot.storage.database import fetch_all, fetch_one
 from bot.storage.timefmt import from_db, to_db
 
+ERROR_KEPT = 500
+LISTED = 20
+
 
 class OutboxMessage(BaseModel):
     id: int
     dedup_key: str
     channel: str
     chat_id: str
+    user_id: int | None
     kind: str
     reply: Reply
     attempts: int
     not_before: dt.datetime
+    created_at: dt.datetime
+
+
+class OutboxEntry(BaseModel):
+    """A message as `outbox status` lists it: enough to find the person and decide what to do."""
+
+    id: int
+    dedup_key: str
+    channel: str
+    chat_id: str
+    kind: str
+    status: str
+    attempts: int
+    created_at: dt.datetime
+    claimed_at: dt.datetime | None
+    last_error: str | None
 
 
 class OutboxStatus(BaseModel):
     counts: dict[str, int]
     by_channel: dict[str, dict[str, int]]
     oldest_pending: dt.datetime | None
+    uncertain: list[OutboxEntry]
+    failed: list[OutboxEntry]
 
 
 def _message(row: aiosqlite.Row) -> OutboxMessage:
@@ -36,10 +59,27 @@ def _message(row: aiosqlite.Row) -> OutboxMessage:
         dedup_key=row["dedup_key"],
         channel=row["channel"],
         chat_id=row["chat_id"],
+        user_id=row["user_id"],
         kind=row["kind"],
         reply=Reply.model_validate_json(row["payload"]),
         attempts=row["attempts"],
         not_before=from_db(row["not_before"]),
+        created_at=from_db(row["created_at"]),
+    )
+
+
+def _entry(row: aiosqlite.Row) -> OutboxEntry:
+    return OutboxEntry(
+        id=row["id"],
+        dedup_key=row["dedup_key"],
+        channel=row["channel"],
+        chat_id=row["chat_id"],
+        kind=row["kind"],
+        status=row["status"],
+        attempts=row["attempts"],
+        created_at=from_db(row["created_at"]),
+        claimed_at=from_db(row["claimed_at"]) if row["claimed_at"] else None,
+        last_error=row["last_error"],
     )
 
 
@@ -67,19 +107,24 @@ class OutboxRepo:
         )
         return cur.rowcount == 1
 
-    async def due(
-        self, now: dt.datetime, limit: int, skip_channels: frozenset[str] = frozenset()
-    ) -> list[OutboxMessage]:
+    async def due(self, channel: str, now: dt.datetime, limit: int) -> list[OutboxMessage]:
         rows = await fetch_all(
             self.conn,
-            "SELECT * FROM outbox WHERE status = 'queued' AND not_before <= ? ORDER BY not_before, id LIMIT ?",
-            (to_db(now), limit + 200),
+            "SELECT * FROM outbox WHERE channel = ? AND status = 'queued' AND not_before <= ?"
+            " ORDER BY not_before, id LIMIT ?",
+            (channel, to_db(now), limit),
         )
-        messages = [_message(r) for r in rows if r["channel"] not in skip_channels]
-        return messages[:limit]
+        return [_message(r) for r in rows]
 
-    async def next_due_at(self) -> dt.datetime | None:
-        row = await fetch_one(self.conn, "SELECT MIN(not_before) FROM outbox WHERE status = 'queued'")
+    async def next_due_at(self, channels: Collection[str]) -> dt.datetime | None:
+        if not channels:
+            return None
+        marks = ", ".join("?" for _ in channels)
+        row = await fetch_one(
+            self.conn,
+            f"SELECT MIN(not_before) FROM outbox WHERE status = 'queued' AND channel IN ({marks})",
+            tuple(channels),
+        )
         return from_db(row[0]) if row and row[0] else None
 
     async def claim(self, message_id: int, now: dt.datetime) -> bool:
@@ -91,6 +136,14 @@ class OutboxRepo:
         )
         return cur.rowcount == 1
 
+    async def release(self, message_id: int) -> None:
+        """Undo a claim whose send never started: it goes back in the queue as if never taken."""
+        await self.conn.execute(
+            "UPDATE outbox SET status = 'queued', claimed_at = NULL, attempts = attempts - 1"
+            " WHERE id = ? AND status = 'sending'",
+            (message_id,),
+        )
+
     async def _attempt(self, message_id: int, now: dt.datetime, outcome: str, detail: str | None) -> None:
         await self.conn.execute(
             "INSERT INTO outbox_attempts (outbox_id, at, outcome, detail) VALUES (?, ?, ?, ?)",
@@ -98,45 +151,65 @@ class OutboxRepo:
         )
 
     async def sent(self, message_id: int, now: dt.datetime) -> None:
-        await self.conn.execute("UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?", (to_db(now), message_id))
+        await self.conn.execute(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?", (to_db(now), message_id)
+        )
         await self._attempt(message_id, now, "sent", None)
 
     async def retry(self, message_id: int, now: dt.datetime, at: dt.datetime, error: str) -> None:
         await self.conn.execute(
             "UPDATE outbox SET status = 'queued', not_before = ?, last_error = ? WHERE id = ?",
-            (to_db(at), error[:500], message_id),
+            (to_db(at), error[:ERROR_KEPT], message_id),
         )
-        await self._attempt(message_id, now, "retry", error[:500])
+        await self._attempt(message_id, now, "retry", error[:ERROR_KEPT])
 
     async def failed(self, message_id: int, now: dt.datetime, error: str) -> None:
         await self.conn.execute(
-            "UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?", (error[:500], message_id)
+            "UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?", (error[:ERROR_KEPT], message_id)
         )
-        await self._attempt(message_id, now, "failed", error[:500])
+        await self._attempt(message_id, now, "failed", error[:ERROR_KEPT])
+
+    async def uncertain(self, message_id: int, now: dt.datetime, reason: str) -> None:
+        """The send may or may not have reached the person; it is not tried again unless an operator says so."""
+        await self.conn.execute(
+            "UPDATE outbox SET status = 'uncertain', last_error = ? WHERE id = ?", (reason[:ERROR_KEPT], message_id)
+        )
+        await self._attempt(message_id, now, "uncertain", reason[:ERROR_KEPT])
 
     async def postpone(self, message_id: int, at: dt.datetime) -> None:
-        """Not an attempt: the channel is paused or not running; try again later."""
+        """Not an attempt: the chat must wait its turn or the quiet hours must end."""
         await self.conn.execute(
             "UPDATE outbox SET not_before = ? WHERE id = ? AND status = 'queued'", (to_db(at), message_id)
         )
 
-    async def resolve_unconfirmed(self, now: dt.datetime) -> int:
-        """Claims left by a process that died between sending and recording. The messenger cannot tell us
-        whether the message went out, so it is marked uncertain rather than sent again."""
-        rows = await fetch_all(self.conn, "SELECT id FROM outbox WHERE status = 'sending'")
+    async def resolve_stale_claims(self, claimed_before: dt.datetime, now: dt.datetime) -> int:
+        """Claims older than any live send can last were left by a process that stopped between sending and
+        recording. The messenger cannot tell us whether the message went out, so it is marked uncertain
+        rather than sent again."""
+        rows = await fetch_all(
+            self.conn, "SELECT id FROM outbox WHERE status = 'sending' AND claimed_at < ?", (to_db(claimed_before),)
+        )
         for (message_id,) in rows:
-            await self.conn.execute(
-                "UPDATE outbox SET status = 'uncertain', last_error = 'process stopped during sending' WHERE id = ?",
-                (message_id,),
-            )
-            await self._attempt(message_id, now, "uncertain", "process stopped during sending")
+            await self.uncertain(message_id, now, "the process stopped while sending")
         return len(rows)
 
-    async def requeue_uncertain(self, now: dt.datetime) -> int:
-        cur = await self.conn.execute(
-            "UPDATE outbox SET status = 'queued', not_before = ? WHERE status = 'uncertain'", (to_db(now),)
+    async def requeue_uncertain(self, now: dt.datetime, note: Callable[[str], str] | None = None) -> int:
+        """Send the uncertain messages again, each opened with `note(language of its recipient)` if given, so
+        a person who got the first one knows the second is a repeat."""
+        rows = await fetch_all(
+            self.conn,
+            "SELECT o.id, o.payload, u.lang FROM outbox o LEFT JOIN users u ON u.id = o.user_id"
+            " WHERE o.status = 'uncertain'",
         )
-        return cur.rowcount
+        for message_id, payload, lang in rows:
+            again = Reply.model_validate_json(payload)
+            if note is not None:
+                again = again.model_copy(update={"text": f"{note(lang or 'vi')}\n\n{again.text}"})
+            await self.conn.execute(
+                "UPDATE outbox SET status = 'queued', not_before = ?, payload = ? WHERE id = ?",
+                (to_db(now), again.model_dump_json(), message_id),
+            )
+        return len(rows)
 
     async def status(self) -> OutboxStatus:
         rows = await fetch_all(self.conn, "SELECT channel, status, COUNT(*) FROM outbox GROUP BY channel, status")
@@ -146,8 +219,11 @@ class OutboxRepo:
             counts[status] += count
             by_channel.setdefault(channel, {})[status] = count
         oldest = await fetch_one(self.conn, "SELECT MIN(created_at) FROM outbox WHERE status IN ('queued', 'sending')")
+        listed = "SELECT * FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?"
         return OutboxStatus(
             counts=dict(counts),
             by_channel=by_channel,
             oldest_pending=from_db(oldest[0]) if oldest and oldest[0] else None,
+            uncertain=[_entry(r) for r in await fetch_all(self.conn, listed, ("uncertain", LISTED))],
+            failed=[_entry(r) for r in await fetch_all(self.conn, listed, ("failed", LISTED))],
         )

@@ -1,6 +1,9 @@
+"""Which reminder and escalation steps were decided, so that each is decided once."""
+
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 import aiosqlite
 
@@ -9,16 +12,16 @@ from bot.storage.timefmt import to_db
 
 
 class ReminderLog:
-    """Which reminder and escalation steps were decided (sent or skipped), so each is decided once."""
-
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
 
     async def decided(self) -> set[str]:
         return {r[0] for r in await fetch_all(self.conn, "SELECT key FROM reminder_log")}
 
-    async def record(self, keys: list[str], skipped: set[str], now: dt.datetime) -> None:
+    async def record(self, keys: list[str], decision: Literal["sent", "skipped"], now: dt.datetime) -> None:
+        """'sent': its messages were queued in this transaction; 'skipped': a catch-up passed over it, or
+        nobody could be told."""
         await self.conn.executemany(
             "INSERT OR IGNORE INTO reminder_log (key, decision, decided_at) VALUES (?, ?, ?)",
-            [(key, "skipped" if key in skipped else "sent", to_db(now)) for key in keys],
+            [(key, decision, to_db(now)) for key in keys],
         )
