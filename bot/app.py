@@ -47,6 +47,7 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
         max_file_bytes=int(settings.max_file_mb * 1024 * 1024),
         max_files=settings.max_files,
         admins=settings.admins,
+        desk_chats=settings.desk_chats,
     )
     db = await Database.open(path_from_url(settings.database_url))
     # Messengers redeliver an update for a day at most; two weeks of the dedup log is plenty.

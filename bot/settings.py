@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     # Administrators by configuration: comma-separated user ids per messenger.
     admin_telegram_ids: str = ""
     admin_zalo_ids: str = ""
+    # The secretariat's shared chats (a Telegram group, say) that get digests and nominations to review, as
+    # comma-separated channel:chat_id, e.g. "telegram:-1001234567890". People holding the secretariat role
+    # get them in their own chats as well.
+    secretariat_chats: str = ""
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str | None = None
@@ -85,6 +89,15 @@ class Settings(BaseSettings):
     @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
+
+    @property
+    def desk_chats(self) -> tuple[tuple[str, str], ...]:
+        pairs = []
+        for part in self.secretariat_chats.split(","):
+            channel, _, chat_id = part.strip().partition(":")
+            if channel and chat_id:
+                pairs.append((channel.strip(), chat_id.strip()))
+        return tuple(pairs)
 
     @property
     def admins(self) -> frozenset[tuple[str, str]]:

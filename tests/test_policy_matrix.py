@@ -43,6 +43,13 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.INVITE_UNIT_STAFF: {S, A},
     Action.INVITE_SECRETARIAT: {S, A},
     Action.INVITE_ADMIN: {A},
+    Action.REVIEW: {S, A},
+    Action.SEE_CONTACTS: {S, A},
+    Action.DIGEST: {S, A},
+    Action.ANNOUNCE: {S, A},
+    Action.EXPORT: {S, A},
+    Action.EXPORT_CONTACTS: {A},
+    Action.ANSWER_QUESTION: EVERYONE,
 }
 
 CATALOG = default_catalog()
@@ -113,6 +120,10 @@ TRIGGERS: dict[Action, Check] = {
     Action.INVITE_UNIT_STAFF: says("/moi H-LAPVO"),
     Action.INVITE_SECRETARIAT: says("/moi thuongtruc"),
     Action.INVITE_ADMIN: says("/moi quantri"),
+    Action.DIGEST: says("/tonghop"),
+    Action.ANNOUNCE: says("/thongbao"),
+    Action.EXPORT: says("/xuat"),
+    Action.ANSWER_QUESTION: says("/traloi"),
 }
 
 

@@ -33,6 +33,15 @@ class Action(StrEnum):
     INVITE_UNIT_STAFF = "invite_unit_staff"  # representatives and council members
     INVITE_SECRETARIAT = "invite_secretariat"
     INVITE_ADMIN = "invite_admin"
+    # The secretariat's desk.
+    REVIEW = "review"  # decide on nominations, record consent, merge duplicates
+    SEE_CONTACTS = "see_contacts"  # a nominator's phone number
+    DIGEST = "digest"
+    ANNOUNCE = "announce"
+    EXPORT = "export"
+    EXPORT_CONTACTS = "export_contacts"  # an export that keeps nominators' phone numbers
+    # A nominator answers the secretariat's question about their own nomination.
+    ANSWER_QUESTION = "answer_question"
 
 
 C, R, K, S, A = Role.CITIZEN, Role.UNIT_REP, Role.COUNCIL, Role.SECRETARIAT, Role.ADMIN
@@ -55,6 +64,13 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.INVITE_SECRETARIAT: frozenset({S, A}),
     # Only an administrator makes another: the secretariat runs the campaign, not the system.
     Action.INVITE_ADMIN: frozenset({A}),
+    Action.REVIEW: frozenset({S, A}),
+    Action.SEE_CONTACTS: frozenset({S, A}),
+    Action.DIGEST: frozenset({S, A}),
+    Action.ANNOUNCE: frozenset({S, A}),
+    Action.EXPORT: frozenset({S, A}),
+    Action.EXPORT_CONTACTS: frozenset({A}),
+    Action.ANSWER_QUESTION: _EVERYONE,
 }
 
 

@@ -31,6 +31,8 @@ class Services:
     max_files: int = 5
     # (channel, user id) pairs that are administrators by configuration (ADMIN_TELEGRAM_IDS, ...).
     admins: frozenset[tuple[str, str]] = frozenset()
+    # (channel, chat id) of the secretariat's shared chats (SECRETARIAT_CHATS).
+    desk_chats: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

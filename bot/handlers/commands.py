@@ -26,6 +26,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("status", "tinhtrang", "status"),
     # Staff only: the menu is the same for everyone, so it is left out of it (/trogiup still lists it).
     Command("invite", "moi", "invite", in_menu=False),
+    Command("answer", "traloi", "answer"),
+    # The secretariat's desk, left out of the shared menu like /moi.
+    Command("digest", "tonghop", "digest", in_menu=False),
+    Command("announce", "thongbao", "announce", in_menu=False),
+    Command("export", "xuat", "export", in_menu=False),
     Command("help", "trogiup", "help"),
     Command("lang", "ngonngu", "lang"),
     Command("back", "quaylai", "back"),
