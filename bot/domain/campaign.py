@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.domain.digest import DigestSchedule
 from bot.domain.reminder_policy import ReminderPolicy
 from bot.domain.text import fold
 
@@ -189,6 +190,8 @@ class Campaign(Strict):
     units: list[UnitConfig] = Field(min_length=1)
     reporting_periods: list[ReportingPeriod] = Field(default_factory=list)
     reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
+    # When the secretariat's daily and weekly digests fall due, in the campaign's time zone.
+    digests: DigestSchedule = Field(default_factory=DigestSchedule)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Campaign:

@@ -13,12 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.domain.campaign import ReportingPeriod, UnitLike
+if TYPE_CHECKING:
+    # Only for types: the campaign configuration holds a DigestSchedule, so it imports this module.
+    from bot.domain.campaign import ReportingPeriod
 
 MAX_CATCH_UP = 7
 
@@ -32,14 +34,25 @@ class DigestKind(StrEnum):
     WEEKLY = "weekly"
 
 
-class DigestSchedule(BaseModel):
-    """When digests fall due, in the campaign's local time. `weekday` counts from Monday = 0."""
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
-    model_config = ConfigDict(frozen=True)
+
+class DigestSchedule(BaseModel):
+    """When digests fall due, in the campaign's local time. `weekly_day` counts from Monday = 0; the
+    campaign file may also name the day ("monday")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     daily_at: dt.time = dt.time(17, 0)
     weekly_day: int = Field(default=0, ge=0, le=6)
     weekly_at: dt.time = dt.time(8, 0)
+
+    @field_validator("weekly_day", mode="before")
+    @classmethod
+    def _day_by_name(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() in WEEKDAYS:
+            return WEEKDAYS.index(value.strip().lower())
+        return value
 
     def latest(self, kind: DigestKind, at: dt.datetime, tz: ZoneInfo) -> dt.datetime:
         """The last scheduled moment at or before `at`, in UTC."""
@@ -155,7 +168,15 @@ class PeriodStanding(BaseModel):
         return sum(len(g.missing) for g in self.groups)
 
 
-class NamedUnit(UnitLike, Protocol):
+class NamedUnit(Protocol):
+    """A unit as the standing needs it (the database's units, the planner's)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def group(self) -> str | None: ...
     @property
     def name(self) -> str: ...
 
