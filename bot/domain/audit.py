@@ -19,6 +19,7 @@ class AuditAction(StrEnum):
     REPORT_AMENDED = "report.amended"
     UNITS_IMPORTED = "units.imported"
     UNITS_SYNCED = "units.synced"
+    ANNOUNCEMENT_SENT = "announcement.sent"
 
 
 class AuditEntry(BaseModel):

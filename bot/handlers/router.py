@@ -9,6 +9,7 @@ from bot.engine.context import Context, Services
 from bot.engine.messages import Kind
 from bot.engine.session import Session
 from bot.handlers import invite, mine, register, start, status
+from bot.handlers.announce import AnnounceFlow
 from bot.handlers.commands import find_command
 from bot.handlers.flow import Flow
 from bot.handlers.nominate import NominateFlow
@@ -31,7 +32,7 @@ class ConversationRouter:
             # Which invites a person may create depends on the role it gives: the handler asks again.
             "invite": (Action.INVITE_UNIT_STAFF, invite.create_invite),
         }
-        self.flow_actions = {"nominate": Action.NOMINATE, "report": Action.REPORT}
+        self.flow_actions = {"nominate": Action.NOMINATE, "report": Action.REPORT, "announce": Action.ANNOUNCE}
 
     def accepts_files(self, session: Session, services: Services) -> bool:
         flow = self.flows.get(session.conversation or "")
@@ -106,4 +107,4 @@ class ConversationRouter:
 
 
 def build_router() -> ConversationRouter:
-    return ConversationRouter([NominateFlow(), ReportFlow()])
+    return ConversationRouter([NominateFlow(), ReportFlow(), AnnounceFlow()])

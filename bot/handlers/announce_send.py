@@ -1,0 +1,48 @@
+"""Sending an announcement: the words around it in each reader's language, and the one write that records it
+and queues its messages. Shared by /thongbao and `python -m bot announce`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import aiosqlite
+
+from bot.domain.announcement import Audience
+from bot.domain.campaign import Campaign
+from bot.domain.users import User
+from bot.engine.messages import Reply
+from bot.i18n import Catalog
+from bot.storage.announcements import Announcement, AnnouncementRepo
+
+
+def audience_name(catalog: Catalog, lang: str, campaign: Campaign, audience: Audience, target: str | None) -> str:
+    if audience is Audience.GROUP:
+        group = campaign.group(target or "")
+        return catalog.t(lang, "announce.to_group", name=group.name.get(lang) if group else target)
+    if audience is Audience.UNIT:
+        return catalog.t(lang, "announce.to_unit", name=target)
+    return catalog.t(lang, "announce.to_all")
+
+
+def message_for(catalog: Catalog, reader: User, text: str) -> Reply:
+    return Reply(text=catalog.t(reader.lang, "announce.message", text=text))
+
+
+async def send_announcement(
+    conn: aiosqlite.Connection,
+    catalog: Catalog,
+    *,
+    author: User | None,
+    channel: str,
+    audience: Audience,
+    target: str | None,
+    text: str,
+    now: dt.datetime,
+) -> Announcement:
+    """Record it and queue one message per recipient, in the caller's transaction."""
+    repo = AnnouncementRepo(conn)
+    readers = await repo.recipients(audience, target)
+    messages = [(reader, message_for(catalog, reader, text)) for reader in readers]
+    return await repo.create(
+        author=author, channel=channel, audience=audience, target=target, text=text, messages=messages, now=now
+    )
