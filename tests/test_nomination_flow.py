@@ -307,3 +307,30 @@ async def test_the_same_update_twice_is_handled_once(app: App) -> None:
     second = await person.send(update)
     assert first and "Bước 2/9" in first[-1].text
     assert second == []
+
+
+async def test_commands_typed_with_accents_are_understood(app: App) -> None:
+    person = Person(app)
+    await person.say("/đề_cử")
+    assert "Bước 1/9" in person.text
+    await person.say("/Hủy")
+    assert "Bạn có chắc muốn hủy" in person.text
+    await person.tap("Có")
+    assert "Đã hủy" in person.text
+
+
+async def test_someone_elses_contact_card_is_not_taken_as_the_nominators_phone(app: App) -> None:
+    person = Person(app)
+    await person.say("/decu")
+    await person.tap("Cá nhân")
+    await person.say("Nguyễn Văn An")
+    await person.say("thap muoi")
+    await person.tap("nông thôn mới")
+    await person.say(DEED)
+    await person.tap("Bỏ qua")
+    await person.say("Trần Thị Bình")
+    assert "Bước 8/9" in person.text
+    await person.send_kind(Kind.CONTACT, contact_phone="+84987654321", contact_is_own=False)
+    assert "danh bạ của người khác" in person.text and "Bước 8/9" in person.text
+    await person.send_kind(Kind.CONTACT, contact_phone="+84912345678", contact_is_own=True)
+    assert "Bước 9/9" in person.text

@@ -58,3 +58,9 @@ def test_types_come_from_the_bytes() -> None:
     assert sniff(b"\x89PNG\r\n\x1a\n....") == PNG
     assert sniff(b"PK\x03\x04 not really a zip") is None
     assert sniff(b"MZ executable") is None
+
+
+def test_file_size_limits_read_as_people_read_them() -> None:
+    from bot.handlers.files_step import megabytes
+
+    assert [megabytes(10 * 1024 * 1024), megabytes(512 * 1024), megabytes(1536 * 1024)] == ["10", "0.5", "1.5"]

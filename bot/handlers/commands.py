@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.text import fold
+
 
 @dataclass(frozen=True)
 class Command:
@@ -41,6 +43,7 @@ _BY_ALIAS = {alias: command for command in COMMANDS for alias in command.aliases
 
 
 def find_command(word: str) -> Command | None:
-    """The command a typed word names: "/decu", "decu", "/DECU@thidua_bot" all name `nominate`."""
+    """The command a typed word names: "/decu", "decu", "/DECU@thidua_bot" all name `nominate`, and a phone
+    keyboard's accents do not matter: "/hủy" and "/đề_cử" are "/huy" and "/decu"."""
     word = word.strip().lstrip("/").split("@", 1)[0].lower()
-    return _BY_ALIAS.get(word)
+    return _BY_ALIAS.get(word) or _BY_ALIAS.get(fold(word).replace("_", "").replace(" ", ""))

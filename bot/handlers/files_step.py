@@ -9,6 +9,11 @@ from bot.engine.messages import Choice, Kind
 from bot.handlers.flow import Flow, Outcome, Step
 
 
+def megabytes(size: int) -> str:
+    """A size limit as people read it: "10", or "0.5" for a limit under a megabyte (never "0")."""
+    return f"{round(size / (1024 * 1024), 1):g}"
+
+
 class FilesStep(Step):
     """Up to N photos or documents, or none: each checked by its bytes, kept on disk by its checksum."""
 
@@ -21,7 +26,7 @@ class FilesStep(Step):
     def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
         kept: list[dict[str, Any]] = ctx.session.data.get("_files", [])
         limit = ctx.services.max_files
-        mb = ctx.services.max_file_bytes // (1024 * 1024)
+        mb = megabytes(ctx.services.max_file_bytes)
         if kept:
             text = ctx.t(f"{self.texts}.more", count=len(kept), max=limit)
             return text, [Choice(label=ctx.t(f"{self.texts}.done"), value=flow.value(self.key, "done"))]
@@ -39,7 +44,7 @@ class FilesStep(Step):
             return Outcome.REASK
         kept: list[dict[str, Any]] = data.setdefault("_files", [])
         limit = ctx.services.max_files
-        mb = ctx.services.max_file_bytes // (1024 * 1024)
+        mb = megabytes(ctx.services.max_file_bytes)
         if not ctx.staged:
             ctx.say(ctx.t("files.rejected.download_failed", name="?"))
         for staged in ctx.staged:

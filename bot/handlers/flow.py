@@ -276,8 +276,9 @@ class Flow(ABC):
     def _summary(self, ctx: Context) -> None:
         steps = self.applicable(ctx)
         lines = [ctx.t("flow.summary.title", title=self.title(ctx)), *self.summary_header(ctx), ""]
-        for number, step in enumerate(steps, start=1):
-            lines.append(f"{number}. {step.label(ctx, self)}: {step.shown(ctx)}")
+        # Bullets, not numbers: where choices are a numbered list (Zalo, the terminal) numbered answers above
+        # them would read as more choices.
+        lines += [f"• {step.label(ctx, self)}: {step.shown(ctx)}" for step in steps]
         lines += ["", ctx.t("flow.summary.question")]
         choices = [Choice(label=ctx.t("flow.summary.submit"), value=self.value(SUMMARY, "submit"))]
         choices += [

@@ -256,6 +256,10 @@ class PhoneStep(Step):
 
     async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
         incoming = ctx.incoming
+        if incoming.kind is Kind.CONTACT and not incoming.contact_is_own:
+            # A contact card forwarded from the address book is someone else's number, not the nominator's.
+            ctx.say(ctx.t("nominate.phone.not_own"))
+            return Outcome.REASK
         raw = incoming.contact_phone if incoming.kind is Kind.CONTACT else _text(ctx)
         phone = normalize_vn_mobile(raw or "") if raw and len(raw) < 40 else None
         if phone is None:
