@@ -13,6 +13,7 @@ from bot.app import App
 from bot.channels.console import run_console
 from bot.cli.base import add_command
 from bot.cli.outbox import outbox_worker
+from bot.errors import StartupError
 from bot.reminders.jobs import build_scheduler
 
 log = logging.getLogger(__name__)
@@ -53,13 +54,37 @@ def background_runners(app: App) -> list[tuple[str, Runner]]:
     return [("outbox", outbox), ("reminders", reminders)]
 
 
+RESTART_FIRST = 5.0
+RESTART_MAX = 300.0
+
+
+async def supervised(name: str, runner: Runner, app: App, *, first: float = RESTART_FIRST) -> None:
+    """Run one part, starting it again after a crash so that one messenger failing (its API down for an hour,
+    say) never takes the others down with it. A configuration error (StartupError) is not retried: it stops
+    the process, with its message, because no restart can fix it."""
+    delay = first
+    while True:
+        try:
+            await runner(app)
+            log.warning("%s stopped by itself; starting it again", name)
+        except (asyncio.CancelledError, StartupError):
+            raise
+        except Exception:
+            log.exception("%s failed; starting it again in %.0f s", name, delay)
+        await asyncio.sleep(delay)
+        delay = min(RESTART_MAX, delay * 2)
+
+
 async def run(app: App, args: argparse.Namespace) -> int:
     messengers = messenger_runners(app)
     if not messengers:
         print("No messenger token is set (see .env.example): opening the terminal chat.", file=sys.stderr)
         await run_console(app.engine, "1001")
         return 0
-    tasks = [asyncio.create_task(runner(app), name=name) for name, runner in messengers + background_runners(app)]
+    tasks = [
+        asyncio.create_task(supervised(name, runner, app), name=name)
+        for name, runner in messengers + background_runners(app)
+    ]
     log.info("running: %s", ", ".join(task.get_name() for task in tasks))
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
@@ -79,5 +104,7 @@ def register(subparsers: Any) -> None:
         run,
         help="run the bot on every messenger with a token set; with none, open the terminal chat",
         description="Run the bot. With TELEGRAM_BOT_TOKEN set it serves Telegram (long polling, or a webhook "
-        "when TELEGRAM_WEBHOOK_URL is set). With no token it opens the terminal chat.",
+        "when TELEGRAM_WEBHOOK_URL is set); with ZALO_BOT_TOKEN set it serves Zalo (long polling, or a webhook "
+        "when ZALO_WEBHOOK_URL is set); both at once when both are set, with the outbox worker and the reminder "
+        "and digest schedules beside them. With no token it opens the terminal chat.",
     )
