@@ -334,3 +334,25 @@ async def test_someone_elses_contact_card_is_not_taken_as_the_nominators_phone(a
     assert "danh bạ của người khác" in person.text and "Bước 8/9" in person.text
     await person.send_kind(Kind.CONTACT, contact_phone="+84912345678", contact_is_own=True)
     assert "Bước 9/9" in person.text
+
+
+async def test_switching_language_by_argument_mid_draft_asks_the_step_again(app: App) -> None:
+    person = Person(app)
+    await person.say("/decu")
+    await person.say("/lang en")
+    assert "Step 1/9" in person.text and person.buttons == ["👤 Individual", "👥 Collective"]
+    await person.say("2")
+    assert "Step 2/9" in person.text
+
+
+async def test_help_lists_the_desks_commands_only_to_the_desk(app: App) -> None:
+    from bot.domain.policy import Grant, Role
+    from tests.roles import registered
+
+    citizen = Person(app, "3001")
+    await citizen.say("/trogiup")
+    assert "/decu" in citizen.text and "/baocao" in citizen.text
+    assert "/moi" not in citizen.text and "/thongbao" not in citizen.text and "/xuat" not in citizen.text
+    office = await registered(app, "9001", Grant(role=Role.SECRETARIAT))
+    await office.say("/trogiup")
+    assert all(word in office.text for word in ("/moi", "/tonghop", "/thongbao", "/xuat"))

@@ -8,13 +8,14 @@ from bot.domain.policy import Action
 from bot.engine.context import Context, Services
 from bot.engine.messages import Kind
 from bot.engine.session import Session
-from bot.handlers import invite, mine, register, start, status
+from bot.handlers import digest, invite, mine, register, start, status
 from bot.handlers.announce import AnnounceFlow
 from bot.handlers.commands import find_command
 from bot.handlers.flow import Flow
 from bot.handlers.nominate import NominateFlow
 from bot.handlers.refusal import insist
 from bot.handlers.report import ReportFlow
+from bot.i18n import LANGUAGES
 
 Handler = Callable[[Context], Awaitable[None]]
 
@@ -31,6 +32,7 @@ class ConversationRouter:
             "status": (Action.STATUS, status.status),
             # Which invites a person may create depends on the role it gives: the handler asks again.
             "invite": (Action.INVITE_UNIT_STAFF, invite.create_invite),
+            "digest": (Action.DIGEST, digest.send_digest),
         }
         self.flow_actions = {"nominate": Action.NOMINATE, "report": Action.REPORT, "announce": Action.ANNOUNCE}
 
@@ -99,8 +101,13 @@ class ConversationRouter:
         if not await self._may(ctx, action):
             return
         await handler(ctx)
-        if flow is not None and name != "lang":
+        if flow is None:
+            return
+        if name != "lang":
             flow.remind(ctx)
+        elif ctx.incoming.args.strip().lower() in LANGUAGES:
+            # "/lang en" switched at once: the step is asked again, in the new language, with its choices.
+            flow.prompt(ctx)
 
     async def _may(self, ctx: Context, action: Action) -> bool:
         return await insist(ctx, action)

@@ -10,6 +10,12 @@ from bot.i18n import LANGUAGES
 from bot.storage.users import UserRepo
 
 MENU_PREFIX = "menu:"
+STAFF_ACTIONS = {
+    "invite": Action.INVITE_UNIT_STAFF,
+    "digest": Action.DIGEST,
+    "announce": Action.ANNOUNCE,
+    "export": Action.EXPORT,
+}
 LANG_PREFIX = "lang:"
 
 
@@ -37,6 +43,11 @@ async def start(ctx: Context) -> None:
 async def help_(ctx: Context) -> None:
     lines = [ctx.t("help.title"), ""]
     for command in COMMANDS:
+        # The desk's commands are listed to those who may use them; everything else to everyone, since a
+        # refusal there explains how to get the right (an invite code).
+        staff_only = STAFF_ACTIONS.get(command.name)
+        if staff_only is not None and not await ctx.may(staff_only):
+            continue
         primary, secondary = (command.vi, command.en) if ctx.lang == "vi" else (command.en, command.vi)
         lines.append(f"/{primary} (/{secondary}) — {ctx.t(f'commands.{command.name}')}")
     lines += ["", ctx.t("help.footer")]
