@@ -10,6 +10,7 @@ from collections.abc import Callable
 import aiosqlite
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.digests.jobs import add_digest_job
 from bot.domain.policy import Role
 from bot.engine.context import Services
 from bot.engine.messages import Choice, Reply
@@ -180,4 +181,6 @@ def build_scheduler(db: Database, services: Services, on_queued: Callable[[], No
         misfire_grace_time=None,
         id=JOB_ID,
     )
+    # The secretariat's digests ride on the same scheduler, planned from their own log the same way.
+    add_digest_job(scheduler, db, services, on_queued)
     return scheduler

@@ -1,0 +1,34 @@
+"""A digest as the messages one chat gets: its text cut at that messenger's size, then the chart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.digests.compose import DigestData, Writer
+from bot.domain.digest import DEFAULT_LIMIT, MESSAGE_LIMITS, split_message
+from bot.engine.context import Services
+from bot.engine.messages import OutgoingFile, Reply
+
+CHART_MIME = "image/png"
+
+
+def chart_folder(services: Services) -> Path:
+    """Where chart pictures are written: beside the evidence store, in the data folder (DATA_DIR)."""
+    return (services.files.root.parent / "digests").resolve()
+
+
+def limit_for(channel: str) -> int:
+    return MESSAGE_LIMITS.get(channel, DEFAULT_LIMIT)
+
+
+def digest_replies(data: DigestData, services: Services, lang: str, channel: str, chart: Path | None) -> list[Reply]:
+    writer = Writer(services.campaign, services.catalog, lang)
+    replies = [Reply(text=part) for part in split_message(writer.text(data), limit_for(channel))]
+    if chart is not None:
+        replies.append(
+            Reply(
+                text=writer.caption(data),
+                file=OutgoingFile(path=chart, filename=chart.name, mime=CHART_MIME, as_photo=True),
+            )
+        )
+    return replies

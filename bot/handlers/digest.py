@@ -1,0 +1,30 @@
+"""/tonghop (/digest): the secretariat's digest now, in this conversation, with the chart of the open
+periods. It covers the time since the last daily digest and leaves the scheduled windows as they are."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.digests.compose import gather
+from bot.digests.delivery import digest_replies
+from bot.digests.jobs import charts_for
+from bot.digests.repo import DigestRepo
+from bot.domain.digest import DigestKind
+from bot.engine.context import Context
+
+MOMENT = dt.timedelta(minutes=1)
+
+
+async def send_digest(ctx: Context) -> None:
+    now = ctx.now
+    campaign = ctx.campaign
+    since = await DigestRepo(ctx.conn).last_end(DigestKind.DAILY)
+    if since is None or since >= now - MOMENT:
+        # Nothing logged yet, or the daily digest has only just gone out: cover the day before it instead
+        # of an empty window.
+        since = campaign.digests.latest(DigestKind.DAILY, now - MOMENT, campaign.campaign.tz)
+    data = await gather(ctx.conn, campaign, since, now, now, None)
+    # One picture per asking: the name carries the moment and the person, so none is overwritten while sent.
+    stem = f"now-{now:%Y%m%dT%H%M%S}-{ctx.user.id}"
+    charts = await charts_for(data, ctx.services, {ctx.lang}, stem)
+    ctx.replies.extend(digest_replies(data, ctx.services, ctx.lang, ctx.incoming.channel, charts.get(ctx.lang)))
