@@ -11,6 +11,7 @@ from bot.engine.session import Session
 from bot.handlers import digest, invite, mine, register, start, status
 from bot.handlers.announce import AnnounceFlow
 from bot.handlers.commands import find_command
+from bot.handlers.export import ExportFlow
 from bot.handlers.flow import Flow
 from bot.handlers.nominate import NominateFlow
 from bot.handlers.refusal import insist
@@ -34,7 +35,12 @@ class ConversationRouter:
             "invite": (Action.INVITE_UNIT_STAFF, invite.create_invite),
             "digest": (Action.DIGEST, digest.send_digest),
         }
-        self.flow_actions = {"nominate": Action.NOMINATE, "report": Action.REPORT, "announce": Action.ANNOUNCE}
+        self.flow_actions = {
+            "nominate": Action.NOMINATE,
+            "report": Action.REPORT,
+            "announce": Action.ANNOUNCE,
+            "export": Action.EXPORT,
+        }
 
     def accepts_files(self, session: Session, services: Services) -> bool:
         flow = self.flows.get(session.conversation or "")
@@ -114,4 +120,4 @@ class ConversationRouter:
 
 
 def build_router() -> ConversationRouter:
-    return ConversationRouter([NominateFlow(), ReportFlow(), AnnounceFlow()])
+    return ConversationRouter([NominateFlow(), ReportFlow(), AnnounceFlow(), ExportFlow()])

@@ -1,0 +1,244 @@
+"""Reading the rows the secretariat's files are made of, in batches, so that an export of a province's
+year never holds all of it in memory at once.
+
+An export reads through a connection of its own, opened read-only on the database file, in one read
+transaction: every sheet of a file sees the same moment, and the long read neither waits for nor holds up
+the process's connection, which the conversations write through (WAL lets the two run side by side).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, NamedTuple
+from urllib.request import pathname2url
+
+import aiosqlite
+
+from bot.domain.campaign import Campaign, ReportingPeriod
+from bot.domain.export_rows import BulletinEntry, ExportScope, NominationRow, ReportRow, UnreportedRow
+from bot.domain.nomination import NominationStatus, NomineeKind
+from bot.domain.review import may_publish
+from bot.domain.units import UnitRef
+from bot.storage.database import fetch_all
+from bot.storage.timefmt import from_db, to_db
+
+BATCH = 2000
+
+_NOMINATIONS = (
+    "SELECT n.reference, n.created_at, n.status, n.nominee_kind, n.nominee_name, n.unit_code, n.category_code,"
+    " n.deed, (SELECT COUNT(*) FROM nomination_files f WHERE f.nomination_id = n.id), n.on_behalf_of_unit,"
+    " n.anonymous, COALESCE(r.for_publication, 0), r.consent_recorded_at, m.reference, d.reference,"
+    " n.nominator_name, n.nominator_phone"
+    " FROM nominations n LEFT JOIN nomination_reviews r ON r.nomination_id = n.id"
+    " LEFT JOIN nominations m ON m.id = r.merged_into LEFT JOIN nominations d ON d.id = r.duplicate_of"
+    " WHERE n.created_at >= ? AND n.created_at < ? ORDER BY n.created_at, n.id"
+)
+
+
+async def database_file(conn: aiosqlite.Connection) -> Path | None:
+    """The file the connection's main database lives in (None for an in-memory one)."""
+    for row in await fetch_all(conn, "PRAGMA database_list"):
+        if row[1] == "main" and row[2]:
+            return Path(row[2])
+    return None
+
+
+def _read_only(path: Path) -> str:
+    return f"file:{pathname2url(os.path.abspath(path))}?mode=ro"
+
+
+@asynccontextmanager
+async def snapshot(path: Path) -> AsyncIterator[aiosqlite.Connection]:
+    """A read-only connection of its own on the database file, inside one read transaction."""
+    conn = await aiosqlite.connect(_read_only(path), uri=True, isolation_level=None)
+    try:
+        await conn.execute("PRAGMA busy_timeout = 10000")
+        await conn.execute("BEGIN")
+        yield conn
+    finally:
+        await conn.close()
+
+
+async def batches(
+    conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...], size: int = BATCH
+) -> AsyncIterator[list[Any]]:
+    async with conn.execute(sql, params) as cursor:
+        while rows := list(await cursor.fetchmany(size)):
+            yield rows
+
+
+class ExportReader:
+    def __init__(self, conn: aiosqlite.Connection, campaign: Campaign) -> None:
+        self.conn = conn
+        self.campaign = campaign
+        self.tz = campaign.campaign.tz
+
+    def nominations_sql(self, scope: ExportScope) -> tuple[str, tuple[Any, ...]]:
+        start, end = scope.bounds(self.tz)
+        return _NOMINATIONS, (to_db(start), to_db(end))
+
+    async def nominations(self, scope: ExportScope, *, with_contacts: bool) -> AsyncIterator[list[NominationRow]]:
+        """Nominations made within the scope's dates, oldest first. The nominator's name and phone are kept
+        only for an export with contacts (and never for an anonymous nomination)."""
+        sql, params = self.nominations_sql(scope)
+        async for rows in batches(self.conn, sql, params):
+            yield [
+                NominationRow(
+                    reference=r[0],
+                    created_at=from_db(r[1]),
+                    status=r[2],
+                    nominee_kind=r[3],
+                    nominee_name=r[4],
+                    unit_code=r[5],
+                    category_code=r[6],
+                    deed=r[7],
+                    evidence_count=r[8],
+                    on_behalf_of_unit=r[9],
+                    anonymous=bool(r[10]),
+                    for_publication=bool(r[11]),
+                    consent_at=from_db(r[12]) if r[12] else None,
+                    merged_into=r[13],
+                    duplicate_of=r[14],
+                    nominator_name=r[15] if with_contacts and not r[10] else None,
+                    nominator_phone=r[16] if with_contacts and not r[10] else None,
+                )
+                for r in rows
+            ]
+
+    def _latest(self, scope: ExportScope) -> tuple[str, tuple[Any, ...]]:
+        """The latest version of each unit's report: for the period, or among those sent within the dates."""
+        if scope.period is not None:
+            return (
+                "SELECT r.* FROM reports r WHERE r.period_code = ? AND r.version ="
+                " (SELECT MAX(x.version) FROM reports x WHERE x.period_code = r.period_code"
+                " AND x.unit_code = r.unit_code)",
+                (scope.period.code,),
+            )
+        start, end = (to_db(b) for b in scope.bounds(self.tz))
+        return (
+            "SELECT r.* FROM reports r WHERE r.submitted_at >= ? AND r.submitted_at < ? AND r.version ="
+            " (SELECT MAX(x.version) FROM reports x WHERE x.period_code = r.period_code"
+            " AND x.unit_code = r.unit_code AND x.submitted_at >= ? AND x.submitted_at < ?)",
+            (start, end, start, end),
+        )
+
+    def reports_sql(self, scope: ExportScope) -> tuple[str, tuple[Any, ...]]:
+        """One row per figure (or one per area without figures), in the order the rows are listed."""
+        latest, params = self._latest(scope)
+        return (
+            f"WITH latest AS ({latest}) SELECT l.id, l.reference, l.period_code, l.unit_code, u.name, u.group_code,"
+            " l.version, l.submitted_at, l.late, a.area_code, a.narrative, v.indicator_code, v.value"
+            " FROM latest l JOIN unit_versions u ON u.id = l.unit_version_id"
+            " JOIN report_areas a ON a.report_id = l.id"
+            " LEFT JOIN report_values v ON v.report_id = a.report_id AND v.area_code = a.area_code"
+            " ORDER BY l.period_code, COALESCE(u.group_code, '~'), l.unit_code, a.area_code",
+            params,
+        )
+
+    async def reports(self, scope: ExportScope) -> AsyncIterator[list[ReportRow]]:
+        """One row per unit and content area of each latest report, by period, cluster/block, unit and area.
+        The figures come joined to their area, so an area's row is complete once the next one starts."""
+        sql, params = self.reports_sql(scope)
+        current: ReportRow | None = None
+        key: tuple[int, str] | None = None
+        async for rows in batches(self.conn, sql, params):
+            done: list[ReportRow] = []
+            for r in rows:
+                if key != (r[0], r[9]):
+                    if current is not None:
+                        done.append(current)
+                    key = (r[0], r[9])
+                    current = ReportRow(
+                        reference=r[1],
+                        period_code=r[2],
+                        unit_code=r[3],
+                        unit_name=r[4],
+                        group_code=r[5],
+                        version=r[6],
+                        submitted_at=from_db(r[7]),
+                        late=bool(r[8]),
+                        area_code=r[9],
+                        narrative=r[10],
+                        values={},
+                    )
+                if r[11] is not None and current is not None:
+                    current.values[r[11]] = r[12]
+            if done:
+                yield done
+        if current is not None:
+            yield [current]
+
+    def periods_in(self, scope: ExportScope) -> list[ReportingPeriod]:
+        """The period asked for, or those whose deadline falls within the dates."""
+        if scope.period is not None:
+            return [scope.period]
+        return [p for p in self.campaign.reporting_periods if scope.start <= p.deadline <= scope.end]
+
+    async def reported(self, period: ReportingPeriod) -> dict[str, bool]:
+        """Unit code -> whether its first version came after the deadline, for the units that reported."""
+        rows = await fetch_all(
+            self.conn,
+            "SELECT unit_code, MIN(late) FROM reports WHERE period_code = ? GROUP BY unit_code",
+            (period.code,),
+        )
+        return {r[0]: bool(r[1]) for r in rows}
+
+    async def active_units(self) -> list[UnitRef]:
+        rows = await fetch_all(
+            self.conn, "SELECT code, name, kind, group_code FROM current_units WHERE status = 'active' ORDER BY code"
+        )
+        return [UnitRef(*row) for row in rows]
+
+    async def unreported(self, scope: ExportScope, units: list[UnitRef]) -> list[UnreportedRow]:
+        """Active units that owe a period of the scope and have sent nothing for it, by cluster/block."""
+        found: list[UnreportedRow] = []
+        for period in self.periods_in(scope):
+            done = await self.reported(period)
+            owing = sorted(period.owing(units), key=lambda u: (u.group or "~", u.code))
+            found += [
+                UnreportedRow(period.code, period.deadline, u.code, u.name, u.group)
+                for u in owing
+                if u.code not in done
+            ]
+        return found
+
+    async def bulletin(self, scope: ExportScope) -> list[BulletinEntry]:
+        """Approved nominations marked for the media column, approved within the dates, whose nominee agreed
+        where that is needed; a merged nomination appears through the one it was merged into."""
+        start, end = scope.bounds(self.tz)
+        rows = await fetch_all(
+            self.conn,
+            "SELECT n.reference, n.nominee_kind, n.nominee_name, n.unit_code, n.category_code, n.deed, r.decided_at,"
+            " n.on_behalf_of_unit, r.consent_recorded_at FROM nominations n"
+            " JOIN nomination_reviews r ON r.nomination_id = n.id"
+            " WHERE r.for_publication = 1 AND r.merged_into IS NULL AND n.status IN (?, ?)"
+            " AND r.decided_at >= ? AND r.decided_at < ? ORDER BY r.decided_at, n.id",
+            (NominationStatus.APPROVED.value, NominationStatus.PUBLISHED.value, to_db(start), to_db(end)),
+        )
+        return [
+            BulletinEntry(
+                reference=r[0],
+                nominee_kind=r[1],
+                nominee_name=r[2],
+                unit_code=r[3],
+                category_code=r[4],
+                deed=r[5],
+                decided_at=from_db(r[6]),
+                on_behalf_of_unit=r[7],
+            )
+            for r in rows
+            if may_publish(_Nominee(NomineeKind(r[1]), r[7]), True, r[8] is not None)
+        ]
+
+    async def unit_names(self) -> dict[str, str]:
+        """Every unit's current name, retired ones too: a nomination may name a unit that has since merged."""
+        rows = await fetch_all(self.conn, "SELECT code, name FROM current_units")
+        return {r[0]: r[1] for r in rows}
+
+
+class _Nominee(NamedTuple):
+    nominee_kind: NomineeKind
+    on_behalf_of_unit: str | None
