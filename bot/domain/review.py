@@ -52,6 +52,8 @@ TRANSITIONS: dict[tuple[NominationStatus, Decision], NominationStatus] = {
 # The question asked is the "why" of asking for more; a rejection must say why to the nominator.
 REASON_REQUIRED = frozenset({Decision.ASK, Decision.REJECT})
 REASON_MAX = 1000
+# A nominator's answer to a question: longer than a reason, shorter than a deed.
+ANSWER_MAX = 2000
 
 # Still before the secretariat: what the digest lists as awaiting review and what can be merged.
 OPEN = frozenset({S.SUBMITTED, S.IN_REVIEW, S.NEEDS_INFO})

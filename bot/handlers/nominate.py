@@ -24,6 +24,7 @@ from bot.engine.context import Context
 from bot.engine.messages import Choice, Kind
 from bot.handlers.files_step import FilesStep
 from bot.handlers.flow import Flow, Outcome, Step
+from bot.handlers.review_card import post_for_review
 from bot.storage.audit import audit
 from bot.storage.files import FileRepo
 from bot.storage.nominations import NominationRepo
@@ -406,5 +407,6 @@ class NominateFlow(Flow):
             unit=nomination.unit_code,
             on_behalf_of=nomination.on_behalf_of_unit,
         )
+        await post_for_review(ctx, nomination)
         ctx.session.clear()
         ctx.say(ctx.t("nominate.submitted", reference=nomination.reference, name=nomination.nominee_name))

@@ -10,12 +10,16 @@ from bot.engine.messages import Kind
 from bot.engine.session import Session
 from bot.handlers import digest, invite, mine, register, start, status
 from bot.handlers.announce import AnnounceFlow
+from bot.handlers.answer import AnswerFlow
 from bot.handlers.commands import find_command
 from bot.handlers.export import ExportFlow
 from bot.handlers.flow import Flow
 from bot.handlers.nominate import NominateFlow
 from bot.handlers.refusal import insist
 from bot.handlers.report import ReportFlow
+from bot.handlers.review import PREFIX as REVIEW_PREFIX
+from bot.handlers.review import on_button as review_button
+from bot.handlers.review_flow import AskFlow, RejectFlow
 from bot.i18n import LANGUAGES
 
 Handler = Callable[[Context], Awaitable[None]]
@@ -40,6 +44,7 @@ class ConversationRouter:
             "report": Action.REPORT,
             "announce": Action.ANNOUNCE,
             "export": Action.EXPORT,
+            "answer": Action.ANSWER_QUESTION,
         }
 
     def accepts_files(self, session: Session, services: Services) -> bool:
@@ -70,6 +75,10 @@ class ConversationRouter:
                 await start.set_language(ctx, raw.removeprefix(start.LANG_PREFIX))
                 if flow is not None:
                     flow.prompt(ctx)
+                return
+            if raw.startswith(REVIEW_PREFIX):
+                # Review buttons name their nomination, so they work whatever conversation is in progress.
+                await review_button(ctx, self.flows, flow)
                 return
         if flow is not None:
             await flow.handle(ctx)
@@ -120,4 +129,6 @@ class ConversationRouter:
 
 
 def build_router() -> ConversationRouter:
-    return ConversationRouter([NominateFlow(), ReportFlow(), AnnounceFlow(), ExportFlow()])
+    return ConversationRouter(
+        [NominateFlow(), ReportFlow(), AnnounceFlow(), ExportFlow(), AnswerFlow(), RejectFlow(), AskFlow()]
+    )

@@ -97,6 +97,11 @@ class ReviewRepo:
         row = await fetch_one(self.conn, f"{_STATE} WHERE n.reference = ?", (reference,))
         return _state(row) if row else None
 
+    async def state_by_id(self, nomination_id: int) -> ReviewState | None:
+        """The state a button names: buttons carry the short id, not the reference."""
+        row = await fetch_one(self.conn, f"{_STATE} WHERE n.id = ?", (nomination_id,))
+        return _state(row) if row else None
+
     async def pending(self, limit: int = 20) -> list[ReviewState]:
         """Nominations before the secretariat, longest waiting first (merged ones ride on their first)."""
         marks = ", ".join("?" for _ in OPEN)

@@ -1,0 +1,133 @@
+"""A reviewer's words: the reason for a rejection, or the question for the nominator. Each is a short
+conversation in the reviewer's own session (Bước 1/1, a summary to check, /huy to drop it), started by the
+button on the card and decided, when sent, only if the nomination is still where the button found it."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import ClassVar
+
+from bot.domain.policy import Action
+from bot.domain.review import REASON_MAX, Decision, check_reason
+from bot.domain.text import normalize_text, shorten
+from bot.engine.context import Context
+from bot.engine.messages import Choice, Kind
+from bot.handlers.flow import Flow, Outcome, Step
+from bot.handlers.refusal import insist
+from bot.handlers.review import already, pressed_state, say_with_actions, still_at
+from bot.handlers.review_card import parse
+from bot.handlers.review_notify import tell_outcome, tell_question
+from bot.storage.review import Outcome as Decided
+from bot.storage.review import ReviewRepo
+
+REASON_MIN = 3
+
+
+class WordsStep(Step):
+    """The reviewer's text, written for the nominator to read."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
+        data = ctx.session.data
+        text = ctx.t(f"{flow.name}.{self.key}.question", reference=data["reference"], name=data["nominee"])
+        return text, []
+
+    async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
+        if ctx.incoming.kind is not Kind.TEXT:
+            ctx.say(ctx.t("review.words.type_text"))
+            return Outcome.REASK
+        text = normalize_text(ctx.incoming.text or "")
+        if len(text) < REASON_MIN:
+            ctx.say(ctx.t("review.words.too_short", min=REASON_MIN, length=len(text)))
+            return Outcome.REASK
+        if len(text) > REASON_MAX:
+            ctx.say(ctx.t("review.words.too_long", max=REASON_MAX, length=len(text)))
+            return Outcome.REASK
+        ctx.session.data[self.key] = text
+        return Outcome.NEXT
+
+    def shown(self, ctx: Context) -> str:
+        return shorten(str(ctx.session.data[self.key]), 500)
+
+
+class ReviewWordsFlow(Flow):
+    """What the reject and ask conversations share: which nomination, at which stage, for whom."""
+
+    decision: ClassVar[Decision]
+
+    async def prepare(self, ctx: Context) -> bool:
+        press = parse(ctx.incoming.choice or "") if ctx.incoming.kind is Kind.CHOICE else None
+        if press is None:
+            ctx.say(ctx.t("review.not_found"))
+            return False
+        state = await pressed_state(ctx, press)
+        if state is None:
+            return False
+        if not still_at(state, press.text(1), self.decision):
+            already(ctx, state)
+            return False
+        ctx.session.data.update(
+            {
+                "id": state.nomination.id,
+                "reference": state.reference,
+                "nominee": state.nomination.nominee_name,
+                "stage": press.text(1),
+            }
+        )
+        return True
+
+    def title(self, ctx: Context) -> str:
+        return ctx.t(f"{self.name}.title", reference=ctx.session.data.get("reference", ""))
+
+    def summary_header(self, ctx: Context) -> list[str]:
+        return [ctx.t("review.words.nominee", name=ctx.session.data.get("nominee", ""))]
+
+    async def submit(self, ctx: Context) -> None:
+        key = self.steps[0].key
+        data = dict(ctx.session.data)
+        if not await insist(ctx, Action.REVIEW):
+            # The role was taken away while the draft waited.
+            ctx.session.clear()
+            return
+        if not data.get(key):
+            self._go(ctx, key)
+            return
+        ctx.session.clear()
+        words = check_reason(self.decision, data[key]) or ""
+        outcome = await ReviewRepo(ctx.conn).decide(
+            data["reference"], self.decision, ctx.user, ctx.now, expected_stage=data["stage"], reason=words
+        )
+        if outcome is None:
+            ctx.say(ctx.t("review.not_found"))
+            return
+        if not outcome.won:
+            already(ctx, outcome.state)
+            return
+        await self.decided(ctx, outcome, words)
+
+    @abstractmethod
+    async def decided(self, ctx: Context, outcome: Decided, words: str) -> None:
+        """Tell whoever must know, and the reviewer that it is done."""
+
+
+class RejectFlow(ReviewWordsFlow):
+    name = "review_reject"
+    decision = Decision.REJECT
+    steps: ClassVar[list[Step]] = [WordsStep("reason")]
+
+    async def decided(self, ctx: Context, outcome: Decided, words: str) -> None:
+        await tell_outcome(ctx.conn, ctx.services, outcome.state, outcome.followers, ctx.now)
+        ctx.say(ctx.t("review_reject.done", reference=outcome.state.reference))
+
+
+class AskFlow(ReviewWordsFlow):
+    name = "review_ask"
+    decision = Decision.ASK
+    steps: ClassVar[list[Step]] = [WordsStep("question")]
+
+    async def decided(self, ctx: Context, outcome: Decided, words: str) -> None:
+        asked = await ReviewRepo(ctx.conn).ask(outcome.state, ctx.user, words, ctx.now)
+        await tell_question(ctx.conn, ctx.services, outcome.state, asked, ctx.now)
+        say_with_actions(ctx, ctx.t("review_ask.done", reference=outcome.state.reference), outcome.state)
