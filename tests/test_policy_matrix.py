@@ -11,6 +11,7 @@ import pytest
 from bot.app import App
 from bot.domain.policy import ALLOWED, Action, allowed, invite_action
 from bot.domain.roles import Grant, Role, roles_of
+from bot.engine.messages import Kind
 from bot.i18n import default_catalog
 from tests.chat import Person
 from tests.roles import registered
@@ -103,6 +104,28 @@ def shows(key: str) -> Check:
     return check
 
 
+async def nominated_by_a_citizen(person: Person) -> int:
+    """A named citizen's nomination with a phone number, for the desk's buttons; its id."""
+    citizen = Person(person.app, f"9{person.user_id}")
+    await answer_up_to_summary(citizen)
+    await citizen.tap("Gửi")
+    with sqlite3.connect(person.app.db.path) as conn:
+        row = conn.execute("SELECT id FROM nominations ORDER BY id DESC LIMIT 1").fetchone()
+    return int(row[0])
+
+
+async def presses_approve(person: Person) -> bool:
+    await person.send_kind(Kind.CHOICE, choice=f"rv:approve:{await nominated_by_a_citizen(person)}:open")
+    assert person.last and person.text.strip(), "an approve button got no answer"
+    return not refused(person.text)
+
+
+async def sees_the_phone(person: Person) -> bool:
+    await person.send_kind(Kind.CHOICE, choice=f"rv:view:{await nominated_by_a_citizen(person)}")
+    assert person.last and person.text.strip(), "a view button got no answer"
+    return "+84912345678" in person.text
+
+
 # How a person exercises each action in a conversation, and whether they were let do it.
 TRIGGERS: dict[Action, Check] = {
     Action.START: says("/start"),
@@ -123,7 +146,11 @@ TRIGGERS: dict[Action, Check] = {
     Action.DIGEST: says("/tonghop"),
     Action.ANNOUNCE: says("/thongbao"),
     Action.EXPORT: says("/xuat"),
+    # A workbook with the nominators' phone numbers: "lienhe" asks for it.
+    Action.EXPORT_CONTACTS: says("/xuat CN xlsx lienhe"),
     Action.ANSWER_QUESTION: says("/traloi"),
+    Action.REVIEW: presses_approve,
+    Action.SEE_CONTACTS: sees_the_phone,
 }
 
 
