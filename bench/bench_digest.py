@@ -1,0 +1,211 @@
+"""The secretariat's daily digest over 100,000 nominations and 100,000 reports (5,000 units, 4 periods past
+their deadlines), against the bare SQL that reads and counts the same rows. Both read the same SQLite file
+on disk; rounds alternate between the two and their medians are compared."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
+
+from bench.common import Stopwatch, report, scratch_dir  # noqa: E402
+from bot.app import build_app  # noqa: E402
+from bot.clock import FixedClock  # noqa: E402
+from bot.digests.compose import LISTED, gather  # noqa: E402
+from bot.digests.delivery import digest_replies  # noqa: E402
+from bot.domain.digest import DigestKind  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.storage.timefmt import to_db  # noqa: E402
+
+UNITS = 5_000
+PERIODS = ("Q1", "Q2", "Q3", "Q4")
+VERSIONS = 5  # 5,000 units x 4 periods x 5 versions = 100,000 reports
+NOMINATIONS = 100_000
+ROUNDS = 15
+# 17:00 in Đồng Tháp: the daily window is the day up to it.
+NOW = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)
+START = NOW - dt.timedelta(days=1)
+NOMINATION_DAYS = 200
+REPORT_DAYS = 100
+GROUPS = ["CUM1", "CUM2", "KHOI-VHXH", "KHOI-DT"]
+OPEN = ("in_review", "needs_info", "submitted")
+
+# What the digest reads, as bare SQL: the window's nominations and reports (counted, and the first few
+# listed), the review queue (counted by status, the longest waiting listed), who has reported for each
+# period, and the active units.
+BARE_SQL = [
+    "SELECT COUNT(*) FROM nominations WHERE created_at > :start AND created_at <= :end",
+    "SELECT reference, nominee_name, unit_code, category_code FROM nominations"
+    " WHERE created_at > :start AND created_at <= :end ORDER BY created_at, id LIMIT :listed",
+    "SELECT COUNT(*), SUM(late), SUM(version > 1) FROM reports WHERE submitted_at > :start AND submitted_at <= :end",
+    "SELECT reference, period_code, unit_code, version, late FROM reports"
+    " WHERE submitted_at > :start AND submitted_at <= :end ORDER BY submitted_at, id LIMIT :listed",
+    "SELECT n.status, COUNT(*) FROM nominations n LEFT JOIN nomination_reviews r ON r.nomination_id = n.id"
+    f" WHERE n.status IN {OPEN} AND r.merged_into IS NULL GROUP BY n.status",
+    "SELECT n.reference, n.nominee_name, n.unit_code, n.status FROM nominations n"
+    " LEFT JOIN nomination_reviews r ON r.nomination_id = n.id"
+    f" WHERE n.status IN {OPEN} AND r.merged_into IS NULL"
+    " ORDER BY COALESCE(r.status_since, n.created_at), n.id LIMIT :listed",
+    "SELECT period_code, unit_code, MIN(late) FROM reports WHERE submitted_at <= :end GROUP BY period_code, unit_code",
+    "SELECT code, name, kind, group_code FROM current_units WHERE status = 'active'",
+]
+
+
+def campaign_file(folder: Path) -> Path:
+    data = yaml.safe_load((ROOT / "config" / "dong-thap.yaml").read_text(encoding="utf-8"))
+    data["reporting_periods"] = [
+        {
+            "code": code,
+            "kind": "phase",
+            "name": f"Đợt {code}",
+            "opens": "2026-08-01",
+            "deadline": "2026-11-20",
+            "closes": "2026-12-31",
+        }
+        for code in PERIODS
+    ]
+    path = folder / "campaign.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def fill(db: Path) -> None:
+    now = to_db(NOW)
+    statuses = ["approved", "rejected", "approved", "submitted", "in_review", "approved", "needs_info", "published"]
+    with sqlite3.connect(db) as conn:
+        conn.executemany(
+            "INSERT INTO unit_versions (code, name, kind, parent_code, group_code, status, source, recorded_at)"
+            " VALUES (?, ?, 'commune', NULL, ?, 'active', 'bench', ?)",
+            [(f"X-{i:05d}", f"Xã số {i}", GROUPS[i % 4], now) for i in range(UNITS)],
+        )
+        conn.execute(
+            "INSERT INTO users (channel, external_id, chat_id, lang, created_at) VALUES ('bench', 'r', 'r', 'vi', ?)",
+            (now,),
+        )
+        version_of = {
+            row[0]: row[1] for row in conn.execute("SELECT code, id FROM unit_versions WHERE source = 'bench'")
+        }
+        span = dt.timedelta(days=NOMINATION_DAYS).total_seconds()
+        conn.executemany(
+            "INSERT INTO nominations (reference, campaign_code, status, submitted_by, channel, nominee_kind,"
+            " nominee_name, unit_code, category_code, deed, anonymous, nominator_name, nominator_phone, consent_at,"
+            " created_at) VALUES (?, 'DT-2026', ?, 1, 'bench', 'individual', ?, ?, 'PT01', ?, 0, 'Người đề cử',"
+            " '+84912345678', ?, ?)",
+            (
+                (
+                    f"NTVT-2026-{n:06d}",
+                    statuses[n % len(statuses)],
+                    f"Nguyễn Văn {n}",
+                    f"X-{n % UNITS:05d}",
+                    "Đã giúp đỡ bà con trong xã vượt qua mùa lũ, vận động quyên góp xây cầu.",
+                    created := to_db(NOW - dt.timedelta(seconds=span * (NOMINATIONS - n) / NOMINATIONS)),
+                    created,
+                )
+                for n in range(1, NOMINATIONS + 1)
+            ),
+        )
+        span = dt.timedelta(days=REPORT_DAYS).total_seconds()
+        total = UNITS * len(PERIODS) * VERSIONS
+        rows = []
+        for n in range(total):
+            version, rest = n // (UNITS * len(PERIODS)) + 1, n % (UNITS * len(PERIODS))
+            period, unit = PERIODS[rest % len(PERIODS)], f"X-{rest // len(PERIODS):05d}"
+            submitted = to_db(NOW - dt.timedelta(seconds=span * (total - n) / total))
+            rows.append(
+                (f"BC-{period}-{unit}-v{version}", period, unit, version_of[unit], version, submitted, n % 7 == 0)
+            )
+        conn.executemany(
+            "INSERT INTO reports (reference, campaign_code, period_code, unit_code, unit_version_id, version,"
+            " submitted_by, channel, submitted_at, late) VALUES (?, 'DT-2026', ?, ?, ?, ?, 1, 'bench', ?, ?)",
+            rows,
+        )
+        conn.execute("ANALYZE")
+
+
+async def measure() -> dict[str, float]:
+    with scratch_dir("bench-digest-") as folder:
+        settings = Settings.model_validate(
+            {
+                "database_url": f"sqlite:///{folder / 'thidua.db'}",
+                "data_dir": folder,
+                "campaign_file": campaign_file(folder),
+            }
+        )
+        app = await build_app(settings, FixedClock(NOW))
+        watch = Stopwatch()
+        fill(app.db.path)
+        seeding = watch.seconds
+        services = app.services
+
+        async def digest() -> list[str]:
+            async with app.db.reading() as conn:
+                data = await gather(conn, services.campaign, START, NOW, NOW, DigestKind.DAILY)
+            return [r.text for r in digest_replies(data, services, "vi", "telegram", None)]
+
+        params = {"start": to_db(START), "end": to_db(NOW), "listed": LISTED}
+
+        async def bare() -> list[list[Any]]:
+            async with app.db.reading() as conn:
+                return [list(await conn.execute_fetchall(sql, params)) for sql in BARE_SQL]
+
+        messages = await digest()
+        counted = await bare()
+        text = "\n".join(messages)
+        # The digest says what the bare SQL counts.
+        assert f"🏅 Đề cử mới: {counted[0][0][0]}\n" in text, text[:300]
+        assert f"📄 Báo cáo mới: {counted[2][0][0]} " in text
+        assert f"⏳ Chờ xét duyệt: {sum(r[1] for r in counted[4])} " in text
+        assert "+84912345678" not in text and "Người đề cử" not in text
+        digest_times, bare_times = [], []
+        for _ in range(ROUNDS):
+            watch = Stopwatch()
+            await digest()
+            digest_times.append(watch.seconds)
+            watch = Stopwatch()
+            await bare()
+            bare_times.append(watch.seconds)
+        await app.close()
+    return {
+        "seeding": seeding,
+        "digest": statistics.median(digest_times),
+        "bare": statistics.median(bare_times),
+        "messages": float(len(messages)),
+        "chars": float(len(text)),
+        "in_window": float(counted[0][0][0]),
+        "reports_in_window": float(counted[2][0][0]),
+    }
+
+
+def main() -> None:
+    figures = asyncio.run(measure())
+    report(
+        f"Daily digest: {NOMINATIONS:,} nominations, {UNITS * len(PERIODS) * VERSIONS:,} reports,"
+        f" {UNITS:,} units x {len(PERIODS)} overdue periods",
+        [
+            ("seeding by bulk SQL", f"{figures['seeding']:.1f} s"),
+            (
+                "in the window",
+                f"{int(figures['in_window'])} nominations, {int(figures['reports_in_window'])} reports",
+            ),
+            (
+                "digest composed (median)",
+                f"{figures['digest'] * 1000:.1f} ms ({int(figures['messages'])} message(s),"
+                f" {int(figures['chars'])} characters)",
+            ),
+            ("bare SQL reading the same rows (median)", f"{figures['bare'] * 1000:.1f} ms"),
+            ("ratio (digest / bare SQL)", f"{figures['digest'] / figures['bare']:.2f}"),
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()
