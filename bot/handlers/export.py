@@ -157,6 +157,8 @@ class ExportFlow(Flow):
         if "scope" in data and "kind" in data:
             await self.submit(ctx)
             return False
+        # What the words answered is not asked again: from each answer, on to the next one missing.
+        ctx.session.editing = "scope" in data or "kind" in data
         return True
 
     async def submit(self, ctx: Context) -> None:

@@ -1,0 +1,329 @@
+"""The secretariat's files, opened again with openpyxl and python-docx: what each holds and how it is laid
+out. Nominations come through the real conversation and the review repository, reports through theirs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import openpyxl
+from docx import Document
+
+from bot.app import App
+from bot.domain.export_rows import ExportKind, ExportScope, parse_range
+from bot.domain.nomination import NewNomination, NomineeKind
+from bot.domain.reports import AreaReport, NewReport
+from bot.domain.review import Decision
+from bot.domain.users import User
+from bot.exports.making import ExportRequest, MadeFile, make_exports
+from bot.storage.nominations import NominationRepo
+from bot.storage.reports import ReportRepo
+from bot.storage.review import ReviewRepo
+from bot.storage.units import UnitRepo
+from bot.storage.users import UserRepo
+from tests.chat import Person
+from tests.test_nomination_flow import answer_up_to_summary
+
+PHONE = "+84912345678"
+NOMINATOR = "Trần Thị Bình"
+DEED = "Chị đã vận động bà con góp tiền làm lại cây cầu khỉ cho học sinh đi học an toàn."
+FORMULA_DEED = '=HYPERLINK("http://x") ông đã cứu hai em nhỏ đuối nước ở kênh Nguyễn Văn Tiếp.'
+# Who is in the bulletin and who is not, and why.
+PUBLISHED = ["Lê Thị Hoa", "Hội Phụ nữ xã Mỹ An"]  # consent recorded; a collective needs none
+NOT_PUBLISHED = ["Trần Văn Bảy", "Phạm Văn Tư", "Võ Thị Năm", "Nguyễn Văn An"]  # no consent, unmarked, rejected, open
+POVERTY = "Hỗ trợ sinh kế cho 320 hộ nghèo, xây 45 căn nhà đại đoàn kết trong kỳ."
+OCOP = "Có thêm 6 sản phẩm OCOP 3 sao, trong đó 2 sản phẩm từ sen Tháp Mười."
+
+
+async def user(app: App, external_id: str, name: str) -> User:
+    async with app.db.transaction() as conn:
+        return await UserRepo(conn).get_or_create(
+            "console", external_id, external_id, name, "vi", app.services.clock.now()
+        )
+
+
+async def nominate(
+    app: App,
+    by: User,
+    name: str,
+    *,
+    kind: NomineeKind = NomineeKind.INDIVIDUAL,
+    deed: str = DEED,
+    unit: str = "H-LAPVO",
+) -> str:
+    now = app.services.clock.now()
+    new = NewNomination(
+        campaign_code="DT-2026",
+        submitted_by=by.id,
+        channel="console",
+        nominee_kind=kind,
+        nominee_name=name,
+        unit_code=unit,
+        category_code="PT01",
+        deed=deed,
+        anonymous=False,
+        nominator_name=NOMINATOR,
+        nominator_phone=PHONE,
+        consent_at=now,
+    )
+    async with app.db.transaction() as conn:
+        return (await NominationRepo(conn).create(new, 2026, now)).reference
+
+
+async def decide(app: App, reviewer: User, reference: str, decision: Decision, **extra: object) -> None:
+    async with app.db.transaction() as conn:
+        reason = "Chưa đủ căn cứ" if decision is Decision.REJECT else None
+        outcome = await ReviewRepo(conn).decide(
+            reference,
+            decision,
+            reviewer,
+            app.services.clock.now(),
+            reason=reason,
+            **extra,  # type: ignore[arg-type]
+        )
+        assert outcome is not None and outcome.won
+
+
+async def report(
+    app: App, by: User, unit: str, areas: list[AreaReport], *, late: bool = False, period: str = "CN"
+) -> str:
+    now = app.services.clock.now()
+    async with app.db.transaction() as conn:
+        version = await UnitRepo(conn).get(unit)
+        assert version is not None
+        new = NewReport(
+            campaign_code="DT-2026",
+            period_code=period,
+            unit_code=unit,
+            submitted_by=by.id,
+            channel="console",
+            areas=areas,
+        )
+        return (await ReportRepo(conn).create(new, version.version_id, 2026, late, now)).reference
+
+
+async def seed(app: App) -> None:
+    """Six nominations in every state the bulletin must tell apart, and the reports of four units."""
+    citizen = Person(app, "5001")
+    await answer_up_to_summary(citizen)  # Nguyễn Văn An, with the nominator's phone, left awaiting review
+    await citizen.tap("Gửi")
+    assert "NTVT-2026-000001" in citizen.text
+    someone = await user(app, "5002", "Bình")
+    reviewer = await user(app, "5003", "Lan")
+    hoa = await nominate(app, someone, "Lê Thị Hoa")
+    await decide(app, reviewer, hoa, Decision.APPROVE, for_publication=True)
+    async with app.db.transaction() as conn:
+        await ReviewRepo(conn).record_consent(hoa, reviewer, app.services.clock.now())
+    bay = await nominate(app, someone, "Trần Văn Bảy")
+    await decide(app, reviewer, bay, Decision.APPROVE, for_publication=True)
+    women = await nominate(app, someone, "Hội Phụ nữ xã Mỹ An", kind=NomineeKind.COLLECTIVE)
+    await decide(app, reviewer, women, Decision.APPROVE, for_publication=True)
+    tu = await nominate(app, someone, "Phạm Văn Tư", deed=FORMULA_DEED)
+    await decide(app, reviewer, tu, Decision.APPROVE)
+    nam = await nominate(app, someone, "Võ Thị Năm")
+    await decide(app, reviewer, nam, Decision.REJECT)
+
+    rep = await user(app, "5004", "Đại diện")
+    await report(
+        app,
+        rep,
+        "H-THAPMUOI",
+        [
+            AreaReport(area_code="ND04", narrative=OCOP, values={"OCOP-MOI": 6}),
+            AreaReport(area_code="ND16", narrative=POVERTY, values={"HO-THOAT-NGHEO": 120, "TY-LE-NGHEO": 2.75}),
+        ],
+    )
+    await report(app, rep, "H-LAPVO", [AreaReport(area_code="ND16", narrative="Bản đầu, sẽ sửa lại số liệu.")])
+    await report(
+        app,
+        rep,
+        "H-LAPVO",
+        [AreaReport(area_code="ND16", narrative="Bản sửa: hỗ trợ 30 hộ thoát nghèo.", values={"HO-THOAT-NGHEO": 30})],
+        late=True,
+    )
+    await report(
+        app, rep, "SO-NOIVU", [AreaReport(area_code="ND01", narrative="Tổ chức học tập nghị quyết cho 100% cán bộ.")]
+    )
+
+
+async def export(app: App, folder: Path, kind: ExportKind, *, with_contacts: bool = False) -> MadeFile:
+    period = app.services.campaign.period("CN")
+    assert period is not None
+    request = ExportRequest(scope=ExportScope.of_period(period), kinds=[kind], with_contacts=with_contacts)
+    made = await make_exports(
+        app.db.path, app.services.campaign, app.services.catalog, request, app.services.clock.now(), folder=folder
+    )
+    assert [m.kind for m in made] == [kind] and made[0].path.is_file()
+    return made[0]
+
+
+def cells(path: Path) -> dict[str, list[list[object]]]:
+    book = openpyxl.load_workbook(path)
+    return {sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets}
+
+
+def docx_text(path: Path) -> tuple[list[str], list[list[str]]]:
+    """The document's paragraphs, and each table's cell texts."""
+    doc = Document(str(path))
+    tables = [[cell.text for row in table.rows for cell in row.cells] for table in doc.tables]
+    return [p.text for p in doc.paragraphs], tables
+
+
+async def test_the_workbook_has_three_sheets_with_frozen_headers_widths_and_real_dates(
+    app: App, tmp_path: Path
+) -> None:
+    await seed(app)
+    made = await export(app, tmp_path, ExportKind.XLSX)
+    assert made.counts == {"nominations": 6, "reports": 4, "unreported": 15}
+    book = openpyxl.load_workbook(made.path)
+    assert book.sheetnames == ["Đề cử", "Báo cáo", "Chưa báo cáo"]
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2"
+        assert sheet["A1"].font.bold
+        assert sheet.column_dimensions["A"].width > 8
+    nominations = book["Đề cử"]
+    header = [c.value for c in nominations[1]]
+    assert header[:5] == ["Mã", "Thời gian gửi", "Tình trạng", "Cá nhân/Tập thể", "Người/tập thể được đề cử"]
+    first = nominations[2]
+    assert first[0].value == "NTVT-2026-000001"
+    # 02:00 UTC is 09:00 in Đồng Tháp: a date the spreadsheet can sort and filter, in local time.
+    assert first[1].is_date and first[1].value == dt.datetime(2026, 11, 28, 9, 0)
+    assert first[2].value == "Đã gửi, chờ xét" and first[10].value == "Người dân"
+    statuses = {row[4]: row[2] for row in cells(made.path)["Đề cử"][1:]}
+    assert statuses["Lê Thị Hoa"] == "Đã được duyệt" and statuses["Võ Thị Năm"] == "Không được chấp nhận"
+    # What a person typed is kept as text, never run as a formula.
+    formula = next(row for row in nominations.iter_rows(min_row=2) if row[4].value == "Phạm Văn Tư")[8]
+    assert formula.value == FORMULA_DEED and formula.data_type == "s"
+
+
+async def test_reports_are_one_row_per_unit_and_area_with_indicators_as_columns(app: App, tmp_path: Path) -> None:
+    await seed(app)
+    sheet = cells((await export(app, tmp_path, ExportKind.XLSX)).path)["Báo cáo"]
+    header = sheet[0]
+    assert header[:10] == [
+        "Mã",
+        "Kỳ báo cáo",
+        "Mã đơn vị",
+        "Đơn vị",
+        "Cụm, khối thi đua",
+        "Bản",
+        "Thời gian gửi",
+        "Trễ hạn",
+        "Nội dung thi đua",
+        "Kết quả thực hiện",
+    ]
+    ocop, households, rate = (
+        header.index("Số sản phẩm OCOP mới được công nhận (sản phẩm)"),
+        header.index("Số hộ thoát nghèo (hộ)"),
+        header.index("Tỷ lệ hộ nghèo cuối kỳ (%)"),
+    )
+    rows = {(r[2], r[8]): r for r in sheet[1:]}
+    assert sorted(rows) == [
+        ("H-LAPVO", "Giảm nghèo bền vững, các vấn đề xã hội"),
+        ("H-THAPMUOI", "Giảm nghèo bền vững, các vấn đề xã hội"),
+        ("H-THAPMUOI", "Nông nghiệp, nông thôn mới và sản phẩm OCOP"),
+        ("SO-NOIVU", "Thực hiện Nghị quyết Đại hội Đảng, học tập và làm theo Bác"),
+    ]
+    poverty = rows[("H-THAPMUOI", "Giảm nghèo bền vững, các vấn đề xã hội")]
+    assert poverty[households] == 120 and poverty[rate] == 2.75 and poverty[ocop] is None
+    assert rows[("H-THAPMUOI", "Nông nghiệp, nông thôn mới và sản phẩm OCOP")][ocop] == 6
+    # Only the latest version of a unit's report, with its own late mark.
+    lapvo = rows[("H-LAPVO", "Giảm nghèo bền vững, các vấn đề xã hội")]
+    assert lapvo[0] == "BC-2026-CN-H-LAPVO-v2" and lapvo[5] == 2 and lapvo[7] == "Có" and lapvo[households] == 30
+    assert rows[("SO-NOIVU", "Thực hiện Nghị quyết Đại hội Đảng, học tập và làm theo Bác")][4] == (
+        "Khối Đảng - Đoàn thể (mẫu)"
+    )
+    assert isinstance(poverty[6], dt.datetime)
+
+
+async def test_units_that_have_not_reported_are_listed_with_the_deadline(app: App, tmp_path: Path) -> None:
+    await seed(app)
+    book = openpyxl.load_workbook((await export(app, tmp_path, ExportKind.XLSX)).path)
+    sheet = book["Chưa báo cáo"]
+    assert [c.value for c in sheet[1]] == ["Kỳ báo cáo", "Hạn nộp", "Mã đơn vị", "Đơn vị", "Cụm, khối thi đua"]
+    rows = list(sheet.iter_rows(min_row=2))
+    units = [r[3].value for r in rows]
+    assert len(units) == 15 and "Huyện Tam Nông" in units and "Báo Đồng Tháp" in units
+    assert not {"Huyện Tháp Mười", "Huyện Lấp Vò", "Sở Nội vụ"} & set(units)
+    assert rows[0][1].is_date and rows[0][1].value == dt.datetime(2026, 12, 10)
+    assert rows[0][0].value == "Báo cáo tổng kết năm 2026"
+
+
+async def test_phone_numbers_only_in_an_export_with_contacts(app: App, tmp_path: Path) -> None:
+    await seed(app)
+    plain = cells((await export(app, tmp_path / "plain", ExportKind.XLSX)).path)
+    everything = [str(v) for sheet in plain.values() for row in sheet for v in row if v is not None]
+    assert not [v for v in everything if PHONE in v or NOMINATOR in v]
+    assert "Số điện thoại" not in plain["Đề cử"][0]
+    full = cells((await export(app, tmp_path / "full", ExportKind.XLSX, with_contacts=True)).path)["Đề cử"]
+    assert full[0][-2:] == ["Họ tên người đề cử", "Số điện thoại"]
+    assert {tuple(row[-2:]) for row in full[1:]} == {(NOMINATOR, PHONE)}
+
+
+async def test_the_bulletin_holds_only_approved_marked_and_consented_nominations(app: App, tmp_path: Path) -> None:
+    await seed(app)
+    made = await export(app, tmp_path, ExportKind.BULLETIN)
+    assert made.counts == {"entries": 2}
+    paragraphs, _ = docx_text(made.path)
+    text = "\n".join(paragraphs)
+    assert "BẢN TIN HƯƠNG SEN ĐỒNG THÁP" in text and "Gương người tốt, việc tốt" in text
+    assert "1. Lê Thị Hoa — Huyện Lấp Vò" in paragraphs and "2. Hội Phụ nữ xã Mỹ An — Huyện Lấp Vò" in paragraphs
+    for name in NOT_PUBLISHED:
+        assert name not in text
+    assert DEED in paragraphs and "Tập thể · Cả nước chung sức xây dựng nông thôn mới" in paragraphs
+    assert PHONE not in text and NOMINATOR not in text
+
+
+async def test_an_empty_bulletin_says_so(app: App, tmp_path: Path) -> None:
+    made = await export(app, tmp_path, ExportKind.BULLETIN)
+    assert made.counts == {"entries": 0}
+    assert any("chưa có gương người tốt, việc tốt nào" in p for p in docx_text(made.path)[0])
+
+
+async def test_the_compilation_is_an_administrative_report_by_cluster_block_and_area(app: App, tmp_path: Path) -> None:
+    await seed(app)
+    made = await export(app, tmp_path, ExportKind.COMPILATION)
+    assert made.counts == {"reports": 3, "units": 3, "unreported": 15}
+    paragraphs, tables = docx_text(made.path)
+    letterhead, signature = tables[0], tables[-1]
+    assert letterhead[0].splitlines() == ["UBND TỈNH ĐỒNG THÁP", "SỞ NỘI VỤ", "―――――"]
+    assert letterhead[1].splitlines()[:2] == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    assert letterhead[3] == "Đồng Tháp, ngày 28 tháng 11 năm 2026"
+    assert "BÁO CÁO" in paragraphs
+    headings = [p for p in paragraphs if re.fullmatch(r"[IVXL]+\. .+", p)]
+    assert headings == [
+        "I. TÌNH HÌNH GỬI BÁO CÁO",
+        "II. CỤM THI ĐUA SỐ 1 (MẪU)",
+        "III. KHỐI ĐẢNG - ĐOÀN THỂ (MẪU)",
+        "IV. ĐỀ XUẤT, KIẾN NGHỊ",
+    ]
+    cluster = paragraphs[paragraphs.index("II. CỤM THI ĐUA SỐ 1 (MẪU)") : paragraphs.index(headings[2])]
+    assert cluster[1] == "Có 2 đơn vị gửi báo cáo, trong đó 1 đơn vị gửi trễ hạn."
+    assert "1. Nông nghiệp, nông thôn mới và sản phẩm OCOP" in cluster
+    assert "2. Giảm nghèo bền vững, các vấn đề xã hội" in cluster
+    assert "Số liệu tổng hợp: Số hộ thoát nghèo: 150 hộ." in cluster  # a rate is not added up
+    assert f"- Huyện Tháp Mười: {POVERTY} (Số hộ thoát nghèo: 120 hộ; Tỷ lệ hộ nghèo cuối kỳ: 2,75 %)" in cluster
+    submission = paragraphs[paragraphs.index(headings[0]) : paragraphs.index(headings[1])]
+    assert (
+        "Báo cáo tổng kết năm 2026 (hạn nộp 10/12/2026): 3/18 đơn vị đã gửi báo cáo, trong đó 1 đơn vị gửi trễ hạn;"
+        " 15 đơn vị chưa gửi." in submission
+    )
+    assert any(p.startswith("Các đơn vị chưa gửi: ") and "Huyện Tam Nông" in p for p in submission)
+    assert signature[0].startswith("Nơi nhận:")
+    block = signature[1].splitlines()
+    assert block[:2] == ["THỦ TRƯỞNG CƠ QUAN", "(Ký, ghi rõ họ tên và đóng dấu)"]
+    assert block[-1] == "…………………………………" and all(not line.strip() for line in block[2:-1])
+
+
+async def test_a_date_range_takes_the_reports_sent_in_it_and_the_periods_due_in_it(app: App, tmp_path: Path) -> None:
+    await seed(app)
+    scope = parse_range("01/12/2026-31/12/2026")
+    assert scope is not None
+    request = ExportRequest(scope=scope, kinds=[ExportKind.XLSX])
+    now = app.services.clock.now()
+    made = await make_exports(app.db.path, app.services.campaign, app.services.catalog, request, now, folder=tmp_path)
+    # Nothing was sent in December; the year-end period and the digital-transformation phase (owed by the 12
+    # localities, none of which reported for it) fall due in it.
+    assert made[0].counts == {"nominations": 0, "reports": 0, "unreported": 15 + 12}
+    assert made[0].filename.startswith("DT-2026-20261201-20261231-xlsx-")
