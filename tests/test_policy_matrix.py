@@ -148,8 +148,6 @@ TRIGGERS: dict[Action, Check] = {
     Action.EXPORT: says("/xuat"),
     # A workbook with the nominators' phone numbers: "lienhe" asks for it.
     Action.EXPORT_CONTACTS: says("/xuat CN xlsx lienhe"),
-    # A workbook with the nominators' phone numbers: "lienhe" asks for it.
-    Action.EXPORT_CONTACTS: says("/xuat CN xlsx lienhe"),
     Action.ANSWER_QUESTION: says("/traloi"),
     Action.REVIEW: presses_approve,
     Action.SEE_CONTACTS: sees_the_phone,
