@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 from docx import Document
+from openpyxl.cell.cell import Cell
 
 from bot.app import App
 from bot.domain.export_rows import ExportKind, ExportScope, parse_range
@@ -158,6 +159,11 @@ async def export(app: App, folder: Path, kind: ExportKind, *, with_contacts: boo
     return made[0]
 
 
+def is_date(cell: object) -> bool:
+    """A cell the spreadsheet treats as a date (numbers formatted as dates, read back as datetimes)."""
+    return isinstance(cell, Cell) and cell.is_date
+
+
 def cells(path: Path) -> dict[str, list[list[object]]]:
     book = openpyxl.load_workbook(path)
     return {sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets}
@@ -188,7 +194,7 @@ async def test_the_workbook_has_three_sheets_with_frozen_headers_widths_and_real
     first = nominations[2]
     assert first[0].value == "NTVT-2026-000001"
     # 02:00 UTC is 09:00 in Đồng Tháp: a date the spreadsheet can sort and filter, in local time.
-    assert first[1].is_date and first[1].value == dt.datetime(2026, 11, 28, 9, 0)
+    assert is_date(first[1]) and first[1].value == dt.datetime(2026, 11, 28, 9, 0)
     assert first[2].value == "Đã gửi, chờ xét" and first[10].value == "Người dân"
     statuses = {row[4]: row[2] for row in cells(made.path)["Đề cử"][1:]}
     assert statuses["Lê Thị Hoa"] == "Đã được duyệt" and statuses["Võ Thị Năm"] == "Không được chấp nhận"
@@ -246,7 +252,7 @@ async def test_units_that_have_not_reported_are_listed_with_the_deadline(app: Ap
     units = [r[3].value for r in rows]
     assert len(units) == 15 and "Huyện Tam Nông" in units and "Báo Đồng Tháp" in units
     assert not {"Huyện Tháp Mười", "Huyện Lấp Vò", "Sở Nội vụ"} & set(units)
-    assert rows[0][1].is_date and rows[0][1].value == dt.datetime(2026, 12, 10)
+    assert is_date(rows[0][1]) and rows[0][1].value == dt.datetime(2026, 12, 10)
     assert rows[0][0].value == "Báo cáo tổng kết năm 2026"
 
 
