@@ -168,10 +168,8 @@ async def test_the_words_zalo_adds_follow_the_users_language(tmp_path: Path, clo
         await chat.say("/quaylai")
         assert "Bước 1/9" in chat.text and "trả lời bằng số thứ tự" in chat.text
         await chat.say("/lang en")
-        assert "Switched to English" in chat.text
-        # /lang with the language named answers without asking the step again, so its choices are gone.
-        await chat.say("1")
-        assert "Step 1/9" in chat.text and "Reply with the number" in chat.text
+        # With the language named, the step is asked again at once in English, its choices numbered.
+        assert "Switched to English" in chat.text and "Step 1/9" in chat.text and "Reply with the number" in chat.text
         await chat.say("1")
         assert "Step 2/9" in chat.text
         for answer in ("Nguyễn Văn An", "thap muoi", "1", DEED, "1", "Trần Thị Bình"):
