@@ -26,6 +26,7 @@ from bot.engine.delivery import DeliveryError, PermanentFailure, RetryAfter, Sen
 from bot.outbox.limits import ChannelLimits, RateLimiter
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxMessage, OutboxRepo
+from bot.storage.sessions import SessionRepo
 
 log = logging.getLogger(__name__)
 
@@ -289,6 +290,8 @@ class OutboxWorker:
             repo = OutboxRepo(conn)
             if error is None:
                 await repo.sent(message.id, now)
+                if message.user_id is not None and message.reply.choices:
+                    await SessionRepo(conn).offer_choices(message.user_id, list(message.reply.choices), now)
             elif isinstance(error, PermanentFailure):
                 await repo.failed(message.id, now, reason)
             elif now - message.created_at >= self.give_up_after:

@@ -4,6 +4,7 @@ import datetime as dt
 
 import aiosqlite
 
+from bot.engine.messages import Choice
 from bot.engine.session import Session
 from bot.storage.database import fetch_one
 from bot.storage.timefmt import from_db, to_db
@@ -28,3 +29,14 @@ class SessionRepo:
             " ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
             (user_id, session.model_dump_json(exclude={"updated_at"}), to_db(now)),
         )
+
+    async def offer_choices(self, user_id: int, choices: list[Choice], now: dt.datetime) -> bool:
+        """Make the choices of a message the bot sent on its own the ones "1" or a label picks, where
+        choices are a numbered list (Zalo, the terminal). Not while a conversation is in progress: its own
+        question's choices stay the ones a number answers."""
+        session = await self.load(user_id)
+        if session.conversation is not None:
+            return False
+        session.pending_choices = choices
+        await self.save(user_id, session, now)
+        return True
