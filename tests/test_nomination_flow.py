@@ -23,7 +23,7 @@ def rows(app: App, sql: str) -> list[tuple[object, ...]]:
         return conn.execute(sql).fetchall()
 
 
-async def answer_up_to_summary(person: Person, *, anonymous: bool = False) -> None:
+async def answer_up_to_nominator(person: Person) -> None:
     await person.say("/decu")
     assert "Bước 1/9" in person.text
     await person.tap("Cá nhân")
@@ -35,6 +35,10 @@ async def answer_up_to_summary(person: Person, *, anonymous: bool = False) -> No
     await person.say(DEED)
     assert "Bước 6/9" in person.text
     await person.tap("Bỏ qua")
+
+
+async def answer_up_to_summary(person: Person, *, anonymous: bool = False) -> None:
+    await answer_up_to_nominator(person)
     if anonymous:
         await person.tap("Ẩn danh")
         assert "Bước 8/8" in person.text
@@ -321,13 +325,7 @@ async def test_commands_typed_with_accents_are_understood(app: App) -> None:
 
 async def test_someone_elses_contact_card_is_not_taken_as_the_nominators_phone(app: App) -> None:
     person = Person(app)
-    await person.say("/decu")
-    await person.tap("Cá nhân")
-    await person.say("Nguyễn Văn An")
-    await person.say("thap muoi")
-    await person.tap("nông thôn mới")
-    await person.say(DEED)
-    await person.tap("Bỏ qua")
+    await answer_up_to_nominator(person)
     await person.say("Trần Thị Bình")
     assert "Bước 8/9" in person.text
     await person.send_kind(Kind.CONTACT, contact_phone="+84987654321", contact_is_own=False)

@@ -22,6 +22,7 @@ from bot.digests.repo import DigestRepo
 from bot.domain.digest import DigestKind, Window, plan_windows
 from bot.engine.context import Services
 from bot.engine.messages import Reply
+from bot.reminders.ticker import add_minutely
 from bot.storage.database import Database
 from bot.storage.desk import DeskChat, desk_chats
 from bot.storage.outbox import OutboxRepo
@@ -111,25 +112,5 @@ async def run_digests(db: Database, services: Services) -> int:
 def add_digest_job(
     scheduler: AsyncIOScheduler, db: Database, services: Services, on_queued: Callable[[], None] | None = None
 ) -> None:
-    """Wake the digests every minute and once at start-up. The log in the database, not APScheduler's misfire
-    handling, decides what is due: a late wake-up runs (no grace limit) and missed ones fold into one."""
-
-    async def tick() -> None:
-        try:
-            queued = await run_digests(db, services)
-        except Exception:
-            log.exception("digests: planning failed; will try again in a minute")
-            return
-        if queued and on_queued is not None:
-            on_queued()
-
-    scheduler.add_job(
-        tick,
-        "interval",
-        minutes=1,
-        next_run_time=dt.datetime.now(dt.UTC),
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=None,
-        id=JOB_ID,
-    )
+    """Wake the digests every minute and once at start-up; their log decides which windows are due."""
+    add_minutely(scheduler, JOB_ID, lambda: run_digests(db, services), on_queued)

@@ -15,6 +15,7 @@ from bot.domain.policy import Role
 from bot.engine.context import Services
 from bot.engine.messages import Choice, Reply
 from bot.reminders.planner import Plan, PlannedEscalation, PlannedReminder, Recipient, UnitState, plan
+from bot.reminders.ticker import add_minutely
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxRepo
 from bot.storage.reminder_log import ReminderLog
@@ -157,30 +158,9 @@ async def run_planner(db: Database, services: Services, at: dt.datetime | None =
 
 
 def build_scheduler(db: Database, services: Services, on_queued: Callable[[], None] | None = None) -> AsyncIOScheduler:
-    """Wake the planner every minute and once at start-up. What was missed during downtime is found by the
-    planner in the database, so APScheduler's own misfire handling never decides what gets sent: a late
-    wake-up simply runs (no grace limit), and wake-ups missed while one ran are folded into one."""
+    """The scheduler of the running bot: the reminder planner, and the secretariat's digests beside it, each
+    woken every minute and at start-up and each planned from its own log in the database."""
     scheduler = AsyncIOScheduler(timezone=dt.UTC)
-
-    async def tick() -> None:
-        try:
-            queued = await run_planner(db, services)
-        except Exception:
-            log.exception("reminders: planning failed; will try again in a minute")
-            return
-        if queued and on_queued is not None:
-            on_queued()
-
-    scheduler.add_job(
-        tick,
-        "interval",
-        minutes=1,
-        next_run_time=dt.datetime.now(dt.UTC),
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=None,
-        id=JOB_ID,
-    )
-    # The secretariat's digests ride on the same scheduler, planned from their own log the same way.
+    add_minutely(scheduler, JOB_ID, lambda: run_planner(db, services), on_queued)
     add_digest_job(scheduler, db, services, on_queued)
     return scheduler
