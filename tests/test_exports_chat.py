@@ -3,17 +3,23 @@ or in one line, and every mistake answered kindly."""
 
 from __future__ import annotations
 
+import io
 import sqlite3
 from pathlib import Path
 
 import openpyxl
 
-from bot.app import App
+from bot.app import App, build_app
+from bot.clock import FixedClock
 from bot.domain.policy import Grant, Role
 from bot.engine.messages import Reply
+from bot.settings import Settings
 from tests.chat import Person
-from tests.roles import registered
+from tests.roles import invite_code, registered
 from tests.test_exports import PHONE, docx_text, seed
+from tests.test_telegram_channel import open_chat, tg_settings
+
+__all__ = ["tg_settings"]  # the fixture, used here by name
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -125,3 +131,21 @@ async def test_english_speakers_get_english_files(app: App) -> None:
     [sent] = files(await desk.say("/export CN xlsx"))
     assert sent.file is not None and "Excel workbook" in sent.text
     assert openpyxl.load_workbook(sent.file.path).sheetnames == ["Nominations", "Reports", "Not reported"]
+
+
+async def test_the_workbook_reaches_telegram_as_a_document(tg_settings: Settings, clock: FixedClock) -> None:
+    app = await build_app(tg_settings, clock)
+    tg = await open_chat(app)
+    try:
+        await seed(app)
+        out = await tg.say(f"/dangky {await invite_code(app, Grant(role=Role.SECRETARIAT))}")
+        assert "Đăng ký thành công" in out[0]
+        await tg.say("/xuat CN xlsx")
+        [document] = tg.fake.of("sendDocument")
+        assert "6 đề cử, 4 dòng báo cáo" in document.params["caption"]
+        [upload] = document.uploads.values()
+        book = openpyxl.load_workbook(io.BytesIO(upload))
+        assert book.sheetnames == ["Đề cử", "Báo cáo", "Chưa báo cáo"]
+    finally:
+        await tg.application.shutdown()
+        await app.close()
