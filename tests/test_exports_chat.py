@@ -3,16 +3,21 @@ or in one line, and every mistake answered kindly."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import openpyxl
+import pytest
 
 from bot.app import App, build_app
 from bot.clock import FixedClock
 from bot.domain.policy import Grant, Role
 from bot.engine.messages import Reply
+from bot.exports.making import make_exports
+from bot.handlers import export as export_handler
 from bot.settings import Settings
 from tests.chat import Person
 from tests.roles import invite_code, registered
@@ -149,3 +154,29 @@ async def test_the_workbook_reaches_telegram_as_a_document(tg_settings: Settings
     finally:
         await tg.application.shutdown()
         await app.close()
+
+
+async def test_an_export_being_written_holds_up_nobody_else(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    office = await secretariat(app)
+    written = asyncio.Event()
+    may_write = asyncio.Event()
+
+    async def held_back(*args: Any, **kwargs: Any) -> Any:
+        # The real export, started only when the test says: a window in which a slow one would still run.
+        written.set()
+        await may_write.wait()
+        return await make_exports(*args, **kwargs)
+
+    monkeypatch.setattr(export_handler, "make_exports", held_back)
+    exporting = asyncio.create_task(office.say("/xuat CN xlsx"))
+    await asyncio.wait_for(written.wait(), 10)
+    # The request is committed and audited before the file is written ...
+    with sqlite3.connect(app.db.path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'export.made'").fetchone() == (1,)
+    # ... so someone else's update goes through meanwhile instead of waiting behind the write lock.
+    citizen = Person(app, "3001")
+    await asyncio.wait_for(citizen.say("/decu"), 5)
+    assert "Bước 1/9" in citizen.text
+    may_write.set()
+    replies = await asyncio.wait_for(exporting, 30)
+    assert [r.file.mime for r in files(replies) if r.file] == [XLSX]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +56,10 @@ class Context:
     services: Services
     staged: list[StagedFile] = field(default_factory=list)
     replies: list[Reply] = field(default_factory=list)
+    # Slow work (writing a large file) that must not hold the database's write lock: run by the engine after
+    # the update's transaction is committed, before the replies go out. It may say things (with files) but
+    # must not use `conn`, which is closed by then, nor offer choices, which are saved with the session.
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     _grants: list[Grant] | None = None
 
     async def grants(self) -> list[Grant]:

@@ -87,6 +87,12 @@ class Engine:
             offered = [reply for reply in ctx.replies if reply.choices]
             session.pending_choices = list(offered[-1].choices) if offered else []
             await sessions.save(user.id, session, now)
+        for work in ctx.after_commit:
+            try:
+                await work()
+            except Exception:
+                log.exception("work after the update from %s user %s failed", incoming.channel, incoming.user_id)
+                ctx.say(ctx.t("errors.internal"))
         return coalesce(ctx.replies)
 
     async def _stage_files(self, incoming: Incoming, fetcher: FileFetcher | None) -> list[StagedFile]:

@@ -176,8 +176,7 @@ class ExportFlow(Flow):
             ctx.say(ctx.t("errors.internal"))
             return
         folder = exports_folder(ctx)
-        _tidy(folder)
-        made = await make_exports(database, ctx.campaign, ctx.services.catalog, request, ctx.now, folder=folder)
+        # Who took which data out is recorded with the request, in the update's transaction.
         await audit(
             ctx.conn,
             ctx.now,
@@ -187,15 +186,23 @@ class ExportFlow(Flow):
             subject=scope.slug(),
             kinds=[k.value for k in kinds],
             with_contacts=request.with_contacts,
-            files=[m.filename for m in made],
         )
-        for file in made:
-            ctx.say(
-                describe_file(ctx, file, scope),
-                file=OutgoingFile(path=file.path, filename=file.filename, mime=file.mime),
-            )
-        if request.with_contacts:
-            ctx.say(ctx.t("export.contacts_warning"))
+        now = ctx.now
+
+        async def write_files() -> None:
+            # After the commit: a province-sized workbook takes a while, and other people's updates must not
+            # wait for it behind the write lock. The export reads its own snapshot of the database.
+            _tidy(folder)
+            made = await make_exports(database, ctx.campaign, ctx.services.catalog, request, now, folder=folder)
+            for file in made:
+                ctx.say(
+                    describe_file(ctx, file, scope),
+                    file=OutgoingFile(path=file.path, filename=file.filename, mime=file.mime),
+                )
+            if request.with_contacts:
+                ctx.say(ctx.t("export.contacts_warning"))
+
+        ctx.after_commit.append(write_files)
 
 
 def describe_file(ctx: Context, file: MadeFile, scope: ExportScope) -> str:
