@@ -354,3 +354,17 @@ async def test_help_lists_the_desks_commands_only_to_the_desk(app: App) -> None:
     office = await registered(app, "9001", Grant(role=Role.SECRETARIAT))
     await office.say("/trogiup")
     assert all(word in office.text for word in ("/moi", "/tonghop", "/thongbao", "/xuat"))
+
+
+async def test_start_offers_the_desks_work_to_the_desk(app: App) -> None:
+    from bot.domain.policy import Grant, Role
+    from tests.roles import registered
+
+    citizen = Person(app, "3001")
+    await citizen.say("/start")
+    assert not any("Tổng hợp" in label or "thông báo" in label for label in citizen.buttons)
+    office = await registered(app, "9001", Grant(role=Role.SECRETARIAT))
+    await office.say("/start")
+    assert {"🗂 Tổng hợp ngay", "📢 Gửi thông báo", "📥 Xuất tệp Excel/Word"} <= set(office.buttons)
+    await office.tap("Gửi thông báo")
+    assert "Bước 1/" in office.text and "nội dung thông báo" in office.text

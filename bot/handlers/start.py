@@ -37,6 +37,12 @@ async def start(ctx: Context) -> None:
         choices.insert(0, Choice(label=ctx.t("menu.report"), value=f"{MENU_PREFIX}report"))
     if await ctx.may(Action.STATUS):
         choices.insert(1, Choice(label=ctx.t("menu.status"), value=f"{MENU_PREFIX}status"))
+    # The desk's work one tap away for those who do it, after what everyone can do.
+    choices += [
+        Choice(label=ctx.t(f"menu.{name}"), value=f"{MENU_PREFIX}{name}")
+        for name, action in STAFF_ACTIONS.items()
+        if name != "invite" and await ctx.may(action)
+    ]
     ctx.say(f"{hello} {ctx.t('start.greeting', campaign=campaign)}", choices)
 
 
