@@ -180,3 +180,4 @@ async def test_an_export_being_written_holds_up_nobody_else(app: App, monkeypatc
     may_write.set()
     replies = await asyncio.wait_for(exporting, 30)
     assert [r.file.mime for r in files(replies) if r.file] == [XLSX]
+    assert not any("chưa hiểu" in r.text for r in replies)

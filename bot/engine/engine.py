@@ -81,7 +81,7 @@ class Engine:
                 staged=staged,
             )
             await self.router.route(ctx)
-            if not ctx.replies:
+            if not ctx.replies and not ctx.after_commit:
                 # Every message gets an answer; a handler that forgot one is a bug, not a silence.
                 ctx.say(ctx.t("errors.not_understood"))
             offered = [reply for reply in ctx.replies if reply.choices]
@@ -93,6 +93,8 @@ class Engine:
             except Exception:
                 log.exception("work after the update from %s user %s failed", incoming.channel, incoming.user_id)
                 ctx.say(ctx.t("errors.internal"))
+        if not ctx.replies:
+            ctx.say(ctx.t("errors.not_understood"))
         return coalesce(ctx.replies)
 
     async def _stage_files(self, incoming: Incoming, fetcher: FileFetcher | None) -> list[StagedFile]:
