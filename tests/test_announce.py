@@ -185,3 +185,26 @@ def test_the_command_line_explains_what_is_wrong(cli: Cli, args: tuple[str, ...]
     code, out = cli("announce", *args)
     assert code == 2 and said in out
     assert "Traceback" not in out
+
+
+async def test_a_long_announcement_is_cut_at_each_messengers_size_as_messages_of_their_own(app: App) -> None:
+    on_zalo = Person(app, "2101", channel="zalo")
+    await on_zalo.say(f"/dangky {await invite_code(app, Grant(role=Role.UNIT_REP, unit_code='H-LAPVO'))}")
+    await representative(app, "2001", "H-LAIVUNG")
+    long_text = "\n".join(
+        f"{i}. Nội dung cần chuẩn bị cho hội nghị tổng kết phong trào thi đua năm 2026." for i in range(36)
+    )
+    assert 2000 < len(long_text) <= 3000
+    office = await secretariat(app)
+    await write(office, long_text)
+    await office.tap("Tất cả")
+    await office.tap("✅ Gửi")
+    queued = rows(app.db.path, "SELECT channel, dedup_key, payload FROM outbox ORDER BY id")
+    zalo_parts = [json.loads(str(payload))["text"] for channel, _, payload in queued if channel == "zalo"]
+    console_parts = [json.loads(str(payload))["text"] for channel, _, payload in queued if channel == "console"]
+    assert len(zalo_parts) == 2 and all(len(part) <= 2000 for part in zalo_parts)
+    assert len(console_parts) == 1
+    # Cut between lines, never inside one, and nothing lost.
+    lines = [line for part in zalo_parts for line in part.splitlines() if line.strip()]
+    assert [line for line in lines if line[0].isdigit()] == long_text.splitlines()
+    assert len({key for _, key, _ in queued}) == len(queued)

@@ -9,6 +9,7 @@ import aiosqlite
 
 from bot.domain.announcement import Audience
 from bot.domain.campaign import Campaign
+from bot.domain.digest import DEFAULT_LIMIT, MESSAGE_LIMITS, split_message
 from bot.domain.users import User
 from bot.engine.messages import Reply
 from bot.i18n import Catalog
@@ -24,8 +25,11 @@ def audience_name(catalog: Catalog, lang: str, campaign: Campaign, audience: Aud
     return catalog.t(lang, "announce.to_all")
 
 
-def message_for(catalog: Catalog, reader: User, text: str) -> Reply:
-    return Reply(text=catalog.t(reader.lang, "announce.message", text=text))
+def messages_for(catalog: Catalog, reader: User, text: str) -> list[Reply]:
+    """The announcement as this reader's messenger carries it: cut here at its size (Zalo's is 2,000), each
+    part its own outbox message, so a part that fails is retried alone and no part is ever sent twice."""
+    whole = catalog.t(reader.lang, "announce.message", text=text)
+    return [Reply(text=part) for part in split_message(whole, MESSAGE_LIMITS.get(reader.channel, DEFAULT_LIMIT))]
 
 
 async def send_announcement(
@@ -42,7 +46,7 @@ async def send_announcement(
     """Record it and queue one message per recipient, in the caller's transaction."""
     repo = AnnouncementRepo(conn)
     readers = await repo.recipients(audience, target)
-    messages = [(reader, message_for(catalog, reader, text)) for reader in readers]
+    messages = [(reader, messages_for(catalog, reader, text)) for reader in readers]
     return await repo.create(
         author=author, channel=channel, audience=audience, target=target, text=text, messages=messages, now=now
     )

@@ -61,7 +61,7 @@ class AnnouncementRepo:
         audience: Audience,
         target: str | None,
         text: str,
-        messages: list[tuple[User, Reply]],
+        messages: list[tuple[User, list[Reply]]],
         now: dt.datetime,
     ) -> Announcement:
         """Record the announcement and queue its messages in the caller's transaction: either all of it
@@ -74,16 +74,17 @@ class AnnouncementRepo:
         announcement_id = cursor.lastrowid
         assert announcement_id is not None
         outbox = OutboxRepo(self.conn)
-        for user, reply in messages:
-            await outbox.enqueue(
-                f"announce:{announcement_id}:{user.id}",
-                user.channel,
-                user.chat_id,
-                reply,
-                "announcement",
-                now,
-                user_id=user.id,
-            )
+        for user, parts in messages:
+            for number, reply in enumerate(parts, start=1):
+                await outbox.enqueue(
+                    f"announce:{announcement_id}:{user.id}:{number}",
+                    user.channel,
+                    user.chat_id,
+                    reply,
+                    "announcement",
+                    now,
+                    user_id=user.id,
+                )
         await audit(
             self.conn,
             now,
