@@ -20,14 +20,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import yaml  # noqa: E402
 
-from bench.common import Stopwatch, report, scratch_dir  # noqa: E402
-from bot.app import App, build_app  # noqa: E402
-from bot.clock import FixedClock  # noqa: E402
+from bench.common import Stopwatch, bench_app, campaign_with_periods, report, scratch_dir  # noqa: E402
+from bot.app import App  # noqa: E402
 from bot.domain.export_rows import ExportKind, ExportScope  # noqa: E402
 from bot.exports.making import ExportRequest, MadeFile, make_exports  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from bot.storage.exports import ExportReader  # noqa: E402
 from bot.storage.timefmt import to_db  # noqa: E402
 
@@ -45,14 +42,7 @@ NARRATIVE = "Hỗ trợ sinh kế cho {n} hộ nghèo, xây nhà đại đoàn k
 
 
 def campaign_file(folder: Path) -> Path:
-    data = yaml.safe_load((ROOT / "config" / "dong-thap.yaml").read_text(encoding="utf-8"))
-    data["reporting_periods"] = [
-        {"code": code, "kind": "phase", "name": f"Đợt {code}", "opens": "2026-05-01", "deadline": "2026-11-20"}
-        for code in PERIODS
-    ]
-    path = folder / "campaign.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+    return campaign_with_periods(folder, PERIODS, opens="2026-05-01", deadline="2026-11-20")
 
 
 def fill(db: Path) -> None:
@@ -172,14 +162,7 @@ def max_rss_mb() -> float:
 
 async def measure() -> dict[str, Any]:
     with scratch_dir("bench-export-") as folder:
-        settings = Settings.model_validate(
-            {
-                "database_url": f"sqlite:///{folder / 'thidua.db'}",
-                "data_dir": folder,
-                "campaign_file": campaign_file(folder),
-            }
-        )
-        app = await build_app(settings, FixedClock(NOW))
+        app = await bench_app(folder, campaign_file(folder), NOW)
         watch = Stopwatch()
         fill(app.db.path)
         seeded = watch.seconds

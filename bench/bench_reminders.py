@@ -17,16 +17,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import yaml  # noqa: E402
 
-from bench.common import Stopwatch, report, scratch_dir  # noqa: E402
-from bot.app import build_app  # noqa: E402
-from bot.clock import FixedClock, SystemClock  # noqa: E402
+from bench.common import Stopwatch, bench_app, campaign_with_periods, report, scratch_dir  # noqa: E402
+from bot.clock import SystemClock  # noqa: E402
 from bot.engine.messages import Reply  # noqa: E402
 from bot.outbox.limits import ChannelLimits  # noqa: E402
 from bot.outbox.worker import OutboxWorker  # noqa: E402
 from bot.reminders.jobs import plan_from_db  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from bot.storage.outbox import OutboxRepo  # noqa: E402
 from bot.storage.timefmt import to_db  # noqa: E402
 
@@ -45,14 +42,7 @@ BASELINE_SQL = (
 
 
 def campaign_file(folder: Path) -> Path:
-    data = yaml.safe_load((ROOT / "config" / "dong-thap.yaml").read_text(encoding="utf-8"))
-    data["reporting_periods"] = [
-        {"code": c, "kind": "phase", "name": f"Đợt {c}", "opens": "2026-10-01", "deadline": "2026-12-10"}
-        for c in PERIODS
-    ]
-    path = folder / "campaign.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+    return campaign_with_periods(folder, PERIODS, opens="2026-10-01", deadline="2026-12-10")
 
 
 def fill(db: Path) -> None:
@@ -92,14 +82,7 @@ class CountingSender:
 
 async def measure() -> dict[str, float]:
     with scratch_dir("bench-reminders-") as folder:
-        settings = Settings.model_validate(
-            {
-                "database_url": f"sqlite:///{folder / 'thidua.db'}",
-                "data_dir": folder,
-                "campaign_file": campaign_file(folder),
-            }
-        )
-        app = await build_app(settings, FixedClock(NOW))
+        app = await bench_app(folder, campaign_file(folder), NOW)
         fill(app.db.path)
 
         watch = Stopwatch()

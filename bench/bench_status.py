@@ -13,14 +13,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import yaml  # noqa: E402
 
-from bench.common import Stopwatch, report, scratch_dir  # noqa: E402
-from bot.app import build_app  # noqa: E402
-from bot.clock import FixedClock  # noqa: E402
+from bench.common import Stopwatch, bench_app, campaign_with_periods, report, scratch_dir  # noqa: E402
 from bot.domain.policy import Grant, Role  # noqa: E402
 from bot.engine.messages import Incoming, Kind  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from bot.storage.roles import RoleRepo  # noqa: E402
 from bot.storage.timefmt import to_db  # noqa: E402
 from bot.storage.users import UserRepo  # noqa: E402
@@ -39,21 +35,7 @@ GROUP BY v.group_code, r.period_code
 
 
 def campaign_file(folder: Path) -> Path:
-    data = yaml.safe_load((ROOT / "config" / "dong-thap.yaml").read_text(encoding="utf-8"))
-    data["reporting_periods"] = [
-        {
-            "code": code,
-            "kind": "phase",
-            "name": f"Đợt {code}",
-            "opens": "2026-10-01",
-            "deadline": "2026-11-20",
-            "closes": "2026-12-31",
-        }
-        for code in PERIODS
-    ]
-    path = folder / "campaign.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
+    return campaign_with_periods(folder, PERIODS, opens="2026-10-01", deadline="2026-11-20", closes="2026-12-31")
 
 
 def fill(db: Path) -> None:
@@ -85,14 +67,7 @@ def fill(db: Path) -> None:
 
 async def measure() -> dict[str, float]:
     with scratch_dir("bench-status-") as folder:
-        settings = Settings.model_validate(
-            {
-                "database_url": f"sqlite:///{folder / 'thidua.db'}",
-                "data_dir": folder,
-                "campaign_file": campaign_file(folder),
-            }
-        )
-        app = await build_app(settings, FixedClock(NOW))
+        app = await bench_app(folder, campaign_file(folder), NOW)
         fill(app.db.path)
         async with app.db.transaction() as conn:
             user = await UserRepo(conn).get_or_create("console", "900", "900", None, "vi", NOW)

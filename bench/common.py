@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 
 @contextmanager
@@ -29,3 +34,28 @@ def report(title: str, rows: list[tuple[str, str]]) -> None:
     print(title)
     for label, value in rows:
         print(f"  {label.ljust(width)}  {value}")
+
+
+def campaign_with_periods(folder: Path, codes: Sequence[str], **dates: str) -> Path:
+    """The shipped campaign with its reporting periods replaced by phases `codes`, all on the same dates
+    (opens, deadline and optionally closes, as ISO dates): a province of bench units owes every one."""
+    import yaml
+
+    root = Path(__file__).resolve().parent.parent
+    data = yaml.safe_load((root / "config" / "dong-thap.yaml").read_text(encoding="utf-8"))
+    data["reporting_periods"] = [{"code": code, "kind": "phase", "name": f"Đợt {code}", **dates} for code in codes]
+    path = folder / "campaign.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+async def bench_app(folder: Path, campaign: Path, now: dt.datetime) -> App:
+    """An App on a fresh database file in `folder`, its clock fixed at `now`."""
+    from bot.app import build_app
+    from bot.clock import FixedClock
+    from bot.settings import Settings
+
+    settings = Settings.model_validate(
+        {"database_url": f"sqlite:///{folder / 'thidua.db'}", "data_dir": folder, "campaign_file": campaign}
+    )
+    return await build_app(settings, FixedClock(now))
