@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import sqlite3
+import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -360,3 +362,18 @@ async def test_the_running_schedulers_wake_the_digests_every_minute(app: App) ->
     job = scheduler.get_job(JOB_ID)
     assert job is not None and job.trigger.interval == dt.timedelta(minutes=1)
     assert job.misfire_grace_time is None and job.coalesce and job.max_instances == 1
+
+
+async def test_charts_made_on_request_do_not_pile_up(app: App) -> None:
+    secretariat = await registered(app, "30", Grant(role=Role.SECRETARIAT))
+    first = (await secretariat.say("/tonghop"))[-1].file
+    assert first is not None
+    folder = Path(first.path).parent
+    week_old = folder / "now-20261101T000000-30-vi.png"
+    week_old.write_bytes(Path(first.path).read_bytes())
+    eight_days = 8 * 24 * 3600
+    os.utime(week_old, (time.time() - eight_days, time.time() - eight_days))
+    await secretariat.say("/tonghop")
+    # The old picture is gone; the one just sent, and the one before it (still young), are kept.
+    assert not week_old.exists() and Path(first.path).exists()
+    assert secretariat.last[-1].file is not None and Path(secretariat.last[-1].file.path).exists()

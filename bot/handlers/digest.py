@@ -6,13 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.digests.compose import gather
-from bot.digests.delivery import digest_replies
+from bot.digests.delivery import chart_folder, digest_replies
 from bot.digests.jobs import charts_for
 from bot.digests.repo import DigestRepo
 from bot.domain.digest import DigestKind
 from bot.engine.context import Context
+from bot.storage.files import remove_older_than
 
 MOMENT = dt.timedelta(minutes=1)
+# Longer than the outbox keeps trying a message, so a weekly chart still queued is never removed under it.
+CHARTS_KEPT_SECONDS = 7 * 24 * 3600
 
 
 async def send_digest(ctx: Context) -> None:
@@ -26,5 +29,6 @@ async def send_digest(ctx: Context) -> None:
     data = await gather(ctx.conn, campaign, since, now, now, None)
     # One picture per asking: the name carries the moment and the person, so none is overwritten while sent.
     stem = f"now-{now:%Y%m%dT%H%M%S}-{ctx.user.id}"
+    remove_older_than(chart_folder(ctx.services), CHARTS_KEPT_SECONDS)
     charts = await charts_for(data, ctx.services, {ctx.lang}, stem)
     ctx.replies.extend(digest_replies(data, ctx.services, ctx.lang, ctx.incoming.channel, charts.get(ctx.lang)))

@@ -9,7 +9,6 @@ phone numbers. The files are written from a read of their own into the data fold
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -23,6 +22,7 @@ from bot.handlers.refusal import insist
 from bot.handlers.report import local_today
 from bot.storage.audit import audit
 from bot.storage.exports import database_file
+from bot.storage.files import remove_older_than
 
 RECENT_DAYS = (7, 30)
 ALL = "all"
@@ -192,7 +192,7 @@ class ExportFlow(Flow):
         async def write_files() -> None:
             # After the commit: a province-sized workbook takes a while, and other people's updates must not
             # wait for it behind the write lock. The export reads its own snapshot of the database.
-            _tidy(folder)
+            remove_older_than(folder, KEPT_SECONDS)
             made = await make_exports(database, ctx.campaign, ctx.services.catalog, request, now, folder=folder)
             for file in made:
                 ctx.say(
@@ -209,17 +209,3 @@ def describe_file(ctx: Context, file: MadeFile, scope: ExportScope) -> str:
     what = ctx.t(f"export.kind.{file.kind.value}")
     when = scope.period.name.get(ctx.lang) if scope.period else scope.dates()
     return ctx.t("export.made", what=what, when=when, counts=ctx.t(f"export.counts.{file.kind.value}", **file.counts))
-
-
-def _tidy(folder: Path) -> None:
-    """Drop what earlier exports left behind: sent files have no further use here. File ages are the
-    disk's own, hence the system time rather than the campaign clock."""
-    if not folder.is_dir():
-        return
-    cutoff = time.time() - KEPT_SECONDS
-    for path in folder.iterdir():
-        try:
-            if path.is_file() and path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            continue

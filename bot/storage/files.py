@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import time
 from pathlib import Path
 
 import aiosqlite
@@ -47,3 +48,21 @@ class FileRepo:
             "INSERT OR IGNORE INTO files (sha256, size, mime, path, created_at) VALUES (?, ?, ?, ?, ?)",
             (evidence.sha256, evidence.size, evidence.mime, str(path), to_db(now)),
         )
+
+
+def remove_older_than(folder: Path, seconds: float) -> int:
+    """Delete the files in `folder` not touched for `seconds`: made for sending (exports, charts), of no use
+    once sent. Ages are the disk's own, hence the system time rather than the campaign clock. Returns how
+    many went; a file that cannot be removed is left for the next time."""
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - seconds
+    removed = 0
+    for path in folder.iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
