@@ -15,12 +15,12 @@ import aiosqlite
 from pydantic import BaseModel
 
 from bot.digests.chart import ChartSpec, panel
-from bot.digests.repo import Activity, DigestRepo
 from bot.domain.campaign import Campaign
 from bot.domain.digest import DigestKind, PeriodStanding, split_message, standing
 from bot.domain.nomination import NominationStatus
 from bot.domain.review import OPEN
 from bot.i18n import Catalog
+from bot.storage.digests import Activity, DigestRepo
 from bot.storage.review import ReviewRepo
 from bot.storage.units import UnitRepo
 

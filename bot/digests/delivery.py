@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.digests.compose import DigestData, Writer
-from bot.domain.digest import DEFAULT_LIMIT, MESSAGE_LIMITS, split_message
+from bot.domain.digest import split_for
 from bot.engine.context import Services
 from bot.engine.messages import OutgoingFile, Reply
 
@@ -17,13 +17,9 @@ def chart_folder(services: Services) -> Path:
     return (services.files.root.parent / "digests").resolve()
 
 
-def limit_for(channel: str) -> int:
-    return MESSAGE_LIMITS.get(channel, DEFAULT_LIMIT)
-
-
 def digest_replies(data: DigestData, services: Services, lang: str, channel: str, chart: Path | None) -> list[Reply]:
     writer = Writer(services.campaign, services.catalog, lang)
-    replies = [Reply(text=part) for part in split_message(writer.text(data), limit_for(channel))]
+    replies = [Reply(text=part) for part in split_for(writer.text(data), channel)]
     if chart is not None:
         replies.append(
             Reply(

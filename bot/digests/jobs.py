@@ -18,13 +18,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.digests import chart
 from bot.digests.compose import DigestData, Writer, gather
 from bot.digests.delivery import chart_folder, digest_replies
-from bot.digests.repo import DigestRepo
 from bot.domain.digest import DigestKind, Window, plan_windows
 from bot.engine.context import Services
 from bot.engine.messages import Reply
 from bot.reminders.ticker import add_minutely
 from bot.storage.database import Database
 from bot.storage.desk import DeskChat, desk_chats
+from bot.storage.digests import DigestRepo
 from bot.storage.outbox import OutboxRepo
 
 log = logging.getLogger(__name__)

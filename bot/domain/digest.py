@@ -218,6 +218,11 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def split_for(text: str, channel: str) -> list[str]:
+    """`text` cut between lines at the size one message of `channel` holds."""
+    return split_message(text, MESSAGE_LIMITS.get(channel, DEFAULT_LIMIT))
+
+
 def split_message(text: str, limit: int, measure: Callable[[str], int] = utf16_length) -> list[str]:
     """Messages of at most `limit`, never breaking a line that fits in one. Sections (runs of lines between
     blank lines) are kept together when they fit in a message of their own; only a single line longer than

@@ -9,7 +9,7 @@ import aiosqlite
 
 from bot.domain.announcement import Audience
 from bot.domain.campaign import Campaign
-from bot.domain.digest import DEFAULT_LIMIT, MESSAGE_LIMITS, split_message
+from bot.domain.digest import split_for
 from bot.domain.users import User
 from bot.engine.messages import Reply
 from bot.i18n import Catalog
@@ -29,7 +29,7 @@ def messages_for(catalog: Catalog, reader: User, text: str) -> list[Reply]:
     """The announcement as this reader's messenger carries it: cut here at its size (Zalo's is 2,000), each
     part its own outbox message, so a part that fails is retried alone and no part is ever sent twice."""
     whole = catalog.t(reader.lang, "announce.message", text=text)
-    return [Reply(text=part) for part in split_message(whole, MESSAGE_LIMITS.get(reader.channel, DEFAULT_LIMIT))]
+    return [Reply(text=part) for part in split_for(whole, reader.channel)]
 
 
 async def send_announcement(

@@ -144,8 +144,9 @@ class AnswerFlow(Flow):
             ctx.say(ctx.t("answer.already"))
             return
         # Back to review if it was waiting for this; a nomination decided meanwhile keeps its outcome.
-        await repo.decide(reference, Decision.ANSWERED, ctx.user, ctx.now, expected_stage="needs_info")
-        state = await repo.state(reference)
+        decided = await repo.decide(reference, Decision.ANSWERED, ctx.user, ctx.now, expected_stage="needs_info")
+        # Whether or not it moved, the decision's read of the nomination is where it stands now.
+        state = decided.state if decided is not None else None
         answered = await repo.question(question_id)
         assert state is not None and answered is not None
         await tell_desk_answer(ctx.conn, ctx.services, state, answered, ctx.now)

@@ -8,9 +8,9 @@ import datetime as dt
 from bot.digests.compose import gather
 from bot.digests.delivery import chart_folder, digest_replies
 from bot.digests.jobs import charts_for
-from bot.digests.repo import DigestRepo
 from bot.domain.digest import DigestKind
 from bot.engine.context import Context
+from bot.storage.digests import DigestRepo
 from bot.storage.files import remove_older_than
 
 MOMENT = dt.timedelta(minutes=1)

@@ -36,6 +36,7 @@ def add_minutely(
         tick,
         "interval",
         minutes=1,
+        # APScheduler keeps wall-clock time; what is due is decided with the campaign clock inside `plan`.
         next_run_time=dt.datetime.now(dt.UTC),
         coalesce=True,
         max_instances=1,

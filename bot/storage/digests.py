@@ -54,20 +54,20 @@ class DigestRepo:
 
     async def record_baseline(self, kind: DigestKind, moment: dt.datetime, now: dt.datetime) -> bool:
         """The moment digests of this kind start counting from: no digest is owed for the time before."""
-        cur = await self.conn.execute(
-            "INSERT OR IGNORE INTO digest_log (kind, window_end, window_start, messages, recorded_at)"
-            " VALUES (?, ?, NULL, 0, ?)",
-            (kind.value, to_db(moment), to_db(now)),
-        )
-        return cur.rowcount == 1
+        return await self._claim(kind, None, moment, 0, now)
 
     async def record(self, window: Window, messages: int, now: dt.datetime) -> bool:
         """Claim the window; False if it was recorded already (by an earlier run or another process), in
         which case the caller's transaction must queue nothing."""
+        return await self._claim(window.kind, window.start, window.end, messages, now)
+
+    async def _claim(
+        self, kind: DigestKind, start: dt.datetime | None, end: dt.datetime, messages: int, now: dt.datetime
+    ) -> bool:
         cur = await self.conn.execute(
             "INSERT OR IGNORE INTO digest_log (kind, window_end, window_start, messages, recorded_at)"
             " VALUES (?, ?, ?, ?, ?)",
-            (window.kind.value, to_db(window.end), to_db(window.start), messages, to_db(now)),
+            (kind.value, to_db(end), to_db(start) if start else None, messages, to_db(now)),
         )
         return cur.rowcount == 1
 
