@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from bot.domain.announcement import TEXT_MAX, TEXT_MIN, Audience
+from bot.domain.policy import Action
 from bot.domain.text import normalize_text, shorten
 from bot.engine.context import Context
 from bot.engine.messages import Choice, Kind
@@ -126,6 +127,7 @@ class AnnounceUnitStep(UnitStep):
 
 class AnnounceFlow(Flow):
     name = "announce"
+    action = Action.ANNOUNCE
     steps: ClassVar[list[Step]] = [TextStep(), AudienceStep(), GroupStep(), AnnounceUnitStep()]
     columns: ClassVar[dict[str, int]] = {"group": 2}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from bot.domain.nomination import EvidenceFile
+from bot.domain.policy import Action
 from bot.domain.review import ANSWER_MAX, Decision
 from bot.domain.text import normalize_text, shorten
 from bot.engine.context import Context
@@ -98,6 +99,7 @@ class AnswerTextStep(Step):
 
 class AnswerFlow(Flow):
     name = "answer"
+    action = Action.ANSWER_QUESTION
     steps: ClassVar[list[Step]] = [PickQuestionStep(), AnswerTextStep(), FilesStep("files", "answer.files")]
 
     async def prepare(self, ctx: Context) -> bool:

@@ -133,6 +133,7 @@ class KindStep(Step):
 
 class ExportFlow(Flow):
     name = "export"
+    action = Action.EXPORT
     steps: ClassVar[list[Step]] = [ScopeStep(), KindStep()]
 
     def summary_header(self, ctx: Context) -> list[str]:
@@ -155,7 +156,7 @@ class ExportFlow(Flow):
         if data.get("contacts") and not await insist(ctx, Action.EXPORT_CONTACTS):
             return False
         if "scope" in data and "kind" in data:
-            await self.submit(ctx)
+            await self.commit(ctx)
             return False
         # What the words answered is not asked again: from each answer, on to the next one missing.
         ctx.session.editing = "scope" in data or "kind" in data
@@ -164,6 +165,9 @@ class ExportFlow(Flow):
     async def submit(self, ctx: Context) -> None:
         data: dict[str, Any] = dict(ctx.session.data)
         ctx.session.clear()
+        # Phone numbers leave only with the right to take them, asked again now as the export itself is.
+        if data.get("contacts") and not await insist(ctx, Action.EXPORT_CONTACTS):
+            return
         scope = scope_of(ctx, data.get("scope", ""))
         if scope is None:
             ctx.say(ctx.t("export.scope.bad", text=""))

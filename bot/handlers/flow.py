@@ -13,8 +13,10 @@ from enum import Enum, auto
 from typing import Any, ClassVar
 
 from bot.domain.campaign import Campaign
+from bot.domain.policy import Action
 from bot.engine.context import Context
 from bot.engine.messages import Choice, Kind, Reply
+from bot.handlers.refusal import refuse
 
 SUMMARY = "_summary"
 CONFIRM_CANCEL = "_cancel"
@@ -59,6 +61,9 @@ class Flow(ABC):
     name: str
     steps: ClassVar[list[Step]]
     columns: ClassVar[dict[str, int]] = {}
+    # What the person must still be allowed to do when the flow commits. Asked again there, not only when
+    # the flow starts: a role can be revoked while a draft waits for days.
+    action: ClassVar[Action]
 
     # -- what each flow says for itself --------------------------------------------------------------
     @abstractmethod
@@ -71,6 +76,14 @@ class Flow(ABC):
     def summary_header(self, ctx: Context) -> list[str]:
         """Lines shown under the summary's title, for what is fixed rather than answered."""
         return []
+
+    async def commit(self, ctx: Context) -> None:
+        """Submit, if the policy still allows it now; otherwise the draft is dropped with the usual refusal."""
+        if not await ctx.may(self.action):
+            ctx.session.clear()
+            refuse(ctx, self.action)
+            return
+        await self.submit(ctx)
 
     # -- choice values ---------------------------------------------------------------------------------
     def value(self, step: str, choice: str) -> str:
@@ -259,7 +272,7 @@ class Flow(ABC):
 
     async def _on_summary(self, ctx: Context, value: str | None) -> None:
         if value == "submit":
-            await self.submit(ctx)
+            await self.commit(ctx)
         elif value == "cancel":
             self.cancel(ctx)
         elif value is not None and value.startswith("edit-"):

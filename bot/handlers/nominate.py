@@ -326,6 +326,7 @@ class OnBehalfStep(Step):
 
 class NominateFlow(Flow):
     name = "nominate"
+    action = Action.NOMINATE
     steps: ClassVar[list[Step]] = [
         OnBehalfStep(),
         KindStep(),

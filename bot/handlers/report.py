@@ -236,6 +236,7 @@ class IndicatorStep(Step):
 
 class ReportFlow(Flow):
     name = "report"
+    action = Action.REPORT
     steps: ClassVar[list[Step]] = [UnitChoiceStep(), PeriodStep(), AreasStep()]
     files = FilesStep("files", "report.files")
 

@@ -13,7 +13,6 @@ from bot.domain.text import normalize_text, shorten
 from bot.engine.context import Context
 from bot.engine.messages import Choice, Kind
 from bot.handlers.flow import Flow, Outcome, Step
-from bot.handlers.refusal import insist
 from bot.handlers.review import already, pressed_state, say_with_actions, still_at
 from bot.handlers.review_card import parse
 from bot.handlers.review_notify import tell_outcome, tell_question
@@ -55,6 +54,8 @@ class WordsStep(Step):
 class ReviewWordsFlow(Flow):
     """What the reject and ask conversations share: which nomination, at which stage, for whom."""
 
+    action = Action.REVIEW
+
     decision: ClassVar[Decision]
 
     async def prepare(self, ctx: Context) -> bool:
@@ -87,10 +88,6 @@ class ReviewWordsFlow(Flow):
     async def submit(self, ctx: Context) -> None:
         key = self.steps[0].key
         data = dict(ctx.session.data)
-        if not await insist(ctx, Action.REVIEW):
-            # The role was taken away while the draft waited.
-            ctx.session.clear()
-            return
         if not data.get(key):
             self._go(ctx, key)
             return
