@@ -104,7 +104,7 @@ async def measure(conversations: int = CONVERSATIONS) -> dict[str, float]:
             {
                 "database_url": f"sqlite:///{folder / 'thidua.db'}",
                 "data_dir": folder / "data",
-                "campaign_file": ROOT / "config" / "dong-thap.yaml",
+                "campaign_file": ROOT / "config" / "dong-thap-2023.yaml",
                 "telegram_bot_token": TOKEN,
             }
         )

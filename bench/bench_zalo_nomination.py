@@ -66,7 +66,7 @@ def settings_for(folder: Path, base_url: str, **extra: Any) -> Settings:
         {
             "database_url": f"sqlite:///{folder / 'thidua.db'}",
             "data_dir": folder / "data",
-            "campaign_file": ROOT / "config" / "dong-thap.yaml",
+            "campaign_file": ROOT / "config" / "dong-thap-2023.yaml",
             "zalo_bot_token": TOKEN,
             "zalo_api_base_url": base_url,
             **extra,

@@ -42,7 +42,7 @@ def campaign_with_periods(folder: Path, codes: Sequence[str], **dates: str) -> P
     import yaml
 
     root = Path(__file__).resolve().parent.parent
-    data = yaml.safe_load((root / "config" / "dong-thap.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((root / "config" / "dong-thap-2023.yaml").read_text(encoding="utf-8"))
     data["reporting_periods"] = [{"code": code, "kind": "phase", "name": f"Đợt {code}", **dates} for code in codes]
     path = folder / "campaign.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

@@ -9,6 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.domain.campaign import Campaign
+from bot.domain.unit_csv import read_rows
 from bot.errors import StartupError
 
 
@@ -29,10 +30,34 @@ def load_campaign(path: Path) -> Campaign:
         raise CampaignConfigError(f"{path}:{line}: not valid YAML: {exc.problem}") from exc
     if not isinstance(data, dict):
         raise CampaignConfigError(f"{path}:1: the campaign file must be a mapping of sections")
+    if data.get("units_file"):
+        data["units"] = [*(data.get("units") or []), *_units_from_file(path, str(data["units_file"]))]
     try:
         return Campaign.model_validate(data)
     except ValidationError as exc:
         raise CampaignConfigError(_describe(path, root, exc)) from exc
+
+
+_UNIT_COLUMNS = ("code", "name", "kind", "parent", "group")
+
+
+def _units_from_file(path: Path, name: str) -> list[dict[str, str]]:
+    """The units a campaign's `units_file` lists, as campaign entries; a row missing what a unit needs is
+    named by file and row."""
+    csv_path = (path.parent / name).resolve()
+    try:
+        text = csv_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CampaignConfigError(f"{path}: units_file {name}: cannot read {csv_path}: {exc}") from exc
+    units = []
+    for number, row in read_rows(text):
+        missing = [c for c in ("code", "name", "kind") if not row.get(c)]
+        if missing:
+            raise CampaignConfigError(f"{csv_path}:{number}: missing {', '.join(missing)}")
+        units.append({c: row[c] for c in _UNIT_COLUMNS if row.get(c)})
+    if not units:
+        raise CampaignConfigError(f"{csv_path}: no units in the file")
+    return units
 
 
 def _describe(path: Path, root: yaml.Node | None, exc: ValidationError) -> str:

@@ -2,7 +2,8 @@
 
 Columns: code, name, kind (required), parent, group, status (active, merged, retired), merged_into. A unit
 already known keeps its value for an optional column the file does not have, so a file of codes and new
-names renames without touching the hierarchy. Errors name the CSV row (the header is row 1).
+names renames without touching the hierarchy. The official list of administrative units imports with its
+own headers (see unit_csv). Errors name the file's row (the header is row 1 after any "#" notes).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 
 from pydantic import BaseModel
 
+from bot.domain.unit_csv import column_for, is_official, kind_for, strip_notes
 from bot.domain.units import Unit, UnitFields, UnitStatus, find_cycle
 
 REQUIRED = ("code", "name", "kind")
@@ -30,25 +32,33 @@ class ImportPlan(BaseModel):
 def plan_import(text: str, current: list[Unit], groups: set[str]) -> ImportPlan:
     """What importing this CSV would do, or every problem that stops it (nothing is done then)."""
     plan = ImportPlan()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), restkey="_extra")
-    header = [h.strip() for h in reader.fieldnames or []]
+    body, skipped = strip_notes(text)
+    reader = csv.DictReader(io.StringIO(body), restkey="_extra")
+    raw_header = [h.strip() for h in reader.fieldnames or []]
+    official = is_official(raw_header)
+    # An ignored official column is read under a name no row lookup uses.
+    header = [column_for(h) or f"_ignored_{i}" for i, h in enumerate(raw_header)]
     reader.fieldnames = header
+    header = [h for h in header if not h.startswith("_ignored_")]
+    first = skipped + 1
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        plan.errors.append(f"row 1: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}")
+        plan.errors.append(f"row {first}: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}")
         return plan
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
-        plan.errors.append(f"row 1: unknown column(s) {', '.join(unknown)}; expected {', '.join(COLUMNS)}")
+        plan.errors.append(f"row {first}: unknown column(s) {', '.join(unknown)}; expected {', '.join(COLUMNS)}")
         return plan
     existing = {u.code: u for u in current}
     rows: dict[str, tuple[int, UnitFields]] = {}
     try:
-        for number, raw in enumerate(reader, start=2):
+        for number, raw in enumerate(reader, start=first + 1):
             if raw.get("_extra"):
-                plan.errors.append(f"row {number}: more values than the {len(header)} columns of the header")
+                plan.errors.append(f"row {number}: more values than the {len(raw_header)} columns of the header")
                 continue
             row = {k: (v or "").strip() for k, v in raw.items() if k in COLUMNS and isinstance(v, str | None)}
+            if official and row.get("kind"):
+                row["kind"] = kind_for(row["kind"])
             code = row.get("code", "").upper()
             problems = []
             if not _CODE.match(code):
@@ -70,7 +80,7 @@ def plan_import(text: str, current: list[Unit], groups: set[str]) -> ImportPlan:
                 continue
             rows[code] = (number, fields)
     except csv.Error as exc:
-        plan.errors.append(f"row {reader.line_num}: not readable as CSV: {exc}")
+        plan.errors.append(f"row {reader.line_num + skipped}: not readable as CSV: {exc}")
         return plan
     known = set(existing) | set(rows)
     for code, (number, fields) in rows.items():
