@@ -45,6 +45,7 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.INVITE_SECRETARIAT: {S, A},
     Action.INVITE_ADMIN: {A},
     Action.REVIEW: {S, A},
+    Action.VIEW_NOMINATION: {S, A},
     Action.SEE_CONTACTS: {S, A},
     Action.DIGEST: {S, A},
     Action.ANNOUNCE: {S, A},
@@ -126,6 +127,13 @@ async def sees_the_phone(person: Person) -> bool:
     return "+84912345678" in person.text
 
 
+async def opens_anothers_nomination(person: Person) -> bool:
+    nomination_id = await nominated_by_a_citizen(person)
+    await person.say(f"/xem NTVT-2026-{nomination_id:06d}")
+    assert person.last and person.text.strip(), "/xem got no answer"
+    return "📄 Đề cử NTVT-2026-" in person.text
+
+
 # How a person exercises each action in a conversation, and whether they were let do it.
 TRIGGERS: dict[Action, Check] = {
     Action.START: says("/start"),
@@ -151,6 +159,7 @@ TRIGGERS: dict[Action, Check] = {
     Action.ANSWER_QUESTION: says("/traloi"),
     Action.REVIEW: presses_approve,
     Action.SEE_CONTACTS: sees_the_phone,
+    Action.VIEW_NOMINATION: opens_anothers_nomination,
 }
 
 

@@ -233,7 +233,7 @@ class Writer:
                     age=self.age(item.since, data.written_at),
                 )
             )
-        return lines + self._more(data.pending_total, len(data.pending))
+        return lines + self._more(data.pending_total, len(data.pending)) + [self.t("digest.review.all")]
 
     def _names(self, names: list[str]) -> str:
         shown = ", ".join(names[:LATE_NAMED])

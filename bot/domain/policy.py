@@ -10,7 +10,17 @@ from enum import StrEnum
 
 from bot.domain.roles import Grant, Role, represented_units, roles_of
 
-__all__ = ["ALLOWED", "Action", "Grant", "Role", "allowed", "invite_action", "represented_units", "roles_of"]
+__all__ = [
+    "ALLOWED",
+    "Action",
+    "Grant",
+    "Role",
+    "allowed",
+    "invite_action",
+    "may_view_nomination",
+    "represented_units",
+    "roles_of",
+]
 
 
 class Action(StrEnum):
@@ -34,7 +44,9 @@ class Action(StrEnum):
     INVITE_SECRETARIAT = "invite_secretariat"
     INVITE_ADMIN = "invite_admin"
     # The secretariat's desk.
-    REVIEW = "review"  # decide on nominations, record consent, merge duplicates
+    REVIEW = "review"  # decide on nominations, record consent, merge duplicates; the review queue
+    # Open any nomination by its reference (a nominator always sees their own: see may_view_nomination).
+    VIEW_NOMINATION = "view_nomination"
     SEE_CONTACTS = "see_contacts"  # a nominator's phone number
     DIGEST = "digest"
     ANNOUNCE = "announce"
@@ -65,6 +77,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     # Only an administrator makes another: the secretariat runs the campaign, not the system.
     Action.INVITE_ADMIN: frozenset({A}),
     Action.REVIEW: frozenset({S, A}),
+    Action.VIEW_NOMINATION: frozenset({S, A}),
     Action.SEE_CONTACTS: frozenset({S, A}),
     Action.DIGEST: frozenset({S, A}),
     Action.ANNOUNCE: frozenset({S, A}),
@@ -76,6 +89,11 @@ ALLOWED: dict[Action, frozenset[Role]] = {
 
 def allowed(roles: frozenset[Role], action: Action) -> bool:
     return bool(ALLOWED.get(action, frozenset()) & (roles | {Role.CITIZEN}))
+
+
+def may_view_nomination(roles: frozenset[Role], own: bool) -> bool:
+    """Whether a nomination opened by its reference is shown: its nominator's own, or any to the desk."""
+    return own or allowed(roles, Action.VIEW_NOMINATION)
 
 
 def invite_action(role: Role) -> Action:

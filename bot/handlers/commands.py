@@ -30,6 +30,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("invite", "moi", "invite", in_menu=False),
     Command("answer", "traloi", "answer"),
     # The secretariat's desk, left out of the shared menu like /moi.
+    Command("queue", "choduyet", "queue", in_menu=False),
+    Command("view", "xem", "view", in_menu=False),
     Command("digest", "tonghop", "digest", in_menu=False),
     Command("announce", "thongbao", "announce", in_menu=False),
     Command("export", "xuat", "export", in_menu=False),

@@ -8,7 +8,7 @@ from bot.domain.policy import Action
 from bot.engine.context import Context, Services
 from bot.engine.messages import Kind
 from bot.engine.session import Session
-from bot.handlers import digest, invite, mine, register, start, status
+from bot.handlers import digest, invite, mine, queue, register, start, status
 from bot.handlers.announce import AnnounceFlow
 from bot.handlers.answer import AnswerFlow
 from bot.handlers.commands import find_command
@@ -38,6 +38,9 @@ class ConversationRouter:
             # Which invites a person may create depends on the role it gives: the handler asks again.
             "invite": (Action.INVITE_UNIT_STAFF, invite.create_invite),
             "digest": (Action.DIGEST, digest.send_digest),
+            "queue": (Action.REVIEW, queue.show_queue),
+            # Whose nomination may be opened depends on the nomination: the handler asks the policy.
+            "view": (Action.START, queue.view_by_reference),
         }
         self.flow_actions = {
             "nominate": Action.NOMINATE,
@@ -76,12 +79,21 @@ class ConversationRouter:
                 if flow is not None:
                     flow.prompt(ctx)
                 return
+            if raw.startswith(queue.PREFIX):
+                await queue.on_button(ctx)
+                if flow is not None:
+                    flow.remind(ctx)
+                return
             if raw.startswith(REVIEW_PREFIX):
                 # Review buttons name their nomination, so they work whatever conversation is in progress.
                 await review_button(ctx, self.flows, flow)
                 return
         if flow is not None:
             await flow.handle(ctx)
+            return
+        reference = queue.parse_reference(incoming.text or "") if incoming.kind is Kind.TEXT else None
+        if reference is not None:
+            await queue.open_reference(ctx, reference)
             return
         if incoming.kind is Kind.CHOICE:
             ctx.say(ctx.t("errors.old_button_idle"), start.menu_choices(ctx))

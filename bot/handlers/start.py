@@ -12,6 +12,7 @@ from bot.storage.users import UserRepo
 MENU_PREFIX = "menu:"
 STAFF_ACTIONS = {
     "invite": Action.INVITE_UNIT_STAFF,
+    "queue": Action.REVIEW,
     "digest": Action.DIGEST,
     "announce": Action.ANNOUNCE,
     "export": Action.EXPORT,

@@ -113,6 +113,29 @@ class ReviewRepo:
         )
         return [_state(r) for r in rows]
 
+    async def queue(
+        self, statuses: frozenset[NominationStatus], group: str | None, offset: int, limit: int
+    ) -> tuple[list[ReviewState], int]:
+        """One page of the review queue, longest waiting first, and how many there are in all. Every open
+        nomination is in it, whether or not a card was ever posted for it (none is when no desk existed)."""
+        marks = ", ".join("?" for _ in statuses)
+        where = f" WHERE n.status IN ({marks}) AND r.merged_into IS NULL"
+        params: tuple[Any, ...] = tuple(sorted(s.value for s in statuses))
+        if group is not None:
+            where += " AND n.unit_code IN (SELECT code FROM current_units WHERE group_code = ?)"
+            params += (group,)
+        rows = await fetch_all(
+            self.conn,
+            f"{_STATE}{where} ORDER BY COALESCE(r.status_since, n.created_at), n.id LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        total = await fetch_one(
+            self.conn,
+            f"SELECT COUNT(*) FROM nominations n LEFT JOIN nomination_reviews r ON r.nomination_id = n.id{where}",
+            params,
+        )
+        return [_state(r) for r in rows], int(total[0]) if total else 0
+
     async def pending_counts(self) -> dict[NominationStatus, int]:
         marks = ", ".join("?" for _ in OPEN)
         rows = await fetch_all(
