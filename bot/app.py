@@ -16,6 +16,7 @@ from bot.i18n import default_catalog
 from bot.settings import Settings
 from bot.storage.database import Database, path_from_url
 from bot.storage.files import FileStore
+from bot.storage.inbox import InboxRepo
 from bot.storage.units import UnitRepo
 from bot.storage.updates import ProcessedUpdates
 
@@ -53,6 +54,7 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
     # Messengers redeliver an update for a day at most; two weeks of the dedup log is plenty.
     async with db.transaction() as conn:
         await ProcessedUpdates(conn).prune(services.clock.now() - UPDATE_LOG_KEPT)
+        await InboxRepo(conn).prune(services.clock.now() - UPDATE_LOG_KEPT)
         await UnitRepo(conn).seed_from_campaign(campaign, services.clock.now())
     return App(settings=settings, db=db, services=services, engine=Engine(db, services, build_router()))
 

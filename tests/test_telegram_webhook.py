@@ -14,6 +14,7 @@ from bot.app import build_app
 from bot.channels.telegram.config import TelegramConfigError
 from bot.channels.telegram.runner import start_telegram, stop_telegram
 from bot.clock import FixedClock
+from bot.storage.inbox import InboxRepo
 from tests.conftest import make_settings
 from tests.telegram_fake import TOKEN, FakeTelegram, Updates
 
@@ -103,3 +104,50 @@ async def test_a_webhook_anyone_could_post_to_does_not_start(
     finally:
         await app.close()
     assert fake.calls == []  # refused before a single request
+
+
+async def test_the_webhook_keeps_an_update_before_answering_and_refuses_what_is_not_one(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    port = free_port()
+    settings = make_settings(
+        tmp_path,
+        telegram_bot_token=TOKEN,
+        telegram_webhook_url="https://bot.example.org/telegram/hook",
+        telegram_webhook_secret=SECRET,
+        telegram_webhook_listen="127.0.0.1",
+        telegram_webhook_port=port,
+    )
+    app = await build_app(settings, clock)
+    fake = FakeTelegram()
+    running = await start_telegram(app, fake)
+    url = f"http://127.0.0.1:{port}/telegram/hook"
+    person = Updates(user_id=8181)
+    try:
+        async with httpx.AsyncClient() as client:
+            # The secret is checked before the body is read: a wrong one is refused whatever follows.
+            huge = b"x" * (2 * 1024 * 1024)
+            refused = await client.post(url, content=huge, headers={HEADER: "wrong"})
+            assert refused.status_code == 403
+            too_big = await client.post(url, content=huge, headers={HEADER: SECRET})
+            assert too_big.status_code == 413
+            garbage = await client.post(url, content=b"{not json", headers={HEADER: SECRET})
+            assert garbage.status_code == 400
+            no_id = await client.post(url, json={"message": {"text": "hi"}}, headers={HEADER: SECRET})
+            assert no_id.status_code == 400
+
+            update = person.text("/start")
+            answer = await client.post(url, json=update, headers={HEADER: SECRET})
+            assert answer.status_code == 200
+            # Answered 200 only once the update is in the inbox.
+            async with app.db.reading() as conn:
+                kept = await InboxRepo(conn).find("telegram", str(update["update_id"]))
+            assert kept is not None and kept.person == "8181"
+            await running.inbox.join()
+            again = await client.post(url, json=update, headers={HEADER: SECRET})
+            assert again.status_code == 200
+            await running.inbox.join()
+    finally:
+        await stop_telegram(app, running)
+        await app.close()
+    assert len(fake.sent(8181)) == 1 and "Xin chào Lan!" in fake.texts(8181)[0]

@@ -186,9 +186,9 @@ async def test_the_poller_takes_no_more_than_the_bot_keeps_up_with(
         gate = asyncio.Event()
         handle = app.engine.handle
 
-        async def held(incoming: Incoming, fetcher: FileFetcher | None = None) -> list[Reply]:
+        async def held(incoming: Incoming, fetcher: FileFetcher | None = None, **kept: int | None) -> list[Reply]:
             await gate.wait()
-            return await handle(incoming, fetcher)
+            return await handle(incoming, fetcher, **kept)
 
         app.engine.handle = held  # type: ignore[method-assign]
         people = [ZaloPerson(user_id=f"p{i}", name=f"Người {i}") for i in range(5)]

@@ -53,6 +53,13 @@ async def test_requests_without_the_right_secret_are_refused(tmp_path: Path, clo
             assert (missing.status_code, wrong.status_code, prefix.status_code) == (403, 403, 403)
             garbage = await client.post(url, content=b"{not json", headers={"X-Bot-Api-Secret-Token": SECRET})
             assert garbage.status_code == 400
+            # Zalo gives no update id: one without a message id could not be told from a redelivery.
+            anonymous = chat.person.text("/start")
+            del anonymous["message"]["message_id"]
+            unnamed = await client.post(url, json=anonymous, headers={"X-Bot-Api-Secret-Token": SECRET})
+            assert unnamed.status_code == 400
+            huge = await client.post(url, content=b"x" * (2 * 1024 * 1024), headers={"X-Bot-Api-Secret-Token": SECRET})
+            assert huge.status_code == 413
         await channel.inbox.join()
         assert fake.sent() == []  # nothing was handled
 
@@ -66,9 +73,9 @@ async def test_the_answer_comes_before_the_work(tmp_path: Path, clock: FixedCloc
         gate = asyncio.Event()
         handle = app.engine.handle
 
-        async def held(incoming: Incoming, fetcher: FileFetcher | None = None) -> list[Reply]:
+        async def held(incoming: Incoming, fetcher: FileFetcher | None = None, **kept: int | None) -> list[Reply]:
             await gate.wait()
-            return await handle(incoming, fetcher)
+            return await handle(incoming, fetcher, **kept)
 
         app.engine.handle = held  # type: ignore[method-assign]
         url = chat.webhook_url

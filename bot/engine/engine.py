@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Protocol
+
+import aiosqlite
 
 from bot.domain.evidence import sniff
 from bot.domain.text import fold
@@ -12,6 +15,7 @@ from bot.engine.messages import Attachment, Incoming, Kind, Reply
 from bot.engine.session import Session
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.storage.database import Database
+from bot.storage.inbox import InboxRepo
 from bot.storage.sessions import SessionRepo
 from bot.storage.updates import ProcessedUpdates
 from bot.storage.users import UserRepo
@@ -41,26 +45,27 @@ class Engine:
         self.services = services
         self.router = router
 
-    async def handle(self, incoming: Incoming, fetcher: FileFetcher | None = None) -> list[Reply]:
+    async def handle(
+        self, incoming: Incoming, fetcher: FileFetcher | None = None, *, inbox_id: int | None = None
+    ) -> list[Reply]:
         """Handle one update. Everything it changes is committed before the replies are returned, so
-        the caller only tells the user what is already safe."""
+        the caller only tells the user what is already safe. An update kept in the inbox (`inbox_id`) is
+        marked handled in the same transaction; one that fails is marked too, so it is not tried again."""
         try:
-            return await self._handle(incoming, fetcher)
+            return await self._handle(incoming, fetcher, inbox_id)
         except Exception:
             log.exception("failed to handle an update from %s user %s", incoming.channel, incoming.user_id)
+            await self._give_up(inbox_id)
             return [Reply(text=self.services.catalog.t(await self._lang_of(incoming), "errors.internal"))]
 
-    async def _handle(self, incoming: Incoming, fetcher: FileFetcher | None) -> list[Reply]:
-        key = incoming.update_key
-        if key is not None and incoming.attachments:
+    async def _handle(self, incoming: Incoming, fetcher: FileFetcher | None, inbox_id: int | None) -> list[Reply]:
+        if incoming.attachments and await self._seen(incoming, inbox_id):
             # Only worth a separate look when a redelivery would otherwise download files again.
-            async with self.db.reading() as conn:
-                if await ProcessedUpdates(conn).seen(incoming.channel, key):
-                    return []
+            return []
         staged = await self._stage_files(incoming, fetcher)
         now = self.services.clock.now()
         async with self.db.transaction() as conn:
-            if key is not None and not await ProcessedUpdates(conn).claim(incoming.channel, key, now):
+            if not await _claim(conn, incoming, inbox_id, now):
                 return []
             user = await UserRepo(conn).get_or_create(
                 incoming.channel,
@@ -96,6 +101,22 @@ class Engine:
         if not ctx.replies:
             ctx.say(ctx.t("errors.not_understood"))
         return coalesce(ctx.replies)
+
+    async def _seen(self, incoming: Incoming, inbox_id: int | None) -> bool:
+        async with self.db.reading() as conn:
+            if inbox_id is not None:
+                return await InboxRepo(conn).is_handled(inbox_id)
+            key = incoming.update_key
+            return key is not None and await ProcessedUpdates(conn).seen(incoming.channel, key)
+
+    async def _give_up(self, inbox_id: int | None) -> None:
+        if inbox_id is None:
+            return
+        try:
+            async with self.db.transaction() as conn:
+                await InboxRepo(conn).handled(inbox_id, self.services.clock.now())
+        except Exception:
+            log.exception("could not mark a failed update handled")
 
     async def _stage_files(self, incoming: Incoming, fetcher: FileFetcher | None) -> list[StagedFile]:
         """Download and keep the files before the write transaction, so a slow download blocks no one."""
@@ -138,6 +159,14 @@ class Engine:
         except Exception:
             return DEFAULT_LANGUAGE
         return user.lang if user else DEFAULT_LANGUAGE
+
+
+async def _claim(conn: aiosqlite.Connection, incoming: Incoming, inbox_id: int | None, now: dt.datetime) -> bool:
+    """Take the update for handling in this transaction; False if it was handled before."""
+    if inbox_id is not None:
+        return await InboxRepo(conn).handled(inbox_id, now)
+    key = incoming.update_key
+    return key is None or await ProcessedUpdates(conn).claim(incoming.channel, key, now)
 
 
 def coalesce(replies: list[Reply]) -> list[Reply]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from functools import partial
 from typing import Any
@@ -21,6 +22,7 @@ from bot.channels.telegram.logsafe import guard_loggers, log_error
 from bot.channels.telegram.mapping import command_in_group, to_incoming
 from bot.channels.telegram.ordering import PerUserOrder
 from bot.channels.telegram.render import Outgoing, send
+from bot.storage.inbox import InboxRow
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +41,21 @@ class TelegramChannel:
         self.keyboards = ContactKeyboards()
 
     async def on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not isinstance(update, Update):
-            return
-        bot = context.bot
+        if isinstance(update, Update):
+            await self.handle(update, context.bot)
+
+    async def handle_kept(self, bot: Bot, row: InboxRow) -> bool:
+        """One update kept in the inbox; True once the engine had it (it marks the row in its transaction)."""
+        try:
+            update = Update.de_json(json.loads(row.payload), bot)
+            return await self.handle(update, bot, row.id)
+        except Exception:
+            # Logged here, where the token is blotted out of the traceback (see logsafe).
+            log.error("telegram: error while handling update %s", row.update_key, exc_info=True)
+            return False
+
+    async def handle(self, update: Update, bot: Bot, inbox_id: int | None = None) -> bool:
+        """Answer one update; True if it reached the engine."""
         query = update.callback_query
         # The button's spinner stops while the engine works; the answer itself comes as messages.
         answering = asyncio.create_task(_answer(query)) if query is not None else None
@@ -50,19 +64,20 @@ class TelegramChannel:
             if incoming is None:
                 if command_in_group(update, bot.username):
                     await self._private_only(bot, update)
-                return
-            replies = await self.app.engine.handle(incoming, TelegramFiles(bot))
+                return False
+            replies = await self.app.engine.handle(incoming, TelegramFiles(bot), inbox_id=inbox_id)
             if not replies:
-                return  # an update seen before
+                return True  # an update seen before
             messages = self.keyboards.arrange(incoming.chat_id, replies)
             sending = self._send_all(bot, incoming.chat_id, messages)
             if query is None:
                 await sending
-                return
+                return True
             cleared, sent = await asyncio.gather(_clear_buttons(query), sending, return_exceptions=True)
             for outcome in (sent, cleared):
                 if isinstance(outcome, BaseException):
                     raise outcome
+            return True
         finally:
             if answering is not None:
                 await answering
@@ -105,7 +120,9 @@ async def _clear_buttons(query: CallbackQuery) -> None:
         log.debug("telegram: could not take the buttons off a message", exc_info=True)
 
 
-def build_application(app: App, request: BaseRequest | None = None) -> TelegramApp:
+def build_application(
+    app: App, request: BaseRequest | None = None, channel: TelegramChannel | None = None
+) -> TelegramApp:
     """The Application for our settings; `request` replaces the HTTP layer (tests and benches)."""
     settings = app.settings
     token = bot_token(settings)
@@ -118,7 +135,7 @@ def build_application(app: App, request: BaseRequest | None = None) -> TelegramA
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application: TelegramApp = builder.build()
-    application.add_handler(TypeHandler(Update, TelegramChannel(app).on_update))
+    application.add_handler(TypeHandler(Update, (channel or TelegramChannel(app)).on_update))
     application.add_error_handler(log_error)
     guard_loggers(token)
     return application

@@ -1,73 +1,113 @@
-"""Serving Telegram until cancelled: long polling by default, a webhook when TELEGRAM_WEBHOOK_URL is set."""
+"""Serving Telegram until cancelled: long polling by default, a webhook when TELEGRAM_WEBHOOK_URL is set.
+
+Either way every update is kept in the inbox before Telegram is told it arrived, and handled from there."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from dataclasses import dataclass, field
+from typing import Any
 
+from telegram import Bot
 from telegram.error import InvalidToken
 from telegram.request import BaseRequest
 
 from bot.app import App
 from bot.channels.telegram import CHANNEL
-from bot.channels.telegram.application import ALLOWED_UPDATES, TelegramApp, build_application
-from bot.channels.telegram.config import TelegramConfigError, webhook
+from bot.channels.telegram.application import ALLOWED_UPDATES, TelegramApp, TelegramChannel, build_application
+from bot.channels.telegram.config import TelegramConfigError, Webhook, webhook
+from bot.channels.telegram.inbox import TelegramPoller, arrival_of_body
 from bot.channels.telegram.menu import set_command_menu
 from bot.channels.telegram.sender import TelegramSender
+from bot.channels.webhook import WebhookServer, update_route
+from bot.inbox.worker import InboxWorker
 
 log = logging.getLogger(__name__)
 
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
-async def start_telegram(app: App, request: BaseRequest | None = None) -> TelegramApp:
+
+@dataclass
+class TelegramRunning:
+    """The running channel; stop it with stop_telegram."""
+
+    application: TelegramApp
+    inbox: InboxWorker
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    webhook: WebhookServer | None = None
+    poller: TelegramPoller | None = None
+
+
+async def start_telegram(app: App, request: BaseRequest | None = None) -> TelegramRunning:
     """Check the settings and the token, set the command menu, and start receiving updates.
     The caller stops it with stop_telegram."""
     hook = webhook(app.settings)
-    application = build_application(app, request)
+    channel = TelegramChannel(app)
+    application = build_application(app, request, channel)
     try:
         await application.initialize()  # getMe: the token is checked here
     except InvalidToken as error:
         raise TelegramConfigError("Telegram does not accept TELEGRAM_BOT_TOKEN: check it with @BotFather.") from error
+    bot = application.bot
+    inbox = InboxWorker(app.db, CHANNEL, app.services.clock, functools.partial(channel.handle_kept, bot))
+    running = TelegramRunning(application, inbox)
     try:
-        await set_command_menu(application.bot, app.services.catalog)
-        await application.start()
-        updater = application.updater
-        assert updater is not None, "the Application is built with an Updater"
+        await set_command_menu(bot, app.services.catalog)
+        # Updates kept by an earlier process and not yet handled go first.
+        running.tasks.append(asyncio.create_task(inbox.run(), name="telegram-inbox"))
         if hook is not None:
-            await updater.start_webhook(
-                listen=hook.listen,
-                port=hook.port,
-                url_path=hook.path,
-                webhook_url=hook.url,
-                secret_token=hook.secret,
-                allowed_updates=ALLOWED_UPDATES,
-            )
-            log.info("telegram: @%s on a webhook, listening on %s:%s", application.bot.username, hook.listen, hook.port)
+            running.webhook = await _serve_webhook(bot, inbox, hook)
+            log.info("telegram: @%s on a webhook, listening on %s:%s", bot.username, hook.listen, running.webhook.port)
         else:
-            # start_polling deletes any webhook first, so switching back from webhook mode just works.
-            await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-            log.info("telegram: @%s on long polling", application.bot.username)
+            # getUpdates answers nothing while a webhook is set, e.g. one left from an earlier deployment.
+            await bot.delete_webhook()
+            running.poller = TelegramPoller(bot, inbox)
+            running.tasks.append(asyncio.create_task(running.poller.run(), name="telegram-poller"))
+            log.info("telegram: @%s on long polling", bot.username)
     except BaseException:
-        await stop_telegram(app, application)
+        await stop_telegram(app, running)
         raise
-    app.senders[CHANNEL] = TelegramSender(application.bot)
-    return application
+    app.senders[CHANNEL] = TelegramSender(bot)
+    return running
 
 
-async def stop_telegram(app: App, application: TelegramApp) -> None:
-    """Stop receiving, finish the updates already taken, and close the connections."""
+async def _serve_webhook(bot: Bot, inbox: InboxWorker, hook: Webhook) -> WebhookServer:
+    async def keep(body: Any) -> None:
+        await inbox.keep(arrival_of_body(body, bot))
+
+    server = WebhookServer([update_route(hook.path, SECRET_HEADER, hook.secret, keep)], hook.listen, hook.port)
+    try:
+        server.start()
+    except OSError as exc:
+        raise TelegramConfigError(
+            f"cannot listen on {hook.listen}:{hook.port} for the Telegram webhook ({exc.strerror or exc}); check "
+            "TELEGRAM_WEBHOOK_LISTEN and TELEGRAM_WEBHOOK_PORT."
+        ) from None
+    try:
+        await bot.set_webhook(url=hook.url, secret_token=hook.secret, allowed_updates=ALLOWED_UPDATES)
+    except BaseException:
+        await server.stop()
+        raise
+    return server
+
+
+async def stop_telegram(app: App, running: TelegramRunning) -> None:
+    """Stop receiving, let the updates under way finish for a moment, and close the connections."""
     app.senders.pop(CHANNEL, None)
-    updater = application.updater
-    if updater is not None and updater.running:
-        await updater.stop()
-    if application.running:
-        await application.stop()
-    await application.shutdown()
+    if running.webhook is not None:
+        await running.webhook.stop()
+    for task in reversed(running.tasks):
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    await running.application.shutdown()
 
 
 async def run_telegram(app: App, request: BaseRequest | None = None) -> None:
-    """Serve until cancelled, then stop cleanly."""
-    application = await start_telegram(app, request)
+    """Serve until cancelled, then stop cleanly. A poller that ends by itself (a token revoked) ends it too."""
+    running = await start_telegram(app, request)
     try:
-        await asyncio.Event().wait()
+        await asyncio.gather(*running.tasks)
     finally:
-        await stop_telegram(app, application)
+        await stop_telegram(app, running)

@@ -3,11 +3,13 @@ field, the photo's field and form, whether a webhook body is wrapped), so every 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from bot.channels.zalo import CHANNEL
 from bot.engine.messages import Attachment, Incoming, Kind
+from bot.storage.inbox import Arrival
 
 TEXT = "message.text.received"
 IMAGE = "message.image.received"
@@ -63,6 +65,29 @@ def event_of(update: Mapping[str, Any], message: Mapping[str, Any]) -> str:
     return UNSUPPORTED
 
 
+def update_key(update: Mapping[str, Any]) -> str | None:
+    """Zalo has no update id: an event and its message id name one delivery. None when there is no message id,
+    and such an update is refused rather than perhaps handled twice."""
+    message = update.get("message")
+    if not isinstance(message, dict):
+        return None
+    message_id = message.get("message_id")
+    if message_id in (None, "") or isinstance(message_id, (dict, list)):
+        return None
+    return f"{event_of(update, message)}:{message_id}"
+
+
+def arrival_of(update: Mapping[str, Any]) -> Arrival | None:
+    """The update as the inbox keeps it, or None if it has no key."""
+    key = update_key(update)
+    if key is None:
+        return None
+    message = update["message"]
+    sender = message.get("from")
+    person = str(sender.get("id")) if isinstance(sender, dict) and sender.get("id") not in (None, "") else ""
+    return Arrival(update_key=key, person=person, payload=json.dumps(update, ensure_ascii=False))
+
+
 def to_incoming(update: Mapping[str, Any]) -> Incoming | None:
     """The Incoming for a message from a person, or None for anything nobody needs to answer."""
     message = update.get("message")
@@ -75,14 +100,12 @@ def to_incoming(update: Mapping[str, Any]) -> Incoming | None:
     user_id = str(sender["id"])
     chat_id = str(chat["id"]) if isinstance(chat, dict) and chat.get("id") not in (None, "") else user_id
     event = event_of(update, message)
-    message_id = message.get("message_id")
     base: dict[str, Any] = {
         "channel": CHANNEL,
         "user_id": user_id,
         "chat_id": chat_id,
         "display_name": _display_name(sender),
-        # No update id on Zalo: an event and its message id name one delivery.
-        "update_key": f"{event}:{message_id}" if message_id not in (None, "") else None,
+        "update_key": update_key(update),
     }
     return Incoming(**base, **_content(event, message))
 

@@ -1,4 +1,5 @@
-"""Long polling: getUpdates over and over, one update per call, each handed to the inbox at once.
+"""Long polling: getUpdates over and over, one update per call, each committed to the inbox before the next
+call (Zalo's getUpdates has no offset: what it returned is gone from Zalo, so it is kept before anything else).
 
 An idle poll (Zalo's 408) is the normal quiet case. Any other failure is logged and waited out with a
 growing pause; nothing a call can raise stops the loop, only cancelling it does.
@@ -8,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
+from bot.channels.webhook import Refused
 from bot.channels.zalo.client import UNAUTHORIZED, ZaloApiError, ZaloClient, ZaloError
 from bot.channels.zalo.inbox import Inbox
 from bot.channels.zalo.retry import Sleep
@@ -66,4 +69,19 @@ class Poller:
             self.polls += 1
             failures = 0
             for update in updates:
-                self.inbox.submit(update)
+                await self._keep(update)
+
+    async def _keep(self, update: dict[str, Any]) -> None:
+        """Keep the update, trying until the database takes it: Zalo will not give it again."""
+        failures = 0
+        while True:
+            try:
+                await self.inbox.keep(update)
+                return
+            except Refused as refused:
+                log.warning("zalo: an update was refused (%s)", refused)
+                return
+            except Exception:
+                failures += 1
+                log.exception("zalo: an update could not be kept; trying again")
+                await self.sleep(self._pause(failures))

@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 import httpx
 
 from bot.app import App
+from bot.channels.webhook import WebhookServer
 from bot.channels.zalo import CHANNEL
 from bot.channels.zalo.client import POLL_TIMEOUT, UNAUTHORIZED, ZaloApiError, ZaloClient, ZaloError
 from bot.channels.zalo.inbox import Inbox
@@ -18,7 +19,7 @@ from bot.channels.zalo.poller import Poller
 from bot.channels.zalo.published import PublishedFiles
 from bot.channels.zalo.retry import RetryPolicy, with_retries
 from bot.channels.zalo.sender import ZaloSender
-from bot.channels.zalo.webhook import WebhookServer
+from bot.channels.zalo.webhook import zalo_webhook
 from bot.errors import StartupError
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class ZaloChannel:
     client: ZaloClient
     inbox: Inbox
     sender: ZaloSender
+    inbox_task: asyncio.Task[None] | None = None
     poller: Poller | None = None
     poller_task: asyncio.Task[None] | None = None
     webhook: WebhookServer | None = None
@@ -88,12 +90,14 @@ async def start_zalo(
     published = PublishedFiles(webhook_url, app.services.clock) if webhook_url else None
     sender = ZaloSender(client, app.services.catalog, languages.of, published)
     inbox = Inbox(app.engine, client, sender, languages, policy)
+    # Updates kept by an earlier process and not yet answered go first.
     channel = ZaloChannel(client=client, inbox=inbox, sender=sender)
+    channel.inbox_task = asyncio.create_task(inbox.run(), name="zalo-inbox")
     if webhook_url:
-        server = WebhookServer(
+        server = zalo_webhook(
             urlparse(webhook_url).path or "/",
             secret,
-            inbox,
+            inbox.keep_body,
             published,
             settings.zalo_webhook_listen,
             settings.zalo_webhook_port,
@@ -101,7 +105,7 @@ async def start_zalo(
         try:
             server.start()
         except OSError as exc:
-            await channel.client.aclose()
+            await stop_zalo(app, channel)
             raise ZaloConfigError(
                 f"cannot listen on {settings.zalo_webhook_listen}:{settings.zalo_webhook_port} for the Zalo "
                 f"webhook ({exc.strerror or exc}); check ZALO_WEBHOOK_LISTEN and ZALO_WEBHOOK_PORT."
@@ -134,6 +138,9 @@ async def stop_zalo(app: App, channel: ZaloChannel) -> None:
         await asyncio.gather(channel.poller_task, return_exceptions=True)
     if channel.webhook is not None:
         await channel.webhook.stop()
+    if channel.inbox_task is not None:
+        channel.inbox_task.cancel()
+        await asyncio.gather(channel.inbox_task, return_exceptions=True)
     await channel.inbox.close()
     await channel.client.aclose()
 

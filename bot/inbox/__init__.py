@@ -1,0 +1,1 @@
+"""Updates kept before they are acknowledged, and the worker that handles them."""

@@ -1,0 +1,82 @@
+"""The inbox table: each update kept before it is acknowledged, then handled once, in order per person.
+
+A storage concept, not a messenger's: the payload is whatever the channel needs to read the update again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.storage.database import fetch_all, fetch_one
+from bot.storage.timefmt import to_db
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One update as it came: the messenger's key for it, whose it is, and its text."""
+
+    update_key: str
+    person: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    id: int
+    channel: str
+    update_key: str
+    person: str
+    payload: str
+
+
+def _row(row: aiosqlite.Row) -> InboxRow:
+    return InboxRow(row["id"], row["channel"], row["update_key"], row["person"], row["payload"])
+
+
+class InboxRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def keep(self, channel: str, arrival: Arrival, now: dt.datetime) -> bool:
+        """Keep the update; False if it was kept before (a redelivery)."""
+        cur = await self.conn.execute(
+            "INSERT OR IGNORE INTO inbox (channel, update_key, person, payload, received_at) VALUES (?, ?, ?, ?, ?)",
+            (channel, arrival.update_key, arrival.person, arrival.payload, to_db(now)),
+        )
+        return cur.rowcount == 1
+
+    async def find(self, channel: str, update_key: str) -> InboxRow | None:
+        row = await fetch_one(
+            self.conn, "SELECT * FROM inbox WHERE channel = ? AND update_key = ?", (channel, update_key)
+        )
+        return _row(row) if row is not None else None
+
+    async def is_handled(self, inbox_id: int) -> bool:
+        row = await fetch_one(self.conn, "SELECT handled_at FROM inbox WHERE id = ?", (inbox_id,))
+        return row is not None and row[0] is not None
+
+    async def unhandled(self, channel: str, after_id: int, limit: int) -> list[InboxRow]:
+        """The oldest updates not yet handled, beyond those already taken (ids up to after_id)."""
+        rows = await fetch_all(
+            self.conn,
+            "SELECT * FROM inbox WHERE channel = ? AND handled_at IS NULL AND id > ? ORDER BY id LIMIT ?",
+            (channel, after_id, limit),
+        )
+        return [_row(r) for r in rows]
+
+    async def handled(self, inbox_id: int, now: dt.datetime) -> bool:
+        """Mark the update handled; False if it was handled before. Called in the transaction that handles it."""
+        cur = await self.conn.execute(
+            "UPDATE inbox SET handled_at = ? WHERE id = ? AND handled_at IS NULL", (to_db(now), inbox_id)
+        )
+        return cur.rowcount == 1
+
+    async def prune(self, older_than: dt.datetime) -> int:
+        """Forget handled updates older than any redelivery (the key must outlive the messenger's retries)."""
+        cur = await self.conn.execute(
+            "DELETE FROM inbox WHERE received_at < ? AND handled_at IS NOT NULL", (to_db(older_than),)
+        )
+        return cur.rowcount

@@ -1,0 +1,115 @@
+"""A fake Telegram Bot API over real HTTP on loopback, for a bot running in another process.
+
+getUpdates behaves as Telegram's does: an update is handed out again and again until a later call's offset
+confirms it. Every message sent is recorded in order, with the chat and the text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import socket
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import tornado.httpserver
+import tornado.netutil
+import tornado.web
+
+from tests.telegram_fake import BOT_ID, BOT_USERNAME, TOKEN
+
+SENDS = ("sendMessage", "sendPhoto", "sendDocument")
+
+
+def _params(handler: tornado.web.RequestHandler) -> dict[str, Any]:
+    if handler.request.headers.get("Content-Type", "").startswith("application/json"):
+        body = json.loads(handler.request.body or b"{}")
+        return dict(body) if isinstance(body, dict) else {}
+    params: dict[str, Any] = {}
+    for key, values in handler.request.body_arguments.items():
+        text = values[-1].decode("utf-8")
+        try:
+            params[key] = json.loads(text)
+        except ValueError:
+            params[key] = text
+    return params
+
+
+class _Method(tornado.web.RequestHandler):
+    def initialize(self, fake: HttpTelegram) -> None:
+        self.fake = fake
+
+    async def post(self, token: str, method: str) -> None:
+        if token != TOKEN:
+            self.set_status(401)
+            self.finish({"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return
+        result = await self.fake.answer(method, _params(self))
+        self.finish({"ok": True, "result": result})
+
+
+@dataclass
+class HttpTelegram:
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    # Every update_id below this one was confirmed by a getUpdates offset.
+    confirmed: int = 0
+    sent: list[tuple[str, str]] = field(default_factory=list)
+    webhook: dict[str, Any] = field(default_factory=dict)
+    calls: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._server: tornado.httpserver.HTTPServer | None = None
+        self._sockets: list[socket.socket] = []
+        self._ids = itertools.count(5000)
+
+    async def start(self) -> None:
+        app = tornado.web.Application([(r"/bot([^/]+)/(\w+)", _Method, {"fake": self})], log_function=lambda h: None)
+        self._server = tornado.httpserver.HTTPServer(app)
+        self._sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
+        self._server.add_sockets(self._sockets)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            await self._server.close_all_connections()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._sockets[0].getsockname()[1]}/bot"
+
+    def texts(self, chat_id: int) -> list[str]:
+        return [text for chat, text in self.sent if chat == str(chat_id)]
+
+    async def answer(self, method: str, params: dict[str, Any]) -> Any:
+        self.calls.append(method)
+        if method == "getMe":
+            return {"id": BOT_ID, "is_bot": True, "first_name": "Thi đua", "username": BOT_USERNAME}
+        if method == "getUpdates":
+            return await self._updates(params)
+        if method == "setWebhook":
+            self.webhook = params
+            return True
+        if method in SENDS:
+            text = str(params.get("text") or params.get("caption") or "")
+            self.sent.append((str(params.get("chat_id")), text))
+            return {
+                "message_id": next(self._ids),
+                "date": int(time.time()),
+                "chat": {"id": int(params.get("chat_id", 1)), "type": "private"},
+                "text": text,
+            }
+        return True
+
+    async def _updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = params.get("offset")
+        if isinstance(offset, int):
+            self.confirmed = max(self.confirmed, offset)
+        waited = 0.0
+        while True:
+            ready = [u for u in self.updates if u["update_id"] >= self.confirmed]
+            if ready or waited >= min(float(params.get("timeout") or 0), 0.05):
+                return ready
+            await asyncio.sleep(0.01)
+            waited += 0.01
