@@ -90,7 +90,9 @@ class Engine:
                 # Every message gets an answer; a handler that forgot one is a bug, not a silence.
                 ctx.say(ctx.t("errors.not_understood"))
             offered = [reply for reply in ctx.replies if reply.choices]
+            # The answer is the chat's latest message: a number now answers its choices, or none.
             session.pending_choices = list(offered[-1].choices) if offered else []
+            session.choices_at = now
             await sessions.save(user.id, session, now)
         for work in ctx.after_commit:
             try:

@@ -17,8 +17,10 @@ class Session(BaseModel):
     history: list[str] = Field(default_factory=list)
     # Set while the user edits one answer from the summary: after it, go back to the summary.
     editing: bool = False
-    # The choices of the last prompt, so that "2" or the label typed in full picks one.
+    # The choices of the chat's latest message, so that "2" or the label typed in full picks one; and when
+    # that message was shown, so that a message the bot sent on its own replaces them only if it came later.
     pending_choices: list[Choice] = Field(default_factory=list)
+    choices_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
 
     def clear(self) -> None:

@@ -251,6 +251,7 @@ class OutboxWorker:
         # the messenger's wait is over.
         await self._wait_out_pause(message.channel)
         error: DeliveryError | None = None
+        shown_at = self.clock.now()
         try:
             # In this task, not a new one: the send starts before anything else can run.
             async with asyncio.timeout(self.send_timeout):
@@ -273,7 +274,7 @@ class OutboxWorker:
             log.exception("outbox: sender for %s raised", message.channel)
             error = DeliveryError(f"{type(exc).__name__}: {exc}")
         # A stop now must not lose an outcome that is known.
-        await asyncio.shield(self._record(message, error))
+        await asyncio.shield(self._record(message, error, shown_at))
 
     async def _release(self, message: OutboxMessage) -> None:
         async with self.db.transaction() as conn:
@@ -283,7 +284,7 @@ class OutboxWorker:
         async with self.db.transaction() as conn:
             await OutboxRepo(conn).uncertain(message.id, self.clock.now(), reason)
 
-    async def _record(self, message: OutboxMessage, error: DeliveryError | None) -> None:
+    async def _record(self, message: OutboxMessage, error: DeliveryError | None, shown_at: dt.datetime) -> None:
         now = self.clock.now()
         reason = (str(error) or type(error).__name__) if error is not None else ""
         async with self.db.transaction() as conn:
@@ -291,7 +292,8 @@ class OutboxWorker:
             if error is None:
                 await repo.sent(message.id, now)
                 if message.user_id is not None and message.reply.choices:
-                    await SessionRepo(conn).offer_choices(message.user_id, list(message.reply.choices), now)
+                    choices = list(message.reply.choices)
+                    await SessionRepo(conn).offer_choices(message.user_id, choices, shown_at, now)
             elif isinstance(error, PermanentFailure):
                 await repo.failed(message.id, now, reason)
             elif now - message.created_at >= self.give_up_after:

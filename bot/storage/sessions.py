@@ -30,13 +30,15 @@ class SessionRepo:
             (user_id, session.model_dump_json(exclude={"updated_at"}), to_db(now)),
         )
 
-    async def offer_choices(self, user_id: int, choices: list[Choice], now: dt.datetime) -> bool:
-        """Make the choices of a message the bot sent on its own the ones "1" or a label picks, where
-        choices are a numbered list (Zalo, the terminal). Not while a conversation is in progress: its own
-        question's choices stay the ones a number answers."""
+    async def offer_choices(self, user_id: int, choices: list[Choice], shown_at: dt.datetime, now: dt.datetime) -> bool:
+        """Make the choices of a message the bot sent on its own (shown from `shown_at`) the ones "1" or a
+        label picks, whatever the chat was at, a menu, a step or another card: a number answers the latest
+        message with choices. Not when the chat got an answer since that message went out (the person typed
+        /batdau while the card was on its way): that answer is the latest."""
         session = await self.load(user_id)
-        if session.conversation is not None:
+        if session.choices_at is not None and session.choices_at > shown_at:
             return False
         session.pending_choices = choices
+        session.choices_at = shown_at
         await self.save(user_id, session, now)
         return True
