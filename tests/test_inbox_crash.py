@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -20,6 +21,7 @@ from tests.conftest import CAMPAIGN, ROOT
 from tests.telegram_fake import TOKEN, Updates
 from tests.telegram_http_fake import HttpTelegram
 from tests.test_telegram_webhook import free_port
+from tests.test_zalo_conversation import DEED
 from tests.zalo_fake import SECRET as ZALO_SECRET
 from tests.zalo_fake import FakeZalo, ZaloPerson, wait_for
 
@@ -35,13 +37,18 @@ sys.path.insert(0, {root!r})
 from bot.engine.engine import Engine
 
 hold = Path(os.environ["TEST_HOLD_FILE"])
+hold_after = Path(os.environ["TEST_HOLD_FILE"] + "-after")
 handle = Engine.handle
 
 async def held(self, *args, **kwargs):
     # Kept and acknowledged, not yet handled: the moment a kill loses an update if anything does.
     if hold.exists():
         await asyncio.Event().wait()
-    return await handle(self, *args, **kwargs)
+    replies = await handle(self, *args, **kwargs)
+    # Handled and committed, its replies not yet sent: the moment a kill loses a reference code.
+    if hold_after.exists():
+        await asyncio.Event().wait()
+    return replies
 
 Engine.handle = held
 from bot.cli import main
@@ -95,7 +102,15 @@ class BotProcess:
             self.hold.touch()
         else:
             self.hold.unlink(missing_ok=True)
+        self.holding_after(False)
         self.child = subprocess.Popen([sys.executable, str(self.script)], env=self.env, cwd=self.tmp_path)
+
+    def holding_after(self, on: bool) -> None:
+        after = self.tmp_path / "hold-after"
+        if on:
+            after.touch()
+        else:
+            after.unlink(missing_ok=True)
 
     def kill(self) -> None:
         assert self.child is not None and self.child.poll() is None, "the bot stopped by itself"
@@ -203,3 +218,58 @@ async def test_polled_updates_kept_then_killed_are_handled_once(tmp_path: Path, 
         if bot.child is not None:
             bot.kill()
     assert greetings(fakes, telegram, zalo) == [1] * 2 * PEOPLE
+
+
+async def test_killed_after_submit_before_the_answer_the_person_still_gets_the_reference(
+    tmp_path: Path, fakes: Fakes
+) -> None:
+    port = free_port()
+    bot = BotProcess(
+        tmp_path,
+        fakes,
+        TELEGRAM_BOT_TOKEN="",
+        ZALO_WEBHOOK_URL="https://bot.example.org/zalo/hook",
+        ZALO_WEBHOOK_SECRET=ZALO_SECRET,
+        ZALO_WEBHOOK_PORT=str(port),
+    )
+    person = ZaloPerson(user_id="lan0001", name="Lan")
+    url = f"http://127.0.0.1:{port}/zalo/hook"
+
+    async def say(client: httpx.AsyncClient, update: dict[str, Any], expect: str | None = None) -> None:
+        before = len(fakes.zalo.texts(person.chat_id))
+        answer = await client.post(url, json=update, headers={"X-Bot-Api-Secret-Token": ZALO_SECRET})
+        assert answer.status_code == 200
+        if expect is not None:
+            await wait_for(lambda: any(expect in t for t in fakes.zalo.texts(person.chat_id)[before:]), STARTING)
+
+    def nominations() -> list[tuple[Any, ...]]:
+        with sqlite3.connect(tmp_path / "thidua.db") as db:
+            return list(db.execute("SELECT reference FROM nominations"))
+
+    submit = person.text("1")
+    bot.start(holding=False)
+    try:
+        await wait_for(lambda: fakes.zalo.webhook, STARTING)
+        async with httpx.AsyncClient() as client:
+            steps = ["/decu", "1", "Nguyễn Văn An", "thap muoi", "1", DEED, "1", "Trần Thị Bình", "0912 345 678"]
+            for number, text in enumerate(steps, start=1):
+                await say(client, person.text(text), f"Bước {number}/9")
+            await say(client, person.text("Tôi xác nhận"), "Xem lại trước khi gửi")
+            bot.holding_after(True)
+            await say(client, submit)
+            await wait_for(lambda: nominations() == [("NTVT-2026-000001",)], STARTING)
+        bot.kill()
+        assert not any("NTVT-" in text for text in fakes.zalo.texts(person.chat_id))
+
+        fakes.zalo.webhook = {}
+        bot.start(holding=False)
+        await wait_for(lambda: any("NTVT-2026-000001" in t for t in fakes.zalo.texts(person.chat_id)), STARTING)
+        async with httpx.AsyncClient() as client:
+            await wait_for(lambda: fakes.zalo.webhook, STARTING)
+            await say(client, submit)  # Zalo delivers the Submit again
+            await say(client, person.text("/trogiup"), "/decu")
+    finally:
+        if bot.child is not None:
+            bot.kill()
+    assert sum("NTVT-2026-000001" in text for text in fakes.zalo.texts(person.chat_id)) == 1
+    assert nominations() == [("NTVT-2026-000001",)]

@@ -16,6 +16,7 @@ from bot.engine.session import Session
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.storage.database import Database
 from bot.storage.inbox import InboxRepo
+from bot.storage.replies import RepliesRepo
 from bot.storage.sessions import SessionRepo
 from bot.storage.updates import ProcessedUpdates
 from bot.storage.users import UserRepo
@@ -94,6 +95,16 @@ class Engine:
             session.pending_choices = list(offered[-1].choices) if offered else []
             session.choices_at = now
             await sessions.save(user.id, session, now)
+            if inbox_id is not None and not ctx.after_commit:
+                # Kept with the update: a process stopped before they are sent still sends them.
+                replies = coalesce(ctx.replies)
+                await RepliesRepo(conn).add(inbox_id, incoming.chat_id, replies, now)
+                return replies
+        return await self._after_commit(ctx, inbox_id)
+
+    async def _after_commit(self, ctx: Context, inbox_id: int | None) -> list[Reply]:
+        """The slow work of an update, after its commit; its replies are kept in a transaction of their own."""
+        incoming = ctx.incoming
         for work in ctx.after_commit:
             try:
                 await work()
@@ -102,7 +113,11 @@ class Engine:
                 ctx.say(ctx.t("errors.internal"))
         if not ctx.replies:
             ctx.say(ctx.t("errors.not_understood"))
-        return coalesce(ctx.replies)
+        replies = coalesce(ctx.replies)
+        if inbox_id is not None:
+            async with self.db.transaction() as conn:
+                await RepliesRepo(conn).add(inbox_id, incoming.chat_id, replies, self.services.clock.now())
+        return replies
 
     async def _seen(self, incoming: Incoming, inbox_id: int | None) -> bool:
         async with self.db.reading() as conn:

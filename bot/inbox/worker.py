@@ -10,29 +10,57 @@ than anything that arrives after it starts.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from bot.clock import Clock
+from bot.engine.messages import Reply
 from bot.storage.database import Database
 from bot.storage.inbox import Arrival, InboxRepo, InboxRow
+from bot.storage.replies import KeptReply, RepliesRepo
 
 log = logging.getLogger(__name__)
 
 # Handle one kept update; True if it was marked handled on the way (the engine does it in its transaction).
 Handle = Callable[[InboxRow], Awaitable[bool]]
 
+# Send replies to a chat, in order; returns how many reached the messenger (the rest raised or were not tried).
+Send = Callable[[str, list[Reply]], Awaitable[int]]
+
 IN_FLIGHT = 256
+# A reply found unsent after longer than this answers a question the person has stopped waiting on.
+REPLY_WINDOW = dt.timedelta(minutes=10)
+
+
+async def confirm_sent(db: Database, clock: Clock, inbox_id: int, count: int | None = None) -> None:
+    """The first `count` replies of a kept update (all for None) reached the messenger."""
+    if count == 0:
+        return
+    async with db.transaction() as conn:
+        await RepliesRepo(conn).sent_of_update(inbox_id, count, clock.now())
 
 
 class InboxWorker:
-    def __init__(self, db: Database, channel: str, clock: Clock, handle: Handle, *, in_flight: int = IN_FLIGHT) -> None:
+    def __init__(
+        self,
+        db: Database,
+        channel: str,
+        clock: Clock,
+        handle: Handle,
+        send: Send | None = None,
+        *,
+        in_flight: int = IN_FLIGHT,
+        reply_window: dt.timedelta = REPLY_WINDOW,
+    ) -> None:
         self.db = db
         self.channel = channel
         self.clock = clock
         self.handle = handle
+        self.send = send
         self.in_flight = in_flight
+        self.reply_window = reply_window
         # Every row with an id up to this one has been taken (or was handled before).
         self._high = 0
         self._taking = asyncio.Lock()
@@ -52,10 +80,75 @@ class InboxWorker:
         async with self.db.transaction() as conn:
             repo = InboxRepo(conn)
             kept = [await repo.keep(self.channel, arrival, now) for arrival in arrivals]
+        for arrival, new in zip(arrivals, kept, strict=True):
+            if not new:
+                await self._redelivered(arrival)
         if any(kept):
             # Taken at once, so a poller waiting for room counts them as under way.
             await self.take()
         return kept
+
+    async def _redelivered(self, arrival: Arrival) -> None:
+        """The messenger delivered an update again: perhaps it never heard our answer. Whatever of that answer
+        was not confirmed sent goes again (once at most), after anything under way for that person."""
+        if self.send is None:
+            return
+        async with self.db.reading() as conn:
+            row = await InboxRepo(conn).find(self.channel, arrival.update_key)
+        if row is not None:
+            self._chain(row.person, functools.partial(self._resend_update, row.id), f"resend-{self.channel}-{row.id}")
+
+    async def _resend_update(self, inbox_id: int) -> None:
+        async with self.db.reading() as conn:
+            if not await InboxRepo(conn).is_handled(inbox_id):
+                return  # still to be handled: its replies come then
+            unsent = await RepliesRepo(conn).unsent(self.channel, inbox_id)
+        await self._resend([u.kept for u in unsent])
+
+    async def recover(self) -> None:
+        """Replies an earlier process kept but never confirmed sent: recent ones go again (a repeated question
+        is harmless, a lost reference code is not), older ones are dropped with a log line."""
+        if self.send is None:
+            return
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            repo = RepliesRepo(conn)
+            unsent = await repo.unsent(self.channel)
+            old = [u.kept.id for u in unsent if now - u.created_at > self.reply_window]
+            await repo.drop(old, now)
+        if old:
+            log.warning(
+                "inbox: %d %s replies older than %s were never sent; dropped", len(old), self.channel, self.reply_window
+            )
+        by_person: dict[str, list[KeptReply]] = {}
+        for u in unsent:
+            if now - u.created_at <= self.reply_window and not u.resent:
+                by_person.setdefault(u.person, []).append(u.kept)
+        if by_person:
+            log.warning(
+                "inbox: sending %d %s replies again after a stop", sum(map(len, by_person.values())), self.channel
+            )
+        for person, replies in by_person.items():
+            self._chain(person, functools.partial(self._resend, replies), f"resend-{self.channel}-{person}")
+
+    async def _resend(self, replies: list[KeptReply]) -> None:
+        """Send kept replies a second time: each is claimed (committed) first, so none goes a third time."""
+        assert self.send is not None
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            repo = RepliesRepo(conn)
+            claimed = [kept for kept in replies if await repo.claim_resend(kept.id, now)]
+        by_chat: dict[str, list[KeptReply]] = {}
+        for kept in claimed:
+            by_chat.setdefault(kept.chat_id, []).append(kept)
+        for chat_id, kept_replies in by_chat.items():
+            try:
+                count = await self.send(chat_id, [kept.reply for kept in kept_replies])
+            except Exception:
+                log.exception("inbox: sending %s replies again failed", self.channel)
+                continue
+            async with self.db.transaction() as conn:
+                await RepliesRepo(conn).sent([kept.id for kept in kept_replies[:count]], self.clock.now())
 
     def wake(self) -> None:
         self._wake.set()
@@ -63,6 +156,7 @@ class InboxWorker:
     async def run(self) -> None:
         """Take kept updates as they come, until cancelled; what was left by an earlier process comes first."""
         try:
+            await self.recover()
             while True:
                 self._wake.clear()
                 await self.take()
@@ -84,11 +178,15 @@ class InboxWorker:
 
     def _start(self, row: InboxRow) -> None:
         self._high = max(self._high, row.id)
-        previous = self._last.get(row.person)
-        task = asyncio.create_task(self._after(previous, row), name=f"inbox-{self.channel}-{row.id}")
-        self._last[row.person] = task
+        self._chain(row.person, functools.partial(self._handle_row, row), f"inbox-{self.channel}-{row.id}")
+
+    def _chain(self, person: str, work: Callable[[], Awaitable[None]], name: str) -> None:
+        """Run `work` after everything already under way for this person."""
+        previous = self._last.get(person)
+        task = asyncio.create_task(self._after(previous, work), name=name)
+        self._last[person] = task
         self._running.add(task)
-        task.add_done_callback(functools.partial(self._forget, row.person))
+        task.add_done_callback(functools.partial(self._forget, person))
 
     def _forget(self, person: str, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
@@ -97,9 +195,12 @@ class InboxWorker:
         self._finished.set()
         self._wake.set()
 
-    async def _after(self, previous: asyncio.Task[None] | None, row: InboxRow) -> None:
+    async def _after(self, previous: asyncio.Task[None] | None, work: Callable[[], Awaitable[None]]) -> None:
         if previous is not None:
             await asyncio.wait([previous])
+        await work()
+
+    async def _handle_row(self, row: InboxRow) -> None:
         marked = False
         try:
             marked = await self.handle(row)

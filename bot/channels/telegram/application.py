@@ -22,6 +22,8 @@ from bot.channels.telegram.logsafe import guard_loggers, log_error
 from bot.channels.telegram.mapping import command_in_group, to_incoming
 from bot.channels.telegram.ordering import PerUserOrder
 from bot.channels.telegram.render import Outgoing, send
+from bot.engine.messages import Reply
+from bot.inbox.worker import confirm_sent
 from bot.storage.inbox import InboxRow
 
 log = logging.getLogger(__name__)
@@ -68,8 +70,7 @@ class TelegramChannel:
             replies = await self.app.engine.handle(incoming, TelegramFiles(bot), inbox_id=inbox_id)
             if not replies:
                 return True  # an update seen before
-            messages = self.keyboards.arrange(incoming.chat_id, replies)
-            sending = self._send_all(bot, incoming.chat_id, messages)
+            sending = self.send_replies(bot, incoming.chat_id, replies, inbox_id)
             if query is None:
                 await sending
                 return True
@@ -81,6 +82,13 @@ class TelegramChannel:
         finally:
             if answering is not None:
                 await answering
+
+    async def send_replies(self, bot: Bot, chat_id: str, replies: list[Reply], inbox_id: int | None = None) -> int:
+        """Send an update's replies; once all went, they are confirmed sent in the inbox (if kept there)."""
+        await self._send_all(bot, chat_id, self.keyboards.arrange(chat_id, replies))
+        if inbox_id is not None:
+            await confirm_sent(self.app.db, self.app.services.clock, inbox_id)
+        return len(replies)
 
     async def _send_all(self, bot: Bot, chat_id: str, messages: list[Outgoing]) -> None:
         for message in messages:

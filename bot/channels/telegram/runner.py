@@ -51,7 +51,13 @@ async def start_telegram(app: App, request: BaseRequest | None = None) -> Telegr
     except InvalidToken as error:
         raise TelegramConfigError("Telegram does not accept TELEGRAM_BOT_TOKEN: check it with @BotFather.") from error
     bot = application.bot
-    inbox = InboxWorker(app.db, CHANNEL, app.services.clock, functools.partial(channel.handle_kept, bot))
+    inbox = InboxWorker(
+        app.db,
+        CHANNEL,
+        app.services.clock,
+        functools.partial(channel.handle_kept, bot),
+        functools.partial(channel.send_replies, bot),
+    )
     running = TelegramRunning(application, inbox)
     try:
         await set_command_menu(bot, app.services.catalog)

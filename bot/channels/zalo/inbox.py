@@ -17,8 +17,8 @@ from bot.channels.zalo.mapping import arrival_of, to_incoming, unwrap
 from bot.channels.zalo.retry import RetryPolicy
 from bot.channels.zalo.sender import ZaloSender
 from bot.engine.engine import Engine
-from bot.engine.messages import Incoming
-from bot.inbox.worker import InboxWorker
+from bot.engine.messages import Incoming, Reply
+from bot.inbox.worker import InboxWorker, confirm_sent
 from bot.storage.inbox import InboxRow
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ class Inbox:
         self.languages = languages
         self.policy = policy or RetryPolicy()
         self.files = ZaloFiles(client.http)
-        self.worker = InboxWorker(engine.db, CHANNEL, engine.services.clock, self._handle)
+        self.worker = InboxWorker(engine.db, CHANNEL, engine.services.clock, self._handle, self._send_again)
 
     async def keep(self, update: dict[str, Any]) -> bool:
         """Commit one update to the inbox; False if it was kept before. Raises Refused for one that cannot be
@@ -76,12 +76,30 @@ class Inbox:
                     await self.client.send_chat_action(incoming.chat_id, "typing")
             replies = await self.engine.handle(incoming, self.files, inbox_id=inbox_id)
             lang = await self.languages.after(incoming, replies)
-            for reply in replies:
-                await self.sender.deliver(incoming.chat_id, reply, lang, self.policy)
+            sent = 0
+            try:
+                for reply in replies:
+                    await self.sender.deliver(incoming.chat_id, reply, lang, self.policy)
+                    sent += 1
+            finally:
+                if inbox_id is not None:
+                    await confirm_sent(self.engine.db, self.engine.services.clock, inbox_id, sent)
         except ZaloError as exc:
             log.warning("zalo: could not answer user %s: %s", incoming.user_id, exc)
         except Exception:
             log.exception("zalo: answering user %s failed", incoming.user_id)
+
+    async def _send_again(self, chat_id: str, replies: list[Reply]) -> int:
+        """Kept replies that were never confirmed sent; returns how many went."""
+        sent = 0
+        for reply in replies:
+            try:
+                await self.sender.deliver(chat_id, reply, None, self.policy)
+            except ZaloError as exc:
+                log.warning("zalo: could not send a reply again to %s: %s", chat_id, exc)
+                break
+            sent += 1
+        return sent
 
     async def run(self) -> None:
         await self.worker.run()
