@@ -11,6 +11,7 @@ from bot.clock import Clock, SystemClock
 from bot.engine.context import Services
 from bot.engine.delivery import Sender
 from bot.engine.engine import Engine
+from bot.errors import StartupError
 from bot.handlers import build_router
 from bot.i18n import default_catalog
 from bot.settings import Settings
@@ -19,6 +20,7 @@ from bot.storage.files import FileStore
 from bot.storage.inbox import InboxRepo
 from bot.storage.units import UnitRepo
 from bot.storage.updates import ProcessedUpdates
+from bot.successions_setup import import_successions, read_successions_file
 
 UPDATE_LOG_KEPT = dt.timedelta(days=14)
 
@@ -50,12 +52,21 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
         admins=settings.admins,
         desk_chats=settings.desk_chats,
     )
+    successions = read_successions_file(campaign)
     db = await Database.open(path_from_url(settings.database_url))
     # Messengers redeliver an update for a day at most; two weeks of the dedup log is plenty.
-    async with db.transaction() as conn:
-        await ProcessedUpdates(conn).prune(services.clock.now() - UPDATE_LOG_KEPT)
-        await InboxRepo(conn).prune(services.clock.now() - UPDATE_LOG_KEPT)
-        await UnitRepo(conn).seed_from_campaign(campaign, services.clock.now())
+    try:
+        async with db.transaction() as conn:
+            await ProcessedUpdates(conn).prune(services.clock.now() - UPDATE_LOG_KEPT)
+            await InboxRepo(conn).prune(services.clock.now() - UPDATE_LOG_KEPT)
+            await UnitRepo(conn).seed_from_campaign(campaign, services.clock.now())
+            if successions is not None:
+                now = services.clock.now()
+                today = now.astimezone(campaign.campaign.tz).date()
+                await import_successions(conn, successions, "campaign", str(campaign.successions_file), now, today)
+    except StartupError:
+        await db.close()
+        raise
     return App(settings=settings, db=db, services=services, engine=Engine(db, services, build_router()))
 
 

@@ -32,6 +32,9 @@ def load_campaign(path: Path) -> Campaign:
         raise CampaignConfigError(f"{path}:1: the campaign file must be a mapping of sections")
     if data.get("units_file"):
         data["units"] = [*(data.get("units") or []), *_units_from_file(path, str(data["units_file"]))]
+    if data.get("successions_file"):
+        # Read at start-up by the app, which needs the database's units to check it: keep where it is.
+        data["successions_file"] = str((path.parent / str(data["successions_file"])).resolve())
     try:
         return Campaign.model_validate(data)
     except ValidationError as exc:

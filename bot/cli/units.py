@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import App
+from bot.cli import successions
 from bot.cli.base import add_command
 from bot.domain.audit import AuditAction
 from bot.domain.unit_import import describe_change, plan_import
@@ -96,3 +97,4 @@ def register(subparsers: Any) -> None:
     listing.add_argument("--all", action="store_true", help="include merged and retired units")
     history = add_command(commands, "history", unit_history, help="every version of one unit, oldest first")
     history.add_argument("code")
+    successions.register(commands)

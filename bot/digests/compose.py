@@ -22,6 +22,7 @@ from bot.domain.review import OPEN
 from bot.i18n import Catalog
 from bot.storage.digests import Activity, DigestRepo
 from bot.storage.review import ReviewRepo
+from bot.storage.unit_successors import display_names
 from bot.storage.units import UnitRepo
 
 # How many of each kind of item a digest lists by name; the counts always cover them all.
@@ -92,7 +93,7 @@ async def gather(
             for s in pending
         ],
         standings=[standing(p, units, reported[p.code], today, order) for p in periods],
-        unit_names={u.code: u.name for u in units},
+        unit_names=await display_names(conn),
     )
 
 

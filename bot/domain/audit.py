@@ -19,6 +19,8 @@ class AuditAction(StrEnum):
     REPORT_AMENDED = "report.amended"
     UNITS_IMPORTED = "units.imported"
     UNITS_SYNCED = "units.synced"
+    UNIT_SUCCESSIONS_IMPORTED = "units.successions_imported"
+    UNIT_SPLIT_ASSIGNED = "units.split_assigned"
     ANNOUNCEMENT_SENT = "announcement.sent"
 
 

@@ -189,6 +189,8 @@ class Campaign(Strict):
     groups: list[Group] = Field(default_factory=list)
     # A CSV of units beside the campaign file (relative to it); its rows are read into `units` on loading.
     units_file: str | None = None
+    # A CSV of successions (former unit → successor) beside the campaign file, imported at every start.
+    successions_file: str | None = None
     units: list[UnitConfig] = Field(min_length=1)
     reporting_periods: list[ReportingPeriod] = Field(default_factory=list)
     reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)

@@ -65,7 +65,7 @@ async def make_exports(
     made: list[MadeFile] = []
     async with snapshot(database) as conn:
         reader = ExportReader(conn, campaign)
-        wording = Wording(catalog, campaign, request.lang, await reader.unit_names())
+        wording = Wording(catalog, campaign, request.lang, await reader.unit_names(), await reader.merged_units())
         for kind in request.kinds:
             path = (paths or {}).get(kind) or (folder or Path(".")) / file_name(campaign, request, kind, made_at)
             counts: dict[str, int]

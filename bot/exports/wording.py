@@ -19,6 +19,8 @@ class Wording:
     lang: str
     # Unit code -> name, for rows that carry only the code.
     units: dict[str, str] = field(default_factory=dict)
+    # Codes of units merged into another: their rows are shown under the successor (see unit_names).
+    merged: frozenset[str] = frozenset()
 
     def t(self, key: str, **values: Any) -> str:
         return self.catalog.t(self.lang, key, **values)
@@ -39,6 +41,10 @@ class Wording:
 
     def unit(self, code: str | None) -> str:
         return self.units.get(code, code) if code else ""
+
+    def filed_unit(self, code: str, filed_name: str) -> str:
+        """The unit a record was filed under, as it was named then, or under its successor if merged."""
+        return self.unit(code) if code in self.merged else filed_name
 
     def period(self, code: str) -> str:
         period = self.campaign.period(code)

@@ -213,7 +213,7 @@ def _report(wording: Wording, r: ReportRow, indicators: list[tuple[str, Indicato
         r.reference,
         wording.period(r.period_code),
         r.unit_code,
-        r.unit_name,
+        wording.filed_unit(r.unit_code, r.unit_name),
         wording.group(r.group_code),
         r.version,
         wording.local(r.submitted_at),

@@ -25,6 +25,7 @@ from bot.engine.messages import Choice, Kind
 from bot.handlers.files_step import FilesStep
 from bot.handlers.flow import Flow, Outcome, Step
 from bot.handlers.review_card import post_for_review
+from bot.handlers.unit_lookup import former_unit
 from bot.storage.audit import audit
 from bot.storage.files import FileRepo
 from bot.storage.nominations import NominationRepo
@@ -110,6 +111,9 @@ class UnitStep(Step):
             ctx.say(ctx.t("nominate.unit.type_a_name"))
             return Outcome.REASK
         found = search_units(await UnitRepo(ctx.conn).active(), query)
+        if not found:
+            # A name from before the 2025 mergers finds the unit that holds it now, and says so.
+            found = await former_unit(ctx, query)
         if len(found) == 1:
             return self._pick(data, found[0].code, found[0].name)
         data.pop("_unit_matches", None)

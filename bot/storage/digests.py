@@ -13,8 +13,10 @@ import aiosqlite
 from pydantic import BaseModel
 
 from bot.domain.digest import DigestKind, Window
+from bot.domain.successions import fold_reported
 from bot.storage.database import fetch_all, fetch_one
 from bot.storage.timefmt import from_db, to_db
+from bot.storage.unit_successors import successor_map
 
 
 class NewNomination(BaseModel):
@@ -135,4 +137,4 @@ class DigestRepo:
         result: dict[str, dict[str, bool]] = {code: {} for code in period_codes}
         for period, unit, late in rows:
             result[period][unit] = bool(late)
-        return result
+        return fold_reported(result, await successor_map(self.conn))

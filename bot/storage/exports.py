@@ -21,9 +21,11 @@ from bot.domain.campaign import Campaign, ReportingPeriod
 from bot.domain.export_rows import BulletinEntry, ExportScope, NominationRow, ReportRow, UnreportedRow
 from bot.domain.nomination import NominationStatus, NomineeKind
 from bot.domain.review import may_publish
+from bot.domain.successions import fold_units
 from bot.domain.units import UnitRef
 from bot.storage.database import fetch_all
 from bot.storage.timefmt import from_db, to_db
+from bot.storage.unit_successors import display_names, successor_map
 
 BATCH = 2000
 
@@ -184,7 +186,7 @@ class ExportReader:
             "SELECT unit_code, MIN(late) FROM reports WHERE period_code = ? GROUP BY unit_code",
             (period.code,),
         )
-        return {r[0]: bool(r[1]) for r in rows}
+        return fold_units({r[0]: bool(r[1]) for r in rows}, await successor_map(self.conn))
 
     async def active_units(self) -> list[UnitRef]:
         rows = await fetch_all(
@@ -234,9 +236,13 @@ class ExportReader:
         ]
 
     async def unit_names(self) -> dict[str, str]:
-        """Every unit's current name, retired ones too: a nomination may name a unit that has since merged."""
-        rows = await fetch_all(self.conn, "SELECT code, name FROM current_units")
-        return {r[0]: r[1] for r in rows}
+        """Every unit's current name, retired ones too; a merged unit's rows show its successor and where
+        they were filed ("Xã Long Tiên ← Xã Mỹ Long")."""
+        return await display_names(self.conn)
+
+    async def merged_units(self) -> frozenset[str]:
+        """The codes of units merged into another, whose rows show their successor."""
+        return frozenset(await successor_map(self.conn))
 
 
 class _Nominee(NamedTuple):

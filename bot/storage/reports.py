@@ -7,8 +7,10 @@ import aiosqlite
 
 from bot.domain.nomination import EvidenceFile
 from bot.domain.reports import AreaReport, NewReport, Report, Submission, report_reference
+from bot.domain.successions import fold_reported
 from bot.storage.database import fetch_all, fetch_one
 from bot.storage.timefmt import from_db, to_db
+from bot.storage.unit_successors import successor_map
 
 
 class ReportRepo:
@@ -128,19 +130,25 @@ class ReportRepo:
         rows = await fetch_all(
             self.conn, "SELECT DISTINCT unit_code FROM reports WHERE period_code = ?", (period_code,)
         )
-        return {r[0] for r in rows}
+        successors = await successor_map(self.conn)
+        return {successors.get(r[0], r[0]) for r in rows}
 
     async def submitted_by_period(self) -> dict[str, set[str]]:
         """period code -> units that have reported for it."""
         result: dict[str, set[str]] = {}
+        successors = await successor_map(self.conn)
         for period, unit in await fetch_all(self.conn, "SELECT DISTINCT period_code, unit_code FROM reports"):
-            result.setdefault(period, set()).add(unit)
+            result.setdefault(period, set()).add(successors.get(unit, unit))
         return result
 
     async def submissions(self, period_codes: list[str], unit_codes: list[str]) -> list[Submission]:
-        """Every version the units sent for the periods, oldest first within each unit and period."""
+        """Every version the units sent for the periods, oldest first within each unit and period; what a
+        merged unit sent is listed under the successor asked for (its reference still names where it was
+        filed)."""
         if not period_codes or not unit_codes:
             return []
+        successors = await successor_map(self.conn)
+        unit_codes = [*unit_codes, *(old for old, new in successors.items() if new in unit_codes)]
         rows = await fetch_all(
             self.conn,
             "SELECT reference, period_code, unit_code, version, submitted_at, late FROM reports"
@@ -152,7 +160,7 @@ class ReportRepo:
             Submission(
                 reference=r[0],
                 period_code=r[1],
-                unit_code=r[2],
+                unit_code=successors.get(r[2], r[2]),
                 version=r[3],
                 submitted_at=from_db(r[4]),
                 late=bool(r[5]),
@@ -174,7 +182,7 @@ class ReportRepo:
         result: dict[str, dict[str, bool]] = {code: {} for code in period_codes}
         for period, unit, late in rows:
             result[period][unit] = bool(late)
-        return result
+        return fold_reported(result, await successor_map(self.conn))
 
 
 def _marks(values: list[str]) -> str:

@@ -1,0 +1,26 @@
+"""Which active unit holds a merged unit's history now, for every view that lists units."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from bot.domain.successions import final_successors
+from bot.storage.database import fetch_all
+
+
+async def successor_map(conn: aiosqlite.Connection) -> dict[str, str]:
+    """Each merged unit's code → the active unit that holds its history now."""
+    rows = await fetch_all(
+        conn, "SELECT code, merged_into FROM current_units WHERE status = 'merged' AND merged_into IS NOT NULL"
+    )
+    return final_successors({r[0]: r[1] for r in rows})
+
+
+async def display_names(conn: aiosqlite.Connection) -> dict[str, str]:
+    """Every unit's name as views show it: a merged unit under its successor, with where the record was
+    filed after an arrow ("Xã Long Tiên ← Xã Mỹ Long")."""
+    names = {r[0]: r[1] for r in await fetch_all(conn, "SELECT code, name FROM current_units")}
+    for code, holder in (await successor_map(conn)).items():
+        if holder in names and holder != code:
+            names[code] = f"{names[holder]} ← {names[code]}"
+    return names
