@@ -63,7 +63,8 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
             if successions is not None:
                 now = services.clock.now()
                 today = now.astimezone(campaign.campaign.tz).date()
-                await import_successions(conn, successions, "campaign", str(campaign.successions_file), now, today)
+                where = str(campaign.successions_file)
+                await import_successions(conn, successions, "campaign", where, now, today, services)
     except StartupError:
         await db.close()
         raise

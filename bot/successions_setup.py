@@ -10,7 +10,9 @@ import aiosqlite
 
 from bot.domain.campaign import Campaign
 from bot.domain.successions import Split, plan_successions
+from bot.engine.context import Services
 from bot.errors import StartupError
+from bot.handlers.split import ask_secretariat
 from bot.storage.successions import SuccessionRepo
 from bot.storage.units import UnitRepo
 
@@ -30,10 +32,17 @@ def read_successions_file(campaign: Campaign) -> str | None:
 
 
 async def import_successions(
-    conn: aiosqlite.Connection, text: str, source: str, where: str, now: dt.datetime, today: dt.date
+    conn: aiosqlite.Connection,
+    text: str,
+    source: str,
+    where: str,
+    now: dt.datetime,
+    today: dt.date,
+    services: Services | None = None,
 ) -> tuple[int, list[str], list[Split]]:
     """Store the table's new rows and record the mergers in force; (rows added, units merged, splits
-    waiting). Raises SuccessionsFileError naming the rows if the table is wrong (nothing is stored)."""
+    waiting, the secretariat asked about each through the outbox when `services` is given). Raises
+    SuccessionsFileError naming the rows if the table is wrong (nothing is stored)."""
     known = {u.code for u in await UnitRepo(conn).all()}
     plan = plan_successions(text, known)
     if plan.errors:
@@ -41,4 +50,6 @@ async def import_successions(
     repo = SuccessionRepo(conn)
     added = await repo.record(plan.rows, source, now)
     merged, pending = await repo.apply(today, now, source)
+    if services is not None:
+        await ask_secretariat(conn, services, pending, now)
     return added, merged, pending

@@ -52,6 +52,7 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.EXPORT: {S, A},
     Action.EXPORT_CONTACTS: {A},
     Action.ANSWER_QUESTION: EVERYONE,
+    Action.MANAGE_UNITS: {S, A},
 }
 
 CATALOG = default_catalog()
@@ -157,6 +158,7 @@ TRIGGERS: dict[Action, Check] = {
     # A workbook with the nominators' phone numbers: "lienhe" asks for it.
     Action.EXPORT_CONTACTS: says("/xuat CN xlsx lienhe"),
     Action.ANSWER_QUESTION: says("/traloi"),
+    Action.MANAGE_UNITS: says("/tachdonvi"),
     Action.REVIEW: presses_approve,
     Action.SEE_CONTACTS: sees_the_phone,
     Action.VIEW_NOMINATION: opens_anothers_nomination,

@@ -196,3 +196,31 @@ def test_the_command_line_imports_lists_and_assigns(
     assert code == 0 and "H-LAPVO: open items go to H-LAIVUNG; merged: H-LAPVO" in out
     code, out = cli("units", "list", "--all")
     assert "H-LAPVO  Huyện Lấp Vò (CUM1) [merged → H-LAIVUNG]" in out
+
+
+async def test_the_secretariat_is_asked_where_a_split_units_items_go_and_answers_in_chat(app: App) -> None:
+    desk = await registered(app, "30", Grant(role=Role.SECRETARIAT))
+    now = app.services.clock.now()
+    async with app.db.transaction() as conn:
+        await import_successions(conn, LAPVO_SPLIT, "csv:t.csv", "t.csv", now, now.date(), app.services)
+        await import_successions(conn, LAPVO_SPLIT, "csv:t.csv", "t.csv", now, now.date(), app.services)
+    with sqlite3.connect(app.db.path) as db:
+        asked = db.execute("SELECT payload FROM outbox WHERE kind = 'split'").fetchall()
+    # Asked once, however often the table is read.
+    assert len(asked) == 1 and "Huyện Lấp Vò đã được chia cho" in asked[0][0]
+
+    citizen = Person(app, "99")
+    await citizen.say("/tachdonvi")
+    assert "Chỉ Thường trực Hội đồng" in citizen.text
+
+    await desk.say("/tachdonvi")
+    assert "Huyện Lấp Vò đã được chia cho: Huyện Châu Thành, Huyện Lai Vung" in desk.text
+    assert set(desk.buttons) == {"Huyện Châu Thành", "Huyện Lai Vung"}
+    await desk.tap("Huyện Châu Thành")
+    assert "việc đang mở của Huyện Lấp Vò chuyển về Huyện Châu Thành" in desk.text
+    with sqlite3.connect(app.db.path) as db:
+        row = db.execute("SELECT status, merged_into FROM current_units WHERE code = 'H-LAPVO'").fetchone()
+        decided = db.execute("SELECT actor_user_id FROM audit_log WHERE action = 'units.split_assigned'").fetchone()
+    assert row == ("merged", "H-CHAUTHANH") and decided is not None and decided[0] is not None
+    await desk.say("/tachdonvi")
+    assert "Không có đơn vị nào bị chia tách đang chờ quyết định." in desk.text

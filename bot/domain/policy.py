@@ -54,6 +54,8 @@ class Action(StrEnum):
     EXPORT_CONTACTS = "export_contacts"  # an export that keeps nominators' phone numbers
     # A nominator answers the secretariat's question about their own nomination.
     ANSWER_QUESTION = "answer_question"
+    # Where a split unit's open items go.
+    MANAGE_UNITS = "manage_units"
 
 
 C, R, K, S, A = Role.CITIZEN, Role.UNIT_REP, Role.COUNCIL, Role.SECRETARIAT, Role.ADMIN
@@ -84,6 +86,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.EXPORT: frozenset({S, A}),
     Action.EXPORT_CONTACTS: frozenset({A}),
     Action.ANSWER_QUESTION: _EVERYONE,
+    Action.MANAGE_UNITS: frozenset({S, A}),
 }
 
 

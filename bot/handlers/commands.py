@@ -35,6 +35,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("digest", "tonghop", "digest", in_menu=False),
     Command("announce", "thongbao", "announce", in_menu=False),
     Command("export", "xuat", "export", in_menu=False),
+    Command("split", "tachdonvi", "split", in_menu=False),
     Command("help", "trogiup", "help"),
     Command("lang", "ngonngu", "lang"),
     Command("back", "quaylai", "back"),

@@ -8,7 +8,7 @@ from bot.domain.policy import Action
 from bot.engine.context import Context, Services
 from bot.engine.messages import Kind
 from bot.engine.session import Session
-from bot.handlers import digest, invite, mine, queue, register, start, status
+from bot.handlers import digest, invite, mine, queue, register, split, start, status
 from bot.handlers.announce import AnnounceFlow
 from bot.handlers.answer import AnswerFlow
 from bot.handlers.commands import find_command
@@ -41,6 +41,7 @@ class ConversationRouter:
             "queue": (Action.REVIEW, queue.show_queue),
             # Whose nomination may be opened depends on the nomination: the handler asks the policy.
             "view": (Action.START, queue.view_by_reference),
+            "split": (Action.MANAGE_UNITS, split.list_splits),
         }
         self.flow_actions = {
             "nominate": Action.NOMINATE,
@@ -83,6 +84,9 @@ class ConversationRouter:
                 await queue.on_button(ctx)
                 if flow is not None:
                     flow.remind(ctx)
+                return
+            if raw.startswith(split.PREFIX):
+                await split.split_button(ctx)
                 return
             if raw.startswith(REVIEW_PREFIX):
                 # Review buttons name their nomination, so they work whatever conversation is in progress.

@@ -94,6 +94,11 @@ class SuccessionRepo:
             assigned_to=new_code,
         )
 
+    async def pending(self, today: dt.date) -> list[Split]:
+        """The split units the secretariat has still to decide on."""
+        _, pending = unit_changes(await self.all(), await UnitRepo(self.conn).all(), await self.assignments(), today)
+        return pending
+
     async def apply(self, today: dt.date, now: dt.datetime, source: str) -> tuple[list[str], list[Split]]:
         """Record the mergers now in force (a new version of each merged unit, its representatives given
         the successor too); return the merged codes and the splits still waiting for the secretariat."""
