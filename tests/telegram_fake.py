@@ -20,7 +20,7 @@ TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz"
 BOT_ID = 123456
 BOT_USERNAME = "thidua_bot"
 _message_ids = itertools.count(1000)
-SENDS = ("sendMessage", "sendPhoto", "sendDocument")
+SENDS = ("sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup")
 
 
 @dataclass
@@ -118,6 +118,12 @@ class FakeTelegram(BaseRequest):
                 "can_read_all_group_messages": False,
                 "supports_inline_queries": False,
             }
+        if name == "sendMediaGroup":
+            chat = {"id": int(params.get("chat_id", 1)), "type": "private"}
+            return [
+                {"message_id": next(_message_ids), "date": int(time.time()), "chat": chat, "media_group_id": "g"}
+                for _ in params["media"]
+            ]
         if name in SENDS or name in ("editMessageText", "editMessageReplyMarkup"):
             message: dict[str, Any] = {
                 "message_id": params.get("message_id") or next(_message_ids),

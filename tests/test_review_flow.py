@@ -143,6 +143,7 @@ async def test_a_new_nomination_is_put_before_the_desk_with_the_phone_only_there
             ("✅ Duyệt", f"rv:approve:{n}:open"),
             ("❓ Hỏi thêm", f"rv:ask:{n}:open"),
             ("❌ Từ chối", f"rv:reject:{n}:open"),
+            ("📎 Xem minh chứng (1)", f"rv:evidence:{n}"),
         ]
         assert all(len(c.value.encode()) <= 64 for c in card.choices)
         # The shared group gets it to read, with no buttons nobody there could press.

@@ -21,12 +21,14 @@ from bot.settings import Settings
 from tests.fake_sender import fake_sleep
 from tests.roles import invite_code
 from tests.telegram_fake import FakeTelegram, Updates
+from tests.test_nomination_flow import PNG
 from tests.test_telegram_channel import DEED, TelegramChat, db_rows, tg_settings
 
 __all__ = ["tg_settings"]  # the fixture, used here by name
 
 FAST = {"telegram": ChannelLimits(per_second=1000)}
 PHONE = "+84912345678"
+PDF = b"%PDF-1.4\n% a letter of commendation\n"
 
 
 @dataclass
@@ -175,3 +177,43 @@ async def test_a_question_and_its_answer_through_telegram(desk: Desk) -> None:
         assert "Trả lời: Anh Sáu là giáo viên trường tiểu học xã." in notice.params["text"]
         assert notice.buttons == ["✅ Duyệt", "❓ Hỏi thêm", "❌ Từ chối"]
     assert db_rows(desk.app.settings, "SELECT status FROM nominations") == [("in_review",)]
+
+
+async def test_the_evidence_reaches_the_reviewer_who_asks_as_an_album_and_a_file(desk: Desk) -> None:
+    tg = desk.nominator
+    await tg.say("/decu")
+    await tg.press("Cá nhân")
+    await tg.say("Huỳnh Văn Sáu")
+    await tg.say("thap muoi")
+    await tg.press("chuyển đổi số")
+    await tg.say(DEED)
+    photos = {"p1": PNG, "p2": PNG + b"second"}
+    for file_id, data in photos.items():
+        desk.fake.files[file_id] = data
+        await tg.feed(tg.updates.photo(file_id, len(data)))
+    desk.fake.files["d1"] = PDF
+    out = await tg.feed(tg.updates.document("d1", "giay-khen.pdf", "application/pdf", len(PDF)))
+    assert "Đã nhận 3/5 tệp" in out[-1]
+    await tg.press("Xong")
+    await tg.say("Lê Thị Bảy")
+    await tg.feed(tg.updates.contact("84912345678"))
+    await tg.press("Tôi xác nhận")
+    await tg.press("Gửi")
+    await desk.deliver()
+    card = desk.lan.last_keyboard()
+    assert "Minh chứng: 3 tệp" in card.params["text"]
+    assert card.buttons[-1] == "📎 Xem minh chứng (3)"
+
+    before = {chat: len(desk.fake.sent(chat)) for chat in (5001, 6001, 6002)}
+    out = await desk.lan.press("Xem minh chứng")
+    assert out[0].startswith("📎 Minh chứng của đề cử NTVT-2026-000001: 3 tệp")
+    sent = desk.fake.sent(6001)[before[6001] :]
+    assert [c.method for c in sent] == ["sendMessage", "sendMediaGroup", "sendDocument", "sendMessage"]
+    album = sent[1]
+    assert [item["type"] for item in album.params["media"]] == ["photo", "photo"]
+    assert sorted(album.uploads.values()) == sorted(photos.values())
+    assert list(sent[2].uploads.values()) == [PDF]
+    # The decision is one press away, right under the files.
+    assert "✅ Duyệt" in sent[3].buttons
+    # Only the one who asked got them.
+    assert len(desk.fake.sent(6002)) == before[6002] and len(desk.fake.sent(5001)) == before[5001]

@@ -16,8 +16,12 @@ from bot.app import build_app
 from bot.channels.zalo.runner import ZaloConfigError, start_zalo
 from bot.cli.run import messenger_runners
 from bot.clock import FixedClock
+from bot.domain.policy import Grant, Role
 from bot.engine.engine import FileFetcher
 from bot.engine.messages import Incoming, OutgoingFile, Reply
+from tests.chat import Person
+from tests.roles import invite_code
+from tests.test_nomination_flow import DEED
 from tests.zalo_fake import SECRET, FakeZalo, ZaloChat, ZaloPerson, running_zalo, zalo_settings
 
 PUBLIC = "https://bot.example.org"
@@ -205,3 +209,41 @@ async def test_a_webhook_port_already_taken_stops_start_up(tmp_path: Path, clock
             assert "zalo" not in app.senders and fake.webhook == {}
         finally:
             await app.close()
+
+
+async def test_the_evidence_reaches_a_reviewer_on_zalo_as_photos_and_a_note(
+    tmp_path: Path, clock: FixedClock, fake: FakeZalo
+) -> None:
+    photo = tmp_path / "anh-cau.png"
+    photo.write_bytes(PNG)
+    letter = tmp_path / "giay-khen.pdf"
+    letter.write_bytes(b"%PDF-1.4 a letter of commendation")
+    async with running_zalo(tmp_path, clock, fake, **WEBHOOK) as (app, channel):
+        assert channel.webhook is not None
+        fake.proxy = (f"{PUBLIC}/zalo/hook", f"http://127.0.0.1:{channel.webhook.port}/zalo/hook")
+        # Sent from the terminal, where a PDF can be attached; reviewed on Zalo.
+        citizen = Person(app, "1001")
+        for step in ("/decu", "Cá nhân", "Nguyễn Văn An", "thap muoi", "nông thôn mới", DEED):
+            await (citizen.tap(step) if step in ("Cá nhân", "nông thôn mới") else citizen.say(step))
+        await citizen.send_file(photo)
+        await citizen.send_file(letter)
+        await citizen.tap("Xong")
+        await citizen.say("Trần Thị Bình")
+        await citizen.say("0912 345 678")
+        await citizen.tap("Tôi xác nhận")
+        await citizen.tap("Gửi")
+        lan = ZaloChat(fake, channel, ZaloPerson(user_id="z-lan", name="Lan"))
+        await lan.say(f"/dangky {await invite_code(app, Grant(role=Role.SECRETARIAT))}")
+        await lan.say("/xem NTVT-2026-000001")
+        assert "📎 Xem minh chứng (2)" in lan.choices
+        number = lan.choices.index("📎 Xem minh chứng (2)") + 1
+        out = await lan.say(str(number))
+        sent = fake.sent("z-lan")[-len(out) :]
+        assert [c.method for c in sent] == ["sendMessage", "sendPhoto", "sendMessage"]
+        assert sent[0].params["text"].startswith("📎 Minh chứng của đề cử NTVT-2026-000001: 2 tệp")
+        assert "giay-khen.pdf" in sent[0].params["text"] and "Zalo không gửi được" in sent[0].params["text"]
+        assert str(sent[1].params["photo"]).startswith(f"{PUBLIC}/zalo/hook/files/")
+        assert fake.fetched_photos == [PNG]
+        assert "1. ✅ Duyệt" in sent[2].params["text"]
+        # Nobody else was sent anything.
+        assert {c.params["chat_id"] for c in fake.sent()} == {"z-lan"}

@@ -56,8 +56,8 @@ def render(reply: Reply) -> str:
         lines.append(f"  {number}. {choice.label}")
     if reply.request_contact:
         lines.append("  (📱)")
-    if reply.file is not None:
-        lines.append(f"  [{reply.file.filename}: {reply.file.path}]")
+    for file in (reply.file, *reply.album) if reply.file is not None else reply.album:
+        lines.append(f"  [{file.filename}: {file.path}]")
     return "\n".join(lines)
 
 

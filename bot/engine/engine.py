@@ -198,7 +198,9 @@ def coalesce(replies: list[Reply]) -> list[Reply]:
             and not previous.request_contact
             and not previous.keep_separate
             and previous.file is None
+            and not previous.album
             and reply.file is None
+            and not reply.album
         ):
             merged[-1] = reply.model_copy(update={"text": f"{previous.text}\n\n{reply.text}"})
         else:

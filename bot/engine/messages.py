@@ -82,5 +82,7 @@ class Reply(BaseModel):
     # The step asked here takes files: a channel that cannot carry every kind (Zalo: photos only) says so.
     accepts_files: bool = False
     file: OutgoingFile | None = None
+    # Files shown together, after the text: an album where the messenger has one, one by one otherwise.
+    album: tuple[OutgoingFile, ...] = ()
     # Not folded into the next message: e.g. the note that takes a contact keyboard away on Telegram.
     keep_separate: bool = False

@@ -9,12 +9,14 @@ nomination is still there, so of two reviewers pressing at once one wins and the
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
 
+from bot.domain.evidence import JPEG, PNG
 from bot.domain.nomination import NominationStatus
 from bot.domain.policy import Action
 from bot.domain.review import Decision, ReviewState, allowed_from, needs_nominee_consent, stage
 from bot.engine.context import Context
-from bot.engine.messages import Choice
+from bot.engine.messages import Choice, OutgoingFile, Reply
 from bot.handlers.flow import Flow
 from bot.handlers.refusal import insist
 from bot.handlers.review_card import PREFIX, Press, actions, card_lines, columns, parse, question_lines, value
@@ -23,6 +25,7 @@ from bot.storage.review import ReviewRepo
 
 __all__ = ["PREFIX", "on_button"]
 
+PHOTOS = frozenset({JPEG, PNG})
 # Verbs that need words from the one who pressed: they start that person's conversation of this name.
 FLOW_OF = {"reject": "review_reject", "ask": "review_ask", "answer": "answer"}
 
@@ -228,6 +231,25 @@ async def view(ctx: Context, press: Press) -> None:
     say_with_actions(ctx, "\n".join(lines), state)
 
 
+async def evidence(ctx: Context, press: Press) -> None:
+    """The nomination's photos and files, to the chat of the one who asked (never to a shared chat)."""
+    state = await pressed_state(ctx, press)
+    if state is None:
+        return
+    found = await ReviewRepo(ctx.conn).evidence_paths(state.nomination.id)
+    files = tuple(
+        OutgoingFile(path=Path(path), filename=name or Path(path).name, mime=mime, as_photo=mime in PHOTOS)
+        for path, mime, name in found
+    )
+    if not files:
+        ctx.say(ctx.t("review.evidence.none", reference=state.reference))
+        return
+    title = ctx.t("review.evidence.title", reference=state.reference, count=len(files))
+    ctx.replies.append(Reply(text=title, album=files))
+    # What can be decided now, right under the files.
+    say_with_actions(ctx, ctx.t("review.evidence.after", reference=state.reference), state)
+
+
 _VERBS: dict[str, Callable[[Context, Press], Awaitable[None]]] = {
     "approve": approve,
     "decide": decide_approval,
@@ -236,4 +258,5 @@ _VERBS: dict[str, Callable[[Context, Press], Awaitable[None]]] = {
     "consent": record_consent,
     "publish": publish,
     "view": view,
+    "evidence": evidence,
 }

@@ -58,8 +58,13 @@ def actions(services: Services, lang: str, state: ReviewState) -> list[Choice]:
     a decision pressed on an old copy loses to whatever happened since."""
     t = services.catalog.t
     n = state.nomination
+    evidence = (
+        [Choice(label=t(lang, "review.button.evidence", count=n.evidence_count), value=value("evidence", n.id))]
+        if n.evidence_count
+        else []
+    )
     if state.merged_into is not None:
-        return []
+        return evidence
     at = stage(state.status)
     if state.status in OPEN:
         choices = [
@@ -70,17 +75,17 @@ def actions(services: Services, lang: str, state: ReviewState) -> list[Choice]:
         if state.duplicate_of is not None:
             label = t(lang, "review.button.merge", reference=state.duplicate_of)
             choices.append(Choice(label=label, value=value("merge", n.id, at)))
-        return choices
+        return choices + evidence
     if state.status is NominationStatus.APPROVED:
         if not state.for_publication:
-            return [Choice(label=t(lang, "review.button.mark_publication"), value=value("pub", n.id))]
+            return [Choice(label=t(lang, "review.button.mark_publication"), value=value("pub", n.id)), *evidence]
         choices = []
         if state.consent_needed:
             choices.append(Choice(label=t(lang, "review.button.consent"), value=value("consent", n.id)))
         if state.publishable:
             choices.append(Choice(label=t(lang, "review.button.publish"), value=value("publish", n.id)))
-        return choices
-    return []
+        return choices + evidence
+    return evidence
 
 
 def columns(state: ReviewState) -> int:

@@ -404,6 +404,16 @@ class ReviewRepo:
         )
         return True
 
+    async def evidence_paths(self, nomination_id: int) -> list[tuple[str, str, str | None]]:
+        """(path, mime, original name) of each evidence file sent with the nomination, in the order given."""
+        rows = await fetch_all(
+            self.conn,
+            "SELECT f.path, f.mime, nf.original_name FROM nomination_files nf"
+            " JOIN files f ON f.sha256 = nf.sha256 WHERE nf.nomination_id = ? ORDER BY nf.position",
+            (nomination_id,),
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
     async def answer_file_paths(self, question_id: int) -> list[tuple[str, str, str | None]]:
         """(path, mime, original name) of each file the nominator sent with an answer."""
         rows = await fetch_all(

@@ -29,7 +29,7 @@ class ContactKeyboards:
         if any(reply.request_contact for reply in replies):
             self._shown.add(chat_id)
             return messages
-        free = next((message for message in messages if message.markup is None), None)
+        free = next((message for message in messages if message.markup is None and not message.album), None)
         if free is not None:
             free.markup = ReplyKeyboardRemove()
         elif chat_id in self._shown and messages:

@@ -9,6 +9,8 @@ from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
@@ -23,6 +25,9 @@ log = logging.getLogger(__name__)
 # Telegram counts these limits in UTF-16 code units, where an emoji outside the BMP takes two.
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
+# An album holds 2 to 10 items, photos (and videos) together or documents together, never both, and takes
+# no buttons.
+ALBUM_MAX = 10
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
@@ -66,13 +71,16 @@ class Outgoing:
     text: str
     file: OutgoingFile | None = None
     markup: Markup | None = None
+    # Sent as one album (a media group): never carries a markup.
+    album: tuple[OutgoingFile, ...] = ()
     # Buttons added by an edit right after sending, when the message's one markup slot was needed to
     # take a reply keyboard away.
     late_buttons: InlineKeyboardMarkup | None = None
 
 
 def plan(reply: Reply) -> list[Outgoing]:
-    """The messages for one reply. Buttons ride on the last one, so they sit right above the input field."""
+    """The messages for one reply. Buttons ride on the last text, so they sit right above the input field;
+    an album comes after the text it belongs to."""
     text = reply.text
     messages: list[Outgoing] = []
     if reply.file is not None:
@@ -80,9 +88,11 @@ def plan(reply: Reply) -> list[Outgoing]:
         messages.append(Outgoing(text if fits else "", file=reply.file))
         text = "" if fits else text
     messages += [Outgoing(piece) for piece in pieces(text)]
+    albums = _albums(reply.album)
     if not messages:
-        log.warning("a reply with no text and no file was not sent")
-        return []
+        if not albums:
+            log.warning("a reply with no text and no file was not sent")
+        return albums
     last = messages[-1]
     if reply.choices:
         last.markup = inline_keyboard(reply)
@@ -93,11 +103,33 @@ def plan(reply: Reply) -> list[Outgoing]:
             # One message carries one keyboard: the share-my-phone button comes in a message of its own.
             label = reply.request_contact_label or "📱"
             messages.append(Outgoing(label, markup=contact_keyboard(reply)))
-    return messages
+    return messages + albums
+
+
+def _albums(files: tuple[OutgoingFile, ...]) -> list[Outgoing]:
+    """Photos in albums of their own and other files in theirs, at most ten to an album; a lone file is a
+    message of its own (an album needs two)."""
+    photos = [f for f in files if f.as_photo]
+    documents = [f for f in files if not f.as_photo]
+    out: list[Outgoing] = []
+    for group in (photos, documents):
+        for start in range(0, len(group), ALBUM_MAX):
+            chunk = tuple(group[start : start + ALBUM_MAX])
+            out.append(Outgoing("", album=chunk) if len(chunk) > 1 else Outgoing("", file=chunk[0]))
+    return out
+
+
+def _media(file: OutgoingFile) -> InputMediaPhoto | InputMediaDocument:
+    if file.as_photo:
+        return InputMediaPhoto(file.path.read_bytes(), filename=file.filename)
+    return InputMediaDocument(file.path.read_bytes(), filename=file.filename)
 
 
 async def send(bot: Bot, chat_id: int | str, message: Outgoing) -> Message:
     """Send one planned message (without its late buttons)."""
+    if message.album:
+        sent = await bot.send_media_group(chat_id, [_media(file) for file in message.album])
+        return sent[0]
     file = message.file
     caption = message.text or None
     if file is None:

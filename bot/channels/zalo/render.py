@@ -35,12 +35,26 @@ def is_image(file: OutgoingFile) -> bool:
 
 def needs_words(reply: Reply) -> bool:
     """Whether rendering adds catalog text, so the user's language must be known."""
-    return bool(reply.choices) or reply.request_contact or reply.accepts_files or reply.file is not None
+    return (
+        bool(reply.choices)
+        or reply.request_contact
+        or reply.accepts_files
+        or reply.file is not None
+        or bool(reply.album)
+    )
 
 
-def render(reply: Reply, catalog: Catalog, lang: str, photo_url: str | None = None) -> list[Outgoing]:
+def render(
+    reply: Reply,
+    catalog: Catalog,
+    lang: str,
+    photo_url: str | None = None,
+    album_urls: tuple[str | None, ...] = (),
+) -> list[Outgoing]:
     """The messages for one reply, in order. `photo_url` is where Zalo can fetch the reply's image, if the
-    reply has one and it was published."""
+    reply has one and it was published; `album_urls` the same for each file of its album. Zalo has no
+    albums and no documents: the album's pictures go one by one after the text, and the other files are
+    named in a note."""
     lines = [reply.text]
     if reply.choices:
         lines.append("")
@@ -58,11 +72,21 @@ def render(reply: Reply, catalog: Catalog, lang: str, photo_url: str | None = No
             photo = photo_url
         else:
             notes.append(catalog.t(lang, "zalo.file_elsewhere", name=reply.file.filename))
+    pictures: list[Outgoing] = []
+    elsewhere: list[str] = []
+    for position, file in enumerate(reply.album):
+        url = album_urls[position] if position < len(album_urls) else None
+        if url is not None and is_image(file):
+            pictures.append(PhotoMessage(url))
+        else:
+            elsewhere.append(file.filename)
+    if elsewhere:
+        notes.append(catalog.t(lang, "zalo.files_elsewhere", count=len(elsewhere), names=", ".join(elsewhere)))
     if notes:
         lines += ["", *notes]
     pieces = split_text("\n".join(lines).strip("\n"), MESSAGE_LIMIT)
     if photo is None:
-        return [TextMessage(piece) for piece in pieces]
+        return [*(TextMessage(piece) for piece in pieces), *pictures]
     if len(pieces) <= 1:
-        return [PhotoMessage(photo, pieces[0] if pieces else None)]
-    return [PhotoMessage(photo), *(TextMessage(piece) for piece in pieces)]
+        return [PhotoMessage(photo, pieces[0] if pieces else None), *pictures]
+    return [PhotoMessage(photo), *(TextMessage(piece) for piece in pieces), *pictures]

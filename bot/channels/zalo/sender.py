@@ -77,7 +77,11 @@ class ZaloSender:
         photo_url = None
         if reply.file is not None and self.published is not None and is_image(reply.file):
             photo_url = self.published.publish(reply.file)
-        for message in render(reply, self.catalog, lang, photo_url):
+        album_urls = tuple(
+            self.published.publish(file) if self.published is not None and is_image(file) else None
+            for file in reply.album
+        )
+        for message in render(reply, self.catalog, lang, photo_url, album_urls):
             await with_retries(
                 functools.partial(self._send_one, chat_id, message), policy, sleep=self.sleep, rng=self.rng
             )
