@@ -378,6 +378,13 @@ async def test_a_duplicate_is_flagged_merged_and_follows_the_first(app: App) -> 
     ]
     lan.last = [card]
     await lan.tap("Gộp vào")
+    # One press only asks: nothing is merged until it is confirmed.
+    assert f"Gộp đề cử {later} (nguyen van AN) vào {first}?" in lan.text
+    assert rows(app, "SELECT COUNT(*) FROM nomination_reviews WHERE merged_into IS NOT NULL") == [(0,)]
+    await lan.tap("Quay lại")
+    assert f"📄 Đề cử {later}" in lan.text
+    await lan.tap("Gộp vào")
+    await lan.tap("Có, gộp vào")
     assert f"Đã gộp đề cử {later} vào {first}" in lan.text
     (told,) = cuc.inbox()
     assert f"trùng với đề cử {first}" in told.text

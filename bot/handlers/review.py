@@ -136,6 +136,27 @@ async def decide_approval(ctx: Context, press: Press) -> None:
 
 
 async def merge(ctx: Context, press: Press) -> None:
+    """First press: what merging does, to be confirmed; nothing is merged until the second press."""
+    state = await pressed_state(ctx, press)
+    if state is None:
+        return
+    if state.duplicate_of is None or state.merged_into is not None:
+        already(ctx, state)
+        return
+    n = state.nomination
+    ctx.say(
+        ctx.t("review.merge.question", reference=state.reference, into=state.duplicate_of, name=n.nominee_name),
+        [
+            Choice(
+                label=ctx.t("review.button.merge_confirm", reference=state.duplicate_of),
+                value=value("mergeok", n.id, press.text(1) or ""),
+            ),
+            Choice(label=ctx.t("review.button.back"), value=value("view", n.id)),
+        ],
+    )
+
+
+async def confirm_merge(ctx: Context, press: Press) -> None:
     state = await pressed_state(ctx, press)
     if state is None:
         return
@@ -254,6 +275,7 @@ _VERBS: dict[str, Callable[[Context, Press], Awaitable[None]]] = {
     "approve": approve,
     "decide": decide_approval,
     "merge": merge,
+    "mergeok": confirm_merge,
     "pub": mark_publication,
     "consent": record_consent,
     "publish": publish,

@@ -100,9 +100,9 @@ class ConversationRouter:
             await queue.open_reference(ctx, reference)
             return
         if incoming.kind is Kind.CHOICE:
-            ctx.say(ctx.t("errors.old_button_idle"), start.menu_choices(ctx))
+            ctx.say(ctx.t("errors.old_button_idle"), await start.menu_choices(ctx))
         else:
-            ctx.say(ctx.t("errors.not_understood"), start.menu_choices(ctx))
+            ctx.say(ctx.t("errors.not_understood"), await start.menu_choices(ctx))
 
     async def _command(self, ctx: Context, word: str, flow: Flow | None) -> None:
         command = find_command(word)
@@ -114,7 +114,7 @@ class ConversationRouter:
         name = command.name
         if name in ("back", "cancel"):
             if flow is None:
-                ctx.say(ctx.t("flow.nothing_to_" + name), start.menu_choices(ctx))
+                ctx.say(ctx.t("flow.nothing_to_" + name), await start.menu_choices(ctx))
             elif name == "back":
                 flow.back(ctx)
             else:

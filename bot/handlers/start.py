@@ -20,7 +20,7 @@ STAFF_ACTIONS = {
 LANG_PREFIX = "lang:"
 
 
-def menu_choices(ctx: Context) -> list[Choice]:
+def _everyones_choices(ctx: Context) -> list[Choice]:
     return [
         Choice(label=ctx.t("menu.nominate"), value=f"{MENU_PREFIX}nominate"),
         Choice(label=ctx.t("menu.mine"), value=f"{MENU_PREFIX}mine"),
@@ -29,11 +29,10 @@ def menu_choices(ctx: Context) -> list[Choice]:
     ]
 
 
-async def start(ctx: Context) -> None:
-    name = ctx.incoming.display_name or ctx.user.display_name
-    hello = ctx.t("start.hello_named", name=name) if name else ctx.t("start.hello")
-    campaign = ctx.campaign.campaign.title.get(ctx.lang)
-    choices = menu_choices(ctx)
+async def menu_choices(ctx: Context) -> list[Choice]:
+    """The person's own menu, the same wherever the bot offers one, so that its numbers always mean the
+    same things to them: what everyone can do, with their role's work around it."""
+    choices = _everyones_choices(ctx)
     if await ctx.may(Action.REPORT):
         choices.insert(0, Choice(label=ctx.t("menu.report"), value=f"{MENU_PREFIX}report"))
     if await ctx.may(Action.STATUS):
@@ -44,7 +43,14 @@ async def start(ctx: Context) -> None:
         for name, action in STAFF_ACTIONS.items()
         if name != "invite" and await ctx.may(action)
     ]
-    ctx.say(f"{hello} {ctx.t('start.greeting', campaign=campaign)}", choices)
+    return choices
+
+
+async def start(ctx: Context) -> None:
+    name = ctx.incoming.display_name or ctx.user.display_name
+    hello = ctx.t("start.hello_named", name=name) if name else ctx.t("start.hello")
+    campaign = ctx.campaign.campaign.title.get(ctx.lang)
+    ctx.say(f"{hello} {ctx.t('start.greeting', campaign=campaign)}", await menu_choices(ctx))
 
 
 async def help_(ctx: Context) -> None:
@@ -75,4 +81,4 @@ async def choose_language(ctx: Context) -> None:
 async def set_language(ctx: Context, lang: str) -> None:
     await UserRepo(ctx.conn).set_lang(ctx.user.id, lang)
     ctx.user = ctx.user.model_copy(update={"lang": lang})
-    ctx.say(ctx.t("lang.changed"), menu_choices(ctx) if ctx.session.conversation is None else [])
+    ctx.say(ctx.t("lang.changed"), await menu_choices(ctx) if ctx.session.conversation is None else [])
