@@ -17,14 +17,49 @@ class CampaignConfigError(StartupError):
     """The campaign file cannot be used; the message is meant for the operator."""
 
 
-def load_campaign(path: Path) -> Campaign:
+class UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a key given twice in one mapping is an error: by default the second
+    `reminders:` section would silently replace the first."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str | int | float | bool):
+                continue
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"key {key!r} appears twice in the same section (first on line {seen[key]}): keep one",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_text(path: Path) -> str:
+    """The file's text, or an error naming where it stops being UTF-8."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise CampaignConfigError(f"{path}: cannot read campaign file: {exc.strerror or exc}") from exc
     try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise CampaignConfigError(
+            f"{path}:{line}: not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}): save the file as UTF-8"
+        ) from exc
+
+
+def load_campaign(path: Path) -> Campaign:
+    text = read_text(path)
+    try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=UniqueKeyLoader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
         raise CampaignConfigError(f"{path}:{line}: not valid YAML: {exc.problem}") from exc
@@ -69,11 +104,11 @@ def _describe(path: Path, root: yaml.Node | None, exc: ValidationError) -> str:
         loc = [part for part in error["loc"] if not _is_validator_tag(part)]
         field = ".".join(str(part) for part in loc) or "(top level)"
         line = _line_of(root, loc)
-        lines.append(f"{path}:{line}: field {field}: {error['msg']}")
+        lines.append(f"{path}:{line}: field {field}: {str(error['msg']).removeprefix('Value error, ')}")
     more = exc.error_count() - len(lines)
     if more > 0:
         lines.append(f"... and {more} more problem(s)")
-    return "invalid campaign configuration\n" + "\n".join(lines)
+    return "\n".join(lines)
 
 
 def _is_validator_tag(part: Any) -> bool:

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.errors import StartupError
 from bot.outbox.limits import ChannelLimits
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+CHANNELS = ("telegram", "zalo", "console")
+
+
+class SettingsError(StartupError):
+    """A setting cannot be used; one line per setting, naming it and what it accepts."""
 
 
 class Settings(BaseSettings):
@@ -18,6 +27,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     campaign_file: Path = Path("config/dong-thap.yaml")
     log_level: str = "INFO"
+    # Message text in the log (at DEBUG), for an operator tracing a conversation; off, no one's words are logged.
+    message_tracing: bool = False
 
     draft_stale_days: float = Field(default=7, gt=0)
     max_file_mb: float = Field(default=10, gt=0, le=20)
@@ -73,6 +84,51 @@ class Settings(BaseSettings):
     # A message that still fails after this long is recorded as failed: past it, a reminder is stale.
     outbox_give_up_hours: float = Field(default=48, gt=0)
 
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"{value!r} is not a log level; accepted: {', '.join(LOG_LEVELS)}")
+        return level
+
+    @field_validator("database_url")
+    @classmethod
+    def _sqlite_url(cls, value: str) -> str:
+        accepted = "accepted: sqlite:///relative/path.db or sqlite:////absolute/path.db"
+        if not value.startswith("sqlite:///"):
+            raise ValueError(f"{_without_password(value)!r} is not a database URL this bot can open; {accepted}")
+        if not value.removeprefix("sqlite:///").strip() or value.endswith("/"):
+            raise ValueError(f"{value!r} names no file; {accepted}")
+        return value
+
+    @field_validator("secretariat_chats")
+    @classmethod
+    def _chat_pairs(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            channel, _, chat_id = part.partition(":")
+            if channel.strip() not in CHANNELS or not chat_id.strip():
+                raise ValueError(
+                    f"{part!r} is not channel:chat_id; accepted: comma-separated pairs such as "
+                    f"telegram:-1001234567890, with the channel one of {', '.join(CHANNELS)}"
+                )
+        return value
+
+    @field_validator("admin_telegram_ids")
+    @classmethod
+    def _telegram_ids(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            if not part.lstrip("-").isdigit():
+                raise ValueError(f"{part!r} is not a Telegram user id; accepted: comma-separated numbers")
+        return value
+
+    @field_validator("telegram_api_base_url", "telegram_webhook_url", "zalo_api_base_url", "zalo_webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and (urlparse(value).scheme not in ("http", "https") or not urlparse(value).netloc):
+            raise ValueError(f"{value!r} is not a URL; accepted: http://host[:port][/path] or https://...")
+        return value
+
     def outbox_limits(self) -> dict[str, ChannelLimits]:
         return {
             "telegram": ChannelLimits(
@@ -105,3 +161,37 @@ class Settings(BaseSettings):
         for channel, ids in (("telegram", self.admin_telegram_ids), ("zalo", self.admin_zalo_ids)):
             pairs |= {(channel, part.strip()) for part in ids.split(",") if part.strip()}
         return frozenset(pairs)
+
+
+def _without_password(url: str) -> str:
+    parsed = urlparse(url)
+    if parsed.password:
+        return url.replace(f":{parsed.password}@", ":***@")
+    return url
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """The settings from the environment and .env, or a SettingsError naming each bad one in a line."""
+    try:
+        return Settings(**overrides)
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f".env: not UTF-8 (byte offset {exc.start}): save the file as UTF-8") from None
+    except ValidationError as exc:
+        raise SettingsError("\n".join(describe_settings_error(exc))) from None
+
+
+def describe_settings_error(exc: ValidationError) -> list[str]:
+    lines = []
+    for error in exc.errors():
+        names = [str(part) for part in error["loc"] if isinstance(part, str)]
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if not names:  # a rule across settings names them in its message
+            lines.append(f"settings: {message}")
+            continue
+        name = names[0].upper()
+        secret = "SECRET" in name or "TOKEN" in name
+        if error["type"] not in ("value_error",) and not secret:
+            # pydantic's own words ("Input should be greater than 0") with what was given
+            message = f"{error['input']!r}: {message}"
+        lines.append(f"setting {name}: {message}")
+    return lines

@@ -11,7 +11,7 @@ from bot.app import build_app, configure_logging
 from bot.cli import admins, announce, chat, config, export, invites, outbox, reminders, reports, run, units
 from bot.cli.base import Command
 from bot.errors import StartupError
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
 
 DESCRIPTION = """\
 thidua-bot: nominations of good people and good deeds, unit reports and reminders for the
@@ -48,12 +48,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
-    settings = Settings()
-    configure_logging(settings.log_level)
     try:
+        settings = load_settings()
+        configure_logging(settings.log_level)
         return asyncio.run(_run(settings, handler, args))
     except StartupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"error: {line}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

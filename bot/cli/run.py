@@ -12,6 +12,7 @@ from typing import Any
 from bot.app import App
 from bot.channels.console import run_console
 from bot.cli.base import add_command
+from bot.cli.config import check_channels
 from bot.cli.outbox import outbox_worker
 from bot.errors import StartupError
 from bot.reminders.jobs import build_scheduler
@@ -76,6 +77,7 @@ async def supervised(name: str, runner: Runner, app: App, *, first: float = REST
 
 
 async def run(app: App, args: argparse.Namespace) -> int:
+    check_channels(app)
     messengers = messenger_runners(app)
     if not messengers:
         print("No messenger token is set (see .env.example): opening the terminal chat.", file=sys.stderr)

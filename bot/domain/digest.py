@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.domain.timeofday import TimeOfDay
+
 if TYPE_CHECKING:
     # Only for types: the campaign configuration holds a DigestSchedule, so it imports this module.
     from bot.domain.campaign import ReportingPeriod
@@ -43,9 +45,9 @@ class DigestSchedule(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    daily_at: dt.time = dt.time(17, 0)
+    daily_at: TimeOfDay = dt.time(17, 0)
     weekly_day: int = Field(default=0, ge=0, le=6)
-    weekly_at: dt.time = dt.time(8, 0)
+    weekly_at: TimeOfDay = dt.time(8, 0)
 
     @field_validator("weekly_day", mode="before")
     @classmethod

@@ -6,6 +6,8 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.domain.timeofday import TimeOfDay
+
 
 def _distinct(days: list[int]) -> list[int]:
     if len(set(days)) != len(days):
@@ -22,9 +24,9 @@ class ReminderPolicy(BaseModel):
     overdue_days: list[int] = Field(default_factory=lambda: [1, 3])
     # Days after the deadline when the council members in charge and the secretariat are told who is late.
     escalate_days: list[int] = Field(default_factory=lambda: [3])
-    send_at: dt.time = dt.time(8, 0)
-    quiet_start: dt.time = dt.time(21, 0)
-    quiet_end: dt.time = dt.time(7, 0)
+    send_at: TimeOfDay = dt.time(8, 0)
+    quiet_start: TimeOfDay = dt.time(21, 0)
+    quiet_end: TimeOfDay = dt.time(7, 0)
 
     @field_validator("before_days", "overdue_days", "escalate_days")
     @classmethod
