@@ -48,6 +48,11 @@ CASES: list[tuple[str, str, str, Recipient, dict[str, FactValue], Outcome]] = [
         NOT,
     ),
     ("CSTDCS", "Điều 23 khoản 2", "excellence_or_initiative", P, {"task_rating": "good"}, UNKNOWN),
+    # Chiến sĩ thi đua cấp tỉnh — Điều 22
+    ("CSTD-TINH", "Điều 22 khoản 1", "three_grassroots", P, {"consecutive_grassroots_titles": 3}, MET),
+    ("CSTD-TINH", "Điều 22 khoản 1", "three_grassroots", P, {"consecutive_grassroots_titles": 2}, NOT),
+    ("CSTD-TINH", "Điều 22 khoản 1", "three_grassroots", P, {}, UNKNOWN),
+    ("CSTD-TINH", "Điều 22 khoản 2", "initiative_scope", P, {"consecutive_grassroots_titles": 3}, UNKNOWN),
     # Tập thể lao động tiên tiến — Điều 28
     ("TTLDTT", "Điều 28 khoản 3", "members_advanced", C, {"share_members_advanced": 51}, MET),
     ("TTLDTT", "Điều 28 khoản 3", "members_advanced", C, {"share_members_advanced": 50}, NOT),
@@ -113,6 +118,7 @@ def test_every_form_in_force_cites_its_article_of_the_law_and_the_decree_in_forc
     assert CATALOGUE.catalogue.decree == "Nghị định 152/2025/NĐ-CP"
     articles = {f.code: f.article for f in CATALOGUE.in_force(TODAY)}
     assert articles == {
+        "CSTD-TINH": "Điều 22",
         "CSTDCS": "Điều 23",
         "LDTT": "Điều 24",
         "CO-TINH": "Điều 26",

@@ -53,6 +53,7 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.EXPORT_CONTACTS: {A},
     Action.ANSWER_QUESTION: EVERYONE,
     Action.MANAGE_UNITS: {S, A},
+    Action.COMMEND: {S, A},
 }
 
 CATALOG = default_catalog()
@@ -159,6 +160,7 @@ TRIGGERS: dict[Action, Check] = {
     Action.EXPORT_CONTACTS: says("/xuat CN xlsx lienhe"),
     Action.ANSWER_QUESTION: says("/traloi"),
     Action.MANAGE_UNITS: says("/tachdonvi"),
+    Action.COMMEND: says("/khenthuong"),
     Action.REVIEW: presses_approve,
     Action.SEE_CONTACTS: sees_the_phone,
     Action.VIEW_NOMINATION: opens_anothers_nomination,

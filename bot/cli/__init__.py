@@ -8,7 +8,20 @@ import sys
 from collections.abc import Sequence
 
 from bot.app import build_app, configure_logging
-from bot.cli import admins, announce, chat, config, export, invites, outbox, reminders, reports, run, units
+from bot.cli import (
+    admins,
+    announce,
+    chat,
+    commendations,
+    config,
+    export,
+    invites,
+    outbox,
+    reminders,
+    reports,
+    run,
+    units,
+)
 from bot.cli.base import Command
 from bot.errors import StartupError
 from bot.settings import Settings, load_settings
@@ -20,7 +33,7 @@ patriotic emulation movement, on Telegram, Zalo or in the terminal.
 Settings come from the environment and from .env (see .env.example)."""
 
 # Each module registers its subcommands; keep them in the order --help should list them.
-MODULES = (run, chat, units, invites, admins, reports, reminders, outbox, announce, export, config)
+MODULES = (run, chat, units, invites, admins, reports, reminders, outbox, announce, export, commendations, config)
 
 
 def build_parser() -> argparse.ArgumentParser:

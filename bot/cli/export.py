@@ -9,8 +9,10 @@ from typing import Any
 
 from bot.app import App
 from bot.cli.base import add_command
+from bot.cli.stat_form import export_form
 from bot.domain.export_rows import LONGEST_RANGE, ExportKind, ExportScope, parse_day
 from bot.exports.making import AUDIT_EXPORT, SUFFIX, ExportRequest, make_exports
+from bot.exports.stat_making import FORM_CODES
 from bot.storage.audit import audit
 
 KINDS = [*(k.value for k in ExportKind), "all"]
@@ -64,6 +66,8 @@ def targets(out: Path | None, kinds: list[ExportKind], default: Path) -> tuple[P
 
 
 async def export(app: App, args: argparse.Namespace) -> int:
+    if args.form:
+        return await export_form(app, args)
     kinds = list(ExportKind) if args.kind == "all" else [ExportKind(args.kind)]
     try:
         scope = scope_from(app, args)
@@ -125,3 +129,7 @@ def register(subparsers: Any) -> None:
         help="keep the nominators' names and phone numbers in the workbook (administrators only)",
     )
     parser.add_argument("--lang", choices=["vi", "en"], default="vi", help="the files' language (default: vi)")
+    parser.add_argument(
+        "--form", help=f"the year's statistical form instead ({', '.join(FORM_CODES)}), e.g. 0603 --year 2026"
+    )
+    parser.add_argument("--year", type=int, help="the statistical form's year (default: this year)")

@@ -21,6 +21,10 @@ class AuditAction(StrEnum):
     UNITS_SYNCED = "units.synced"
     UNIT_SUCCESSIONS_IMPORTED = "units.successions_imported"
     UNIT_SPLIT_ASSIGNED = "units.split_assigned"
+    COMMENDATION_PROPOSED = "commendation.proposed"
+    COMMENDATION_DECIDED = "commendation.decided"
+    COMMENDATION_ANNEX = "commendation.annex_made"
+    STAT_FORM_MADE = "statistics.form_made"
     ANNOUNCEMENT_SENT = "announcement.sent"
 
 

@@ -56,6 +56,8 @@ class Action(StrEnum):
     ANSWER_QUESTION = "answer_question"
     # Where a split unit's open items go.
     MANAGE_UNITS = "manage_units"
+    # Propose a commendation for an approved nomination, record the decision, make the annex and statistics.
+    COMMEND = "commend"
 
 
 C, R, K, S, A = Role.CITIZEN, Role.UNIT_REP, Role.COUNCIL, Role.SECRETARIAT, Role.ADMIN
@@ -87,6 +89,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.EXPORT_CONTACTS: frozenset({A}),
     Action.ANSWER_QUESTION: _EVERYONE,
     Action.MANAGE_UNITS: frozenset({S, A}),
+    Action.COMMEND: frozenset({S, A}),
 }
 
 

@@ -20,6 +20,7 @@ from bot.exports.making import AUDIT_EXPORT, ExportRequest, MadeFile, make_expor
 from bot.handlers.flow import Flow, Outcome, Step
 from bot.handlers.refusal import insist
 from bot.handlers.report import local_today
+from bot.handlers.stat_export import export_form, form_words
 from bot.storage.audit import audit
 from bot.storage.exports import database_file
 from bot.storage.files import remove_older_than
@@ -142,6 +143,11 @@ class ExportFlow(Flow):
     async def prepare(self, ctx: Context) -> bool:
         """Take what the command's words already say; with the period and the file named, make it now."""
         data = ctx.session.data
+        asked = form_words(ctx.incoming.args.split()[:6])
+        if asked is not None:
+            # "/xuat 0603 2026": the year's statistical form, made at once.
+            await export_form(ctx, *asked)
+            return False
         for word in ctx.incoming.args.split()[:6]:
             lowered = word.lower()
             if lowered in KIND_WORDS:

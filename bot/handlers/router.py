@@ -8,10 +8,12 @@ from bot.domain.policy import Action
 from bot.engine.context import Context, Services
 from bot.engine.messages import Kind
 from bot.engine.session import Session
-from bot.handlers import digest, invite, mine, queue, register, split, start, status
+from bot.handlers import annex, digest, invite, mine, queue, register, split, start, status
 from bot.handlers.announce import AnnounceFlow
 from bot.handlers.answer import AnswerFlow
 from bot.handlers.commands import find_command
+from bot.handlers.commendation import CommendFlow
+from bot.handlers.decision import DecideFlow
 from bot.handlers.export import ExportFlow
 from bot.handlers.flow import Flow
 from bot.handlers.nominate import NominateFlow
@@ -42,6 +44,7 @@ class ConversationRouter:
             # Whose nomination may be opened depends on the nomination: the handler asks the policy.
             "view": (Action.START, queue.view_by_reference),
             "split": (Action.MANAGE_UNITS, split.list_splits),
+            "annex": (Action.COMMEND, annex.make_annex),
         }
         self.flow_actions = {
             "nominate": Action.NOMINATE,
@@ -49,6 +52,8 @@ class ConversationRouter:
             "announce": Action.ANNOUNCE,
             "export": Action.EXPORT,
             "answer": Action.ANSWER_QUESTION,
+            "commend": Action.COMMEND,
+            "decide": Action.COMMEND,
         }
 
     def accepts_files(self, session: Session, services: Services) -> bool:
@@ -146,5 +151,15 @@ class ConversationRouter:
 
 def build_router() -> ConversationRouter:
     return ConversationRouter(
-        [NominateFlow(), ReportFlow(), AnnounceFlow(), ExportFlow(), AnswerFlow(), RejectFlow(), AskFlow()]
+        [
+            NominateFlow(),
+            ReportFlow(),
+            AnnounceFlow(),
+            ExportFlow(),
+            AnswerFlow(),
+            RejectFlow(),
+            AskFlow(),
+            CommendFlow(),
+            DecideFlow(),
+        ]
     )

@@ -1,0 +1,207 @@
+"""/khenthuong (/commend): on an approved nomination the secretariat proposes a form of commendation.
+
+The person picks the nomination (or names it: "/khenthuong NTVT-2026-000001"), how the commendation comes
+(regular, thematic, ad hoc) and the form, among those of the award catalogue in force today for that kind
+of recipient. Picking a form shows at once what is met, what is not and what the bot cannot know, with the
+article each criterion comes from; nothing is refused for it: the proposal records what was seen.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from bot.awards_loader import catalogue
+from bot.domain.audit import AuditAction
+from bot.domain.awards import Catalogue, Eligibility, FactValue, Outcome, Recipient, check
+from bot.domain.commendation import Method
+from bot.domain.nomination import Nomination, NominationStatus
+from bot.domain.policy import Action
+from bot.domain.text import shorten
+from bot.engine.context import Context
+from bot.engine.messages import Choice, Kind
+from bot.handlers.flow import Flow, Step
+from bot.handlers.flow import Outcome as StepOutcome
+from bot.storage.audit import audit
+from bot.storage.commendations import CommendationRepo
+from bot.storage.nominations import NominationRepo
+
+NOMINATION = "_nomination"
+PICKABLE = "_pickable"
+MARKS = {Outcome.MET: "✅", Outcome.NOT_MET: "❌", Outcome.UNKNOWN: "❔"}
+COMMENDABLE = (NominationStatus.APPROVED, NominationStatus.PUBLISHED)
+
+
+def facts_of(data: dict[str, Any]) -> dict[str, FactValue]:
+    """What the bot knows of the recipient from the proposal: an ad hoc commendation is for an ad hoc
+    achievement. Everything else the reviewer weighs."""
+    facts: dict[str, FactValue] = {}
+    if data.get("method") == Method.AD_HOC.value:
+        facts["ad_hoc_achievement"] = True
+    return facts
+
+
+def recipient_of(data: dict[str, Any]) -> Recipient:
+    return Recipient(data.get(NOMINATION, {}).get("kind", Recipient.INDIVIDUAL.value))
+
+
+def eligibility(ctx: Context, data: dict[str, Any]) -> Eligibility | None:
+    form = catalogue().form(str(data.get("form", "")), ctx.now.astimezone(ctx.campaign.campaign.tz).date())
+    return check(form, recipient_of(data), facts_of(data)) if form is not None else None
+
+
+def eligibility_lines(ctx: Context, result: Eligibility, book: Catalogue) -> list[str]:
+    lines = [ctx.t("commend.check.title", form=result.form.name.get(ctx.lang), basis=book.basis(result.form))]
+    if not result.recipient_ok:
+        lines.append(f"{MARKS[Outcome.NOT_MET]} {ctx.t('commend.check.recipient')}")
+    for r in result.results:
+        lines.append(f"{MARKS[r.outcome]} {r.criterion.words(ctx.lang)} ({r.criterion.article})")
+    lines.append(ctx.t(f"commend.check.overall.{result.outcome.value}"))
+    return lines
+
+
+def _remember(data: dict[str, Any], nomination: Nomination) -> None:
+    data[NOMINATION] = {
+        "id": nomination.id,
+        "reference": nomination.reference,
+        "name": nomination.nominee_name,
+        "kind": nomination.nominee_kind.value,
+    }
+
+
+class NominationStep(Step):
+    key = "nomination"
+
+    def applies(self, data: dict[str, Any]) -> bool:
+        return bool(data.get(PICKABLE)) or NOMINATION not in data
+
+    def answered(self, data: dict[str, Any]) -> bool:
+        return NOMINATION in data
+
+    def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
+        choices = [
+            Choice(label=f"{ref} · {shorten(name, 40)}", value=flow.value(self.key, ref))
+            for ref, name in ctx.session.data.get(PICKABLE, [])
+        ]
+        return ctx.t("commend.nomination.question"), choices
+
+    async def answer(self, ctx: Context, flow: Flow, value: str | None) -> StepOutcome:
+        typed = (ctx.incoming.text or "").strip().upper()[:40] if ctx.incoming.kind is Kind.TEXT else ""
+        wanted = value or typed
+        nomination = await NominationRepo(ctx.conn).by_reference(wanted) if wanted else None
+        if nomination is None or nomination.status not in COMMENDABLE:
+            ctx.say(ctx.t("commend.nomination.not_approved", reference=wanted or "—"))
+            return StepOutcome.REASK
+        _remember(ctx.session.data, nomination)
+        return StepOutcome.NEXT
+
+    def shown(self, ctx: Context) -> str:
+        picked = ctx.session.data.get(NOMINATION, {})
+        return f"{picked.get('reference', '—')} · {picked.get('name', '')}"
+
+
+class MethodStep(Step):
+    key = "method"
+
+    def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
+        return ctx.t("commend.method.question"), [
+            Choice(label=ctx.t(f"commend.method.{m.value}"), value=flow.value(self.key, m.value)) for m in Method
+        ]
+
+    async def answer(self, ctx: Context, flow: Flow, value: str | None) -> StepOutcome:
+        if value not in {m.value for m in Method}:
+            ctx.say(ctx.t("input.pick_choice"))
+            return StepOutcome.REASK
+        ctx.session.data[self.key] = value
+        return StepOutcome.NEXT
+
+    def shown(self, ctx: Context) -> str:
+        return ctx.t(f"commend.method.{ctx.session.data[self.key]}")
+
+
+class FormStep(Step):
+    key = "form"
+
+    def _forms(self, ctx: Context) -> list[tuple[str, str]]:
+        today = ctx.now.astimezone(ctx.campaign.campaign.tz).date()
+        recipient = recipient_of(ctx.session.data)
+        return [(f.code, f.name.get(ctx.lang)) for f in catalogue().in_force(today) if recipient in f.recipients]
+
+    def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
+        return ctx.t("commend.form.question"), [
+            Choice(label=name, value=flow.value(self.key, code)) for code, name in self._forms(ctx)
+        ]
+
+    async def answer(self, ctx: Context, flow: Flow, value: str | None) -> StepOutcome:
+        if value not in {code for code, _ in self._forms(ctx)}:
+            ctx.say(ctx.t("input.pick_choice"))
+            return StepOutcome.REASK
+        ctx.session.data[self.key] = value
+        result = eligibility(ctx, ctx.session.data)
+        if result is not None:
+            ctx.say("\n".join(eligibility_lines(ctx, result, catalogue())))
+        return StepOutcome.NEXT
+
+    def shown(self, ctx: Context) -> str:
+        code = str(ctx.session.data[self.key])
+        return next((name for c, name in self._forms(ctx) if c == code), code)
+
+
+class CommendFlow(Flow):
+    name = "commend"
+    action = Action.COMMEND
+    steps: ClassVar[list[Step]] = [NominationStep(), MethodStep(), FormStep()]
+
+    def summary_header(self, ctx: Context) -> list[str]:
+        result = eligibility(ctx, ctx.session.data)
+        return eligibility_lines(ctx, result, catalogue()) if result is not None else []
+
+    async def prepare(self, ctx: Context) -> bool:
+        data = ctx.session.data
+        wanted = ctx.incoming.args.strip().upper()[:40]
+        if wanted:
+            nomination = await NominationRepo(ctx.conn).by_reference(wanted)
+            if nomination is None or nomination.status not in COMMENDABLE:
+                ctx.say(ctx.t("commend.nomination.not_approved", reference=wanted))
+                return False
+            _remember(data, nomination)
+            return True
+        rows = await CommendationRepo(ctx.conn).approved_without_proposal(COMMENDABLE)
+        if not rows:
+            ctx.say(ctx.t("commend.nomination.none"))
+            return False
+        data[PICKABLE] = rows
+        return True
+
+    async def submit(self, ctx: Context) -> None:
+        data = dict(ctx.session.data)
+        picked = data.get(NOMINATION, {})
+        nomination = await NominationRepo(ctx.conn).by_reference(str(picked.get("reference", "")))
+        result = eligibility(ctx, data)
+        if nomination is None or nomination.status not in COMMENDABLE or result is None:
+            ctx.session.clear()
+            ctx.say(ctx.t("commend.nomination.not_approved", reference=picked.get("reference", "—")))
+            return
+        ctx.session.clear()
+        year = ctx.now.astimezone(ctx.campaign.campaign.tz).year
+        proposal = await CommendationRepo(ctx.conn).propose(
+            nomination.id, result, recipient_of(data), Method(data["method"]), ctx.user.id, ctx.now, year
+        )
+        await audit(
+            ctx.conn,
+            ctx.now,
+            AuditAction.COMMENDATION_PROPOSED,
+            actor=ctx.user.id,
+            channel=ctx.user.channel,
+            subject=proposal.reference,
+            nomination=nomination.reference,
+            form=proposal.form_code,
+            eligibility=proposal.eligibility.value,
+        )
+        ctx.say(
+            ctx.t(
+                "commend.proposed",
+                reference=proposal.reference,
+                name=nomination.nominee_name,
+                form=result.form.name.get(ctx.lang),
+            )
+        )

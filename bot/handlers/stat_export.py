@@ -1,0 +1,47 @@
+"""`/xuat 0603 2026`: the year's statistical form as a workbook, from the export command's words."""
+
+from __future__ import annotations
+
+from bot.domain.audit import AuditAction
+from bot.engine.context import Context
+from bot.engine.messages import OutgoingFile
+from bot.exports.stat_form import MIME
+from bot.exports.stat_making import FORM_CODES, gather_form
+from bot.storage.audit import audit
+
+
+def form_words(words: list[str]) -> tuple[str, int | None] | None:
+    """(form, year) when the words ask for a statistical form ("0603", "0603 2026"), else None."""
+    form = next((w for w in words if w in FORM_CODES), None)
+    if form is None:
+        return None
+    year = next((int(w) for w in words if w.isdigit() and len(w) == 4 and 2000 <= int(w) <= 2100), None)
+    return form, year
+
+
+async def export_form(ctx: Context, short: str, year: int | None) -> None:
+    year = year or ctx.now.astimezone(ctx.campaign.campaign.tz).year
+    filled = await gather_form(ctx.conn, ctx.campaign, short, year)
+    if filled is None:
+        ctx.say(ctx.t("statform.none", form=short, year=year))
+        return
+    await audit(
+        ctx.conn,
+        ctx.now,
+        AuditAction.STAT_FORM_MADE,
+        actor=ctx.user.id,
+        channel=ctx.user.channel,
+        subject=f"{short}/{year}",
+    )
+    # Where /xuat puts its files (bot.handlers.export imports this module, so the path is spelled here).
+    folder = ctx.services.files.root / "exports"
+
+    async def write_file() -> None:
+        path = filled.write(folder)
+        info = filled.form.form
+        ctx.say(
+            ctx.t("statform.made", code=info.code, title=info.title, year=year, circular=info.circular),
+            file=OutgoingFile(path=path, filename=path.name, mime=MIME),
+        )
+
+    ctx.after_commit.append(write_file)
