@@ -14,7 +14,6 @@ from bot.domain.review import (
     allowed_from,
     check_reason,
     duplicate_key,
-    earliest_duplicate,
     may_publish,
     needs_nominee_consent,
     path,
@@ -102,14 +101,3 @@ def test_names_match_without_diacritics_case_or_spacing_within_one_unit() -> Non
     assert duplicate_key("Đỗ Thị Hà", "X") == duplicate_key("do thi ha", "X")
     assert duplicate_key("Nguyễn Văn An", "H-LAPVO") != duplicate_key("Nguyễn Văn An", "H-CAOLANH")
     assert duplicate_key("Nguyễn Văn An", "H-LAPVO") != duplicate_key("Nguyễn Văn Ân Hai", "H-LAPVO")
-
-
-def test_the_earliest_earlier_duplicate_is_the_one_pointed_to() -> None:
-    others = [
-        N(7, "nguyen van an", "H-LAPVO"),
-        N(3, "Nguyễn Văn An", "H-LAPVO"),
-        N(2, "Nguyễn Văn An", "H-CAOLANH"),
-        N(12, "Nguyễn Văn An", "H-LAPVO"),
-    ]
-    assert earliest_duplicate(N(9, "NGUYỄN  VĂN AN", "H-LAPVO"), others) == others[1]
-    assert earliest_duplicate(N(3, "Nguyễn Văn An", "H-LAPVO"), others) is None

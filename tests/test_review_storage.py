@@ -108,7 +108,8 @@ async def test_a_merged_nomination_follows_the_first_and_nothing_is_deleted(app:
     now = app.services.clock.now()
     async with app.db.transaction() as conn:
         repo = ReviewRepo(conn)
-        assert [c.reference for c in await repo.earlier_in_unit(later)] == [first.reference]
+        duplicate = await repo.earliest_duplicate(later)
+        assert duplicate is not None and duplicate.reference == first.reference
         merged = await repo.merge(later.reference, first.reference, lan, now)
         assert merged is not None and merged.won and merged.state.merged_into == first.reference
         assert [s.reference for s in await repo.pending()] == [first.reference]
@@ -122,3 +123,25 @@ async def test_a_merged_nomination_follows_the_first_and_nothing_is_deleted(app:
             (first.reference, "approved"),
             (later.reference, "approved"),
         ]
+
+
+async def test_the_earliest_earlier_nomination_of_the_same_folded_name_in_the_unit_is_the_duplicate(
+    app: App,
+) -> None:
+    a = await person(app, "c1", "Bình")
+    await nominate(app, a, name="Nguyễn Văn An", unit="H-CAOLANH")
+    first = await nominate(app, a, name="nguyen van an")
+    await nominate(app, a, name="Nguyễn Văn Ân Hai")
+    second = await nominate(app, a, name="NGUYỄN  VĂN AN")
+    latest = await nominate(app, a, name="Nguyễn VănAn")
+    lan = await person(app, "s1", "Lan")
+    async with app.db.transaction() as conn:
+        repo = ReviewRepo(conn)
+        assert await repo.earliest_duplicate(first) is None
+        found = await repo.earliest_duplicate(latest)
+        assert found is not None and found.reference == first.reference
+        # Once merged into another, the first no longer stands for the nominee: the next one does.
+        merged = await repo.merge(first.reference, second.reference, lan, app.services.clock.now())
+        assert merged is not None and merged.won
+        found = await repo.earliest_duplicate(latest)
+        assert found is not None and found.reference == second.reference

@@ -15,9 +15,8 @@ secretariat may decide without waiting.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from enum import StrEnum
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from pydantic import BaseModel
 
@@ -129,28 +128,15 @@ def may_publish(nomination: Nominee, for_publication: bool, consent_recorded: bo
     return for_publication and (consent_recorded or not needs_nominee_consent(nomination))
 
 
+def nominee_key(nominee_name: str) -> str:
+    """A name without diacritics, case or spacing: "Nguyễn Văn  An" and "nguyen vanan" are one. Stored
+    with each nomination, so that finding a duplicate asks an index instead of folding every name."""
+    return "".join(fold(nominee_name).split())
+
+
 def duplicate_key(nominee_name: str, unit_code: str) -> str:
     """Names compared without diacritics, case or spacing: "Nguyễn Văn  An" and "nguyen van an" are one."""
-    return "".join(fold(nominee_name).split()) + "|" + unit_code
-
-
-class Candidate(Protocol):
-    @property
-    def id(self) -> int: ...
-    @property
-    def nominee_name(self) -> str: ...
-    @property
-    def unit_code(self) -> str: ...
-
-
-C = TypeVar("C", bound=Candidate)
-
-
-def earliest_duplicate(nomination: Candidate, others: Iterable[C]) -> C | None:
-    """The earliest other nomination of the same nominee in the same unit, made before this one."""
-    key = duplicate_key(nomination.nominee_name, nomination.unit_code)
-    earlier = [o for o in others if o.id < nomination.id and duplicate_key(o.nominee_name, o.unit_code) == key]
-    return min(earlier, key=lambda o: o.id, default=None)
+    return nominee_key(nominee_name) + "|" + unit_code
 
 
 class ReviewAudit(StrEnum):

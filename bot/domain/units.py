@@ -8,8 +8,6 @@ from typing import NamedTuple
 
 from pydantic import BaseModel
 
-from bot.domain.text import fold
-
 
 class UnitStatus(StrEnum):
     ACTIVE = "active"
@@ -96,17 +94,6 @@ def campaign_changes(configured: list[UnitFields], current: list[Unit]) -> list[
         if unit.source == CAMPAIGN_SOURCE and unit.code not in listed and unit.status is UnitStatus.ACTIVE:
             changes.append(unit.fields().model_copy(update={"status": UnitStatus.RETIRED}))
     return changes
-
-
-def search_units(units: Iterable[Unit], query: str) -> list[Unit]:
-    """Units whose name or code holds every word of the query, diacritics and case ignored; an exact
-    name or code match wins over partial ones ("Huyện Cao Lãnh" is not also "Thành phố Cao Lãnh")."""
-    words = fold(query).split()
-    if not words:
-        return []
-    found = [u for u in units if all(w in f"{fold(u.name)} {fold(u.code)}" for w in words)]
-    exact = [u for u in found if fold(u.name) == fold(query) or fold(u.code) == fold(query)]
-    return exact or found
 
 
 def find_cycle(parents: dict[str, str | None]) -> list[str] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from bot.domain.audit import AuditAction
@@ -19,7 +20,7 @@ from bot.domain.nomination import (
 from bot.domain.policy import Action
 from bot.domain.roles import represented_units
 from bot.domain.text import is_plausible_name, normalize_text, normalize_vn_mobile, shorten
-from bot.domain.units import search_units
+from bot.domain.units import Unit, UnitRef
 from bot.engine.context import Context
 from bot.engine.messages import Choice, Kind
 from bot.handlers.files_step import FilesStep
@@ -110,7 +111,7 @@ class UnitStep(Step):
         if not query or len(query) > 200:
             ctx.say(ctx.t("nominate.unit.type_a_name"))
             return Outcome.REASK
-        found = search_units(await UnitRepo(ctx.conn).active(), query)
+        found: Sequence[Unit | UnitRef] = await UnitRepo(ctx.conn).search(query)
         if not found:
             # A name from before the 2025 mergers finds the unit that holds it now, and says so.
             found = await former_unit(ctx, query)

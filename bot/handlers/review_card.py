@@ -9,7 +9,7 @@ import aiosqlite
 
 from bot.domain.nomination import Nomination, NominationStatus, NomineeKind
 from bot.domain.policy import Action, Role, allowed, roles_of
-from bot.domain.review import OPEN, Question, ReviewState, earliest_duplicate, stage
+from bot.domain.review import OPEN, Question, ReviewState, stage
 from bot.domain.text import mask_phone, shorten
 from bot.engine.context import Context, Services
 from bot.engine.messages import Choice, Reply
@@ -182,7 +182,7 @@ async def post_for_review(ctx: Context, nomination: Nomination) -> None:
     """Flag a likely duplicate and queue the card to every desk chat, in the submission's own transaction."""
     conn = ctx.conn
     repo = ReviewRepo(conn)
-    earlier = earliest_duplicate(nomination, await repo.earlier_in_unit(nomination))
+    earlier = await repo.earliest_duplicate(nomination)
     if not await repo.mark_posted(nomination, earlier.id if earlier else None, ctx.now):
         return
     state = await repo.state(nomination.reference)

@@ -11,6 +11,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.storage.keys import register_functions
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -77,6 +79,7 @@ class Database:
         # NORMAL is durable against a killed process in WAL mode; only a power cut may lose the last commit.
         await conn.execute("PRAGMA synchronous = NORMAL")
         await conn.execute("PRAGMA foreign_keys = ON")
+        await register_functions(conn)
         self._conn = conn
         await self.migrate()
 

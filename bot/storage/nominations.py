@@ -13,6 +13,7 @@ from bot.domain.nomination import (
     nomination_reference,
 )
 from bot.storage.database import fetch_all, fetch_one
+from bot.storage.keys import nominee_key
 from bot.storage.sequences import next_in_sequence
 from bot.storage.timefmt import from_db, to_db
 
@@ -54,8 +55,8 @@ class NominationRepo:
         reference = nomination_reference(year, sequence)
         cur = await self.conn.execute(
             "INSERT INTO nominations (reference, campaign_code, status, submitted_by, channel, nominee_kind,"
-            " nominee_name, unit_code, category_code, deed, anonymous, nominator_name, nominator_phone,"
-            " consent_at, created_at, on_behalf_of_unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " nominee_name, nominee_key, unit_code, category_code, deed, anonymous, nominator_name, nominator_phone,"
+            " consent_at, created_at, on_behalf_of_unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 reference,
                 new.campaign_code,
@@ -64,6 +65,7 @@ class NominationRepo:
                 new.channel,
                 new.nominee_kind.value,
                 new.nominee_name,
+                nominee_key(new.nominee_name),
                 new.unit_code,
                 new.category_code,
                 new.deed,

@@ -30,6 +30,7 @@ from bot.domain.review import (
 from bot.domain.users import User
 from bot.storage.audit import audit
 from bot.storage.database import fetch_all, fetch_one
+from bot.storage.keys import nominee_key
 from bot.storage.timefmt import from_db, to_db
 
 _STATE = (
@@ -146,16 +147,18 @@ class ReviewRepo:
         )
         return {NominationStatus(r[0]): int(r[1]) for r in rows}
 
-    async def earlier_in_unit(self, nomination: Nomination) -> list[Candidate]:
-        """Earlier nominations in the same unit that are not themselves merged into another."""
-        rows = await fetch_all(
+    async def earliest_duplicate(self, nomination: Nomination) -> Candidate | None:
+        """The earliest earlier nomination of the same nominee (names folded, see nominee_key) in the same
+        unit that is not itself merged into another: one look-up in the index of folded names."""
+        row = await fetch_one(
             self.conn,
             "SELECT n.id, n.reference, n.nominee_name, n.unit_code FROM nominations n"
             " LEFT JOIN nomination_reviews r ON r.nomination_id = n.id"
-            " WHERE n.unit_code = ? AND n.id < ? AND r.merged_into IS NULL",
-            (nomination.unit_code, nomination.id),
+            " WHERE n.unit_code = ? AND n.nominee_key = ? AND n.id < ? AND r.merged_into IS NULL"
+            " ORDER BY n.id LIMIT 1",
+            (nomination.unit_code, nominee_key(nomination.nominee_name), nomination.id),
         )
-        return [Candidate(id=r[0], reference=r[1], nominee_name=r[2], unit_code=r[3]) for r in rows]
+        return Candidate(id=row[0], reference=row[1], nominee_name=row[2], unit_code=row[3]) if row else None
 
     async def latest_by(self, user_id: int) -> Nomination | None:
         row = await fetch_one(

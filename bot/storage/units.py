@@ -6,10 +6,15 @@ import aiosqlite
 
 from bot.domain.audit import AuditAction
 from bot.domain.campaign import Campaign, ReportingPeriod
+from bot.domain.text import fold
 from bot.domain.units import CAMPAIGN_SOURCE, Unit, UnitFields, UnitRef, UnitStatus, campaign_changes
 from bot.storage.audit import audit
 from bot.storage.database import fetch_all, fetch_one
+from bot.storage.keys import unit_keys
 from bot.storage.timefmt import to_db
+
+# Words shorter than this are not in the trigram index (see migration 0130).
+TRIGRAM = 3
 
 
 def _unit(row: aiosqlite.Row) -> Unit:
@@ -48,6 +53,35 @@ class UnitRepo:
         )
         return [UnitRef(*row) for row in rows]
 
+    async def search(self, query: str) -> list[UnitRef]:
+        """Active units whose name or code holds every word of the query, diacritics and case ignored; an
+        exact name or code wins over partial matches ("Huyện Cao Lãnh" is not also "Thành phố Cao Lãnh").
+        Both ask indexes of the folded keys stored with each version, never every unit."""
+        folded = fold(query)
+        words = folded.split()
+        if not words:
+            return []
+        columns = "SELECT v.code, v.name, v.kind, v.group_code FROM unit_versions v"
+        current = (
+            "v.status = 'active' AND v.id = (SELECT MAX(w.id) FROM unit_versions w WHERE w.code = v.code)"
+            " ORDER BY v.code"
+        )
+        exact = await fetch_all(
+            self.conn, f"{columns} WHERE (v.name_key = ? OR v.code_key = ?) AND {current}", (folded, folded)
+        )
+        if exact:
+            return [UnitRef(*row) for row in exact]
+        # The trigram index finds the versions holding every word of three letters or more; shorter words
+        # only narrow down what it found (or, when no word is that long, what a scan finds).
+        indexed = [w for w in words if len(w) >= TRIGRAM]
+        found, params = "", []
+        if indexed:
+            found = " JOIN (SELECT rowid AS id FROM unit_search WHERE unit_search MATCH ?) s ON s.id = v.id"
+            params.append(" ".join('"' + w.replace('"', '""') + '"' for w in indexed))
+        holds = " AND ".join(["instr(v.name_key || ' ' || v.code_key, ?) > 0"] * len(words))
+        rows = await fetch_all(self.conn, f"{columns}{found} WHERE {holds} AND {current}", [*params, *words])
+        return [UnitRef(*row) for row in rows]
+
     async def owing(self, period: ReportingPeriod) -> list[Unit]:
         """The active units that owe the period a report."""
         return period.owing(await self.active())
@@ -67,11 +101,12 @@ class UnitRepo:
     async def record(self, fields: UnitFields, source: str, now: dt.datetime) -> Unit:
         """A new version of the unit (or its first)."""
         cur = await self.conn.execute(
-            "INSERT INTO unit_versions (code, name, kind, parent_code, group_code, status, merged_into, source,"
-            " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO unit_versions (code, name, name_key, code_key, kind, parent_code, group_code, status,"
+            " merged_into, source, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 fields.code,
                 fields.name,
+                *unit_keys(fields.name, fields.code),
                 fields.kind,
                 fields.parent,
                 fields.group,
