@@ -187,3 +187,16 @@ def test_the_form_definitions_are_data_in_force_by_year() -> None:
     assert form is not None and form.form.circular == "Thông tư 02/2023/TT-BNV"
     assert find_form("0603", 2022) is None
     assert find_form("0999", 2026) is None
+
+
+async def test_the_desk_finds_commendation_in_its_menu_and_help_citizens_do_not(app: App) -> None:
+    desk = await secretariat(app, "3001")
+    citizen = Person(app, "501")
+    await citizen.say("/trogiup")
+    assert "/khenthuong" not in citizen.text and "/quyetdinh" not in citizen.text and "/tachdonvi" not in citizen.text
+    await desk.say("/trogiup")
+    assert "/khenthuong (/commend)" in desk.text and "/phuluc (/annex)" in desk.text
+    await desk.say("/start")
+    assert "🏅 Đề xuất khen thưởng" in desk.buttons
+    await desk.tap("Đề xuất khen thưởng")
+    assert "Chưa có đề cử nào đã được duyệt mà chưa đề xuất khen thưởng" in desk.text

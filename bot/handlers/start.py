@@ -16,7 +16,14 @@ STAFF_ACTIONS = {
     "digest": Action.DIGEST,
     "announce": Action.ANNOUNCE,
     "export": Action.EXPORT,
+    "commend": Action.COMMEND,
+    "decide": Action.COMMEND,
+    "annex": Action.COMMEND,
+    "split": Action.MANAGE_UNITS,
 }
+# Staff commands listed in /help to those who may use them but left out of the menu's buttons: they take
+# words (a code, a number) or are rare.
+NOT_IN_MENU = frozenset({"invite", "decide", "annex", "split"})
 LANG_PREFIX = "lang:"
 
 
@@ -41,7 +48,7 @@ async def menu_choices(ctx: Context) -> list[Choice]:
     choices += [
         Choice(label=ctx.t(f"menu.{name}"), value=f"{MENU_PREFIX}{name}")
         for name, action in STAFF_ACTIONS.items()
-        if name != "invite" and await ctx.may(action)
+        if name not in NOT_IN_MENU and await ctx.may(action)
     ]
     return choices
 

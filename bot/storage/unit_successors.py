@@ -10,8 +10,12 @@ from bot.storage.database import fetch_all
 
 async def successor_map(conn: aiosqlite.Connection) -> dict[str, str]:
     """Each merged unit's code → the active unit that holds its history now."""
+    # Straight from the versions rather than through the current_units view: only merged versions are
+    # looked up for being the latest, so the cost follows the mergers, not the province's units.
     rows = await fetch_all(
-        conn, "SELECT code, merged_into FROM current_units WHERE status = 'merged' AND merged_into IS NOT NULL"
+        conn,
+        "SELECT v.code, v.merged_into FROM unit_versions v WHERE v.status = 'merged' AND v.merged_into IS NOT NULL"
+        " AND v.id = (SELECT MAX(w.id) FROM unit_versions w WHERE w.code = v.code)",
     )
     return final_successors({r[0]: r[1] for r in rows})
 
