@@ -52,7 +52,8 @@ def parse_line(line: str, user_id: str, display_name: str | None) -> Incoming:
 
 def render(reply: Reply) -> str:
     lines = [reply.text]
-    for number, choice in enumerate(reply.choices, start=1):
+    # A refresh changes the choices of the list above, whose numbers still hold: it is not listed again.
+    for number, choice in enumerate(() if reply.refresh else reply.choices, start=1):
         lines.append(f"  {number}. {choice.label}")
     if reply.request_contact:
         lines.append("  (📱)")

@@ -84,5 +84,9 @@ class Reply(BaseModel):
     file: OutgoingFile | None = None
     # Files shown together, after the text: an album where the messenger has one, one by one otherwise.
     album: tuple[OutgoingFile, ...] = ()
+    # These choices are those of the chat's latest message with choices, some changed (a tick): a messenger
+    # with buttons changes that message's buttons in place and needs show nothing else; one with a numbered
+    # list shows only the text, since the list above still holds (its numbers are unchanged).
+    refresh: bool = False
     # Not folded into the next message: e.g. the note that takes a contact keyboard away on Telegram.
     keep_separate: bool = False

@@ -21,7 +21,7 @@ from bot.channels.telegram.keyboards import ContactKeyboards
 from bot.channels.telegram.logsafe import guard_loggers, log_error
 from bot.channels.telegram.mapping import command_in_group, to_incoming
 from bot.channels.telegram.ordering import PerUserOrder
-from bot.channels.telegram.render import Outgoing, send
+from bot.channels.telegram.render import Outgoing, inline_keyboard, send
 from bot.engine.messages import Reply
 from bot.inbox.worker import confirm_sent
 from bot.storage.inbox import InboxRow
@@ -70,6 +70,12 @@ class TelegramChannel:
             replies = await self.app.engine.handle(incoming, TelegramFiles(bot), inbox_id=inbox_id)
             if not replies:
                 return True  # an update seen before
+            # A tick: the pressed message's buttons change in place; nothing new is sent.
+            refreshed = query is not None and len(replies) == 1 and replies[0].refresh
+            if refreshed and query is not None and await _refresh_buttons(query, replies[0]):
+                if inbox_id is not None:
+                    await confirm_sent(self.app.db, self.app.services.clock, inbox_id)
+                return True
             sending = self.send_replies(bot, incoming.chat_id, replies, inbox_id)
             if query is None:
                 await sending
@@ -115,6 +121,20 @@ async def _answer(query: CallbackQuery) -> None:
     except TelegramError:
         # Presses queued while the bot was down are too old to answer; they are still handled.
         log.debug("telegram: could not answer a button press", exc_info=True)
+
+
+async def _refresh_buttons(query: CallbackQuery, reply: Reply) -> bool:
+    """Put the reply's choices on the message whose button was pressed; False if that cannot be done (the
+    message is gone or too old), and the reply is then sent as a message of its own."""
+    message = query.message
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return False
+    try:
+        await patiently(partial(query.edit_message_reply_markup, reply_markup=inline_keyboard(reply)))
+    except TelegramError:
+        log.debug("telegram: could not change the buttons of a message in place", exc_info=True)
+        return False
+    return True
 
 
 async def _clear_buttons(query: CallbackQuery) -> None:

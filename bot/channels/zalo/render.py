@@ -56,11 +56,13 @@ def render(
     albums and no documents: the album's pictures go one by one after the text, and the other files are
     named in a note."""
     lines = [reply.text]
-    if reply.choices:
+    # A refresh (a tick) changes the choices of the list above, whose numbers still hold: not listed again.
+    listed = reply.choices if not reply.refresh else ()
+    if listed:
         lines.append("")
-        lines += [f"{number}. {choice.label}" for number, choice in enumerate(reply.choices, start=1)]
+        lines += [f"{number}. {choice.label}" for number, choice in enumerate(listed, start=1)]
     notes: list[str] = []
-    if reply.choices:
+    if listed:
         notes.append(catalog.t(lang, "zalo.choices_hint"))
     if reply.request_contact:
         notes.append(catalog.t(lang, "zalo.type_phone"))
