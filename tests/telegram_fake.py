@@ -105,11 +105,6 @@ class FakeTelegram(BaseRequest):
         if hold is not None:
             await hold.wait()
         call.result = await self._result(name, params)
-        if name == "editMessageReplyMarkup" and "inline_keyboard" in (params.get("reply_markup") or {}):
-            # New buttons on a message already sent: a test reading that message sees them.
-            for sent in self.sent(int(params["chat_id"])):
-                if isinstance(sent.result, dict) and sent.result.get("message_id") == params["message_id"]:
-                    sent.params["reply_markup"] = params["reply_markup"]
         return 200, json.dumps({"ok": True, "result": call.result}).encode()
 
     async def _result(self, name: str, params: dict[str, Any]) -> Any:

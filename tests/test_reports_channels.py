@@ -20,6 +20,7 @@ from bot.settings import Settings
 from tests.cli import Cli
 from tests.conftest import CAMPAIGN, ROOT
 from tests.roles import invite_code
+from tests.telegram_fake import Call
 from tests.test_console import env_for
 from tests.test_reports import POVERTY
 from tests.test_telegram_channel import PNG, db_rows, open_chat, tg_settings
@@ -42,12 +43,18 @@ async def test_a_report_on_telegram(tg_settings: Settings, clock: FixedClock) ->
         )
         # A tick changes the list's buttons in place: nothing new is sent.
         assert await tg.press("Giảm nghèo bền vững") == []
-        assert "☑ Giảm nghèo bền vững, các vấn đề xã hội" in tg.last_keyboard().buttons
         assert tg.last_keyboard() is areas
-        assert await tg.press("Y tế") == []
-        assert await tg.press("Y tế") == []
-        assert [b for b in areas.buttons if b.startswith("☑")] == ["☑ Giảm nghèo bền vững, các vấn đề xã hội"]
-        await tg.press("Xong (1 đã chọn)")
+
+        def now_shown() -> Call:
+            edit = tg.fake.of("editMessageReplyMarkup")[-1]
+            assert edit.params["message_id"] == areas.result["message_id"]
+            return edit
+
+        assert "☑ Giảm nghèo bền vững, các vấn đề xã hội" in now_shown().buttons
+        assert await tg.press("Y tế", on=now_shown()) == []
+        assert await tg.press("Y tế", on=now_shown()) == []
+        assert [b for b in now_shown().buttons if b.startswith("☑")] == ["☑ Giảm nghèo bền vững, các vấn đề xã hội"]
+        await tg.press("Xong (1 đã chọn)", on=now_shown())
         await tg.say(POVERTY)
         await tg.say("120")
         out = await tg.say("2.75")
