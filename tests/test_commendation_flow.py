@@ -4,6 +4,7 @@ annex as Word and Excel, and the year's statistical form 0603 filled from the de
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -32,6 +33,7 @@ async def propose(desk: Person, reference: str, method: str, form: str) -> str:
     await desk.say(f"/khenthuong {reference}")
     await desk.tap(method)
     await desk.tap(form)
+    await desk.tap("Xong")
     await desk.tap("Gửi")
     assert "✅ Đã ghi đề xuất KT-2026-" in desk.text, desk.text
     return next(w for w in desk.text.split() if w.startswith("KT-2026-")).strip(":")
@@ -53,7 +55,7 @@ async def test_a_proposal_shows_what_is_met_not_met_and_unknown_with_its_article
     citizen = Member(app, "501")
     reference = await approved(app, desk, citizen, "Nguyễn Văn An")
     await desk.say(f"/khenthuong {reference}")
-    assert "Bước 1/2" in desk.text  # the nomination was named: kind, then form
+    assert "Bước 1/3" in desk.text  # the nomination was named: kind, form, what was verified
     await desk.tap("Đột xuất")
     # Only forms for an individual: no emulation flag, no collective titles.
     assert "Cờ thi đua của Ủy ban nhân dân tỉnh" not in desk.buttons
@@ -65,6 +67,13 @@ async def test_a_proposal_shows_what_is_met_not_met_and_unknown_with_its_article
     assert "✅ Có thành tích tiêu biểu trong phong trào thi đua của tỉnh" in text
     assert "❔ Gương mẫu chấp hành tốt chủ trương" in text and "(Điều 74 khoản 1)" in text
     assert "còn tiêu chuẩn cần Hội đồng xem xét" in text
+    # Only the yes/no criteria can be ticked as verified; none is ticked here.
+    assert desk.buttons == [
+        "☐ Gương mẫu chấp hành tốt chủ trương, chính sách của Đảng, pháp luật của Nhà nước",
+        "Xong (0 đã chọn)",
+    ]
+    await desk.tap("Xong")
+    assert "• Đã xác minh: chưa xác minh tiêu chuẩn nào" in desk.text
     await desk.tap("Gửi")
     assert "✅ Đã ghi đề xuất KT-2026-0001: Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh cho Nguyễn Văn An" in desk.text
     with sqlite3.connect(app.db.path) as db:
@@ -72,6 +81,36 @@ async def test_a_proposal_shows_what_is_met_not_met_and_unknown_with_its_article
             "SELECT form_code, recipient, method, eligibility, status FROM commendation_proposals"
         ).fetchone()
     assert row == ("BK-TINH", "individual", "ad_hoc", "unknown", "proposed")
+
+
+async def test_what_the_desk_verified_is_met_and_the_rest_stays_for_the_council(app: App) -> None:
+    desk = await secretariat(app, "3001")
+    citizen = Member(app, "501")
+    reference = await approved(app, desk, citizen, "Hội Nông dân xã Mỹ An", collective=True)
+    await desk.say(f"/khenthuong {reference}")
+    await desk.tap("Thường xuyên")
+    # A collective: the collective titles are offered, the individual ones are not.
+    assert "Danh hiệu “Tập thể lao động tiên tiến”" in desk.buttons
+    assert "Danh hiệu “Lao động tiên tiến”" not in desk.buttons
+    await desk.tap("Tập thể lao động tiên tiến")
+    await desk.tap("Hoàn thành tốt nhiệm vụ")
+    await desk.tap("Không có cá nhân bị kỷ luật")
+    await desk.tap("Xong (2 đã chọn)")
+    text = desk.text
+    assert "✅ Hoàn thành tốt nhiệm vụ và kế hoạch được giao (Điều 28 khoản 1)" in text
+    assert "✅ Không có cá nhân bị kỷ luật từ hình thức cảnh cáo trở lên (Điều 28 khoản 3)" in text
+    # A share of members nobody recorded, and the reviewer's question, stay for the council.
+    assert "❔ Trên 50% cá nhân đạt danh hiệu “Lao động tiên tiến” (Điều 28 khoản 3)" in text
+    assert "❔ Tập thể có phong trào thi đua thường xuyên" in text
+    await desk.tap("Gửi")
+    with sqlite3.connect(app.db.path) as db:
+        (checked,) = db.execute("SELECT checked FROM commendation_proposals").fetchone()
+    assert json.loads(checked) == {
+        "task": "met",
+        "members_advanced": "unknown",
+        "no_discipline": "met",
+        "movement": "unknown",
+    }
 
 
 async def test_only_an_approved_nomination_can_be_proposed_and_only_by_the_desk(app: App) -> None:

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from bot.awards_loader import catalogue
 from bot.domain.audit import AuditAction
-from bot.domain.awards import Catalogue, Eligibility, FactValue, Outcome, Recipient, check
+from bot.domain.awards import AwardForm, Catalogue, Criterion, Eligibility, FactValue, Outcome, Recipient, check
 from bot.domain.commendation import Method
 from bot.domain.nomination import Nomination, NominationStatus
 from bot.domain.policy import Action
@@ -21,6 +21,7 @@ from bot.engine.context import Context
 from bot.engine.messages import Choice, Kind
 from bot.handlers.flow import Flow, Step
 from bot.handlers.flow import Outcome as StepOutcome
+from bot.handlers.multi_choice_step import MultiChoiceStep
 from bot.storage.audit import audit
 from bot.storage.commendations import CommendationRepo
 from bot.storage.nominations import NominationRepo
@@ -31,12 +32,34 @@ MARKS = {Outcome.MET: "✅", Outcome.NOT_MET: "❌", Outcome.UNKNOWN: "❔"}
 COMMENDABLE = (NominationStatus.APPROVED, NominationStatus.PUBLISHED)
 
 
-def facts_of(data: dict[str, Any]) -> dict[str, FactValue]:
-    """What the bot knows of the recipient from the proposal: an ad hoc commendation is for an ad hoc
-    achievement. Everything else the reviewer weighs."""
+def picked_form(ctx: Context, data: dict[str, Any]) -> AwardForm | None:
+    return catalogue().form(str(data.get("form", "")), ctx.now.astimezone(ctx.campaign.campaign.tz).date())
+
+
+def verifiable(criterion: Criterion) -> tuple[str, FactValue] | None:
+    """The fact and the value that meet a criterion the secretariat can tick as verified (a yes/no or a
+    rating); None for numbers (shares, years), any-of criteria and reviewer questions."""
+    if criterion.fact is None:
+        return None
+    if criterion.is_ is not None:
+        return criterion.fact, criterion.is_
+    if criterion.in_:
+        return criterion.fact, criterion.in_[0]
+    return None
+
+
+def facts_of(ctx: Context, data: dict[str, Any]) -> dict[str, FactValue]:
+    """What the bot knows of the recipient: an ad hoc commendation is for an ad hoc achievement, and what
+    the secretariat ticked as verified. Everything else stays unknown for the reviewer to weigh."""
     facts: dict[str, FactValue] = {}
     if data.get("method") == Method.AD_HOC.value:
         facts["ad_hoc_achievement"] = True
+    form = picked_form(ctx, data)
+    ticked = set(data.get("verified", []))
+    for criterion in form.criteria if form is not None else []:
+        fact = verifiable(criterion) if criterion.code in ticked else None
+        if fact is not None:
+            facts[fact[0]] = fact[1]
     return facts
 
 
@@ -45,8 +68,8 @@ def recipient_of(data: dict[str, Any]) -> Recipient:
 
 
 def eligibility(ctx: Context, data: dict[str, Any]) -> Eligibility | None:
-    form = catalogue().form(str(data.get("form", "")), ctx.now.astimezone(ctx.campaign.campaign.tz).date())
-    return check(form, recipient_of(data), facts_of(data)) if form is not None else None
+    form = picked_form(ctx, data)
+    return check(form, recipient_of(data), facts_of(ctx, data)) if form is not None else None
 
 
 def eligibility_lines(ctx: Context, result: Eligibility, book: Catalogue) -> list[str]:
@@ -135,6 +158,9 @@ class FormStep(Step):
         if value not in {code for code, _ in self._forms(ctx)}:
             ctx.say(ctx.t("input.pick_choice"))
             return StepOutcome.REASK
+        if ctx.session.data.get(self.key) != value:
+            # Ticks were for another form's criteria.
+            ctx.session.data.pop("verified", None)
         ctx.session.data[self.key] = value
         result = eligibility(ctx, ctx.session.data)
         if result is not None:
@@ -146,10 +172,35 @@ class FormStep(Step):
         return next((name for c, name in self._forms(ctx) if c == code), code)
 
 
+class VerifiedStep(MultiChoiceStep):
+    """The checkable criteria of the picked form the secretariat has verified (law-abiding, tasks done
+    well, no member disciplined…), ticked; what is left unticked stays unknown, never "not met"."""
+
+    def __init__(self) -> None:
+        super().__init__("verified", "commend.verified", at_least=0)
+
+    def applies(self, data: dict[str, Any]) -> bool:
+        # Counted until a form is picked; then asked only if that form has something to tick.
+        code = data.get("form")
+        return code is None or any(
+            verifiable(c) is not None for f in catalogue().forms if f.code == code for c in f.criteria
+        )
+
+    def options(self, ctx: Context) -> list[tuple[str, str]]:
+        form = picked_form(ctx, ctx.session.data)
+        if form is None:
+            return []
+        return [(c.code, c.words(ctx.lang)) for c in form.criteria if verifiable(c) is not None]
+
+    def shown(self, ctx: Context) -> str:
+        picked = super().shown(ctx)
+        return picked or ctx.t("commend.verified.nothing")
+
+
 class CommendFlow(Flow):
     name = "commend"
     action = Action.COMMEND
-    steps: ClassVar[list[Step]] = [NominationStep(), MethodStep(), FormStep()]
+    steps: ClassVar[list[Step]] = [NominationStep(), MethodStep(), FormStep(), VerifiedStep()]
 
     def summary_header(self, ctx: Context) -> list[str]:
         result = eligibility(ctx, ctx.session.data)
