@@ -156,12 +156,15 @@ async def test_a_failed_send_is_logged_without_the_token_and_the_bot_carries_on(
     application = build_application(tg_app, fake)
     await application.initialize()
     person = Updates(user_id=3131)
-    leak = NetworkError(f"httpx.ConnectError: cannot reach https://api.telegram.org/bot{TOKEN}/sendMessage")
-    fake.raises["sendMessage"] = [leak]
+    # A connection lost after the request left, twice: the answer may have arrived, so it is not tried a third
+    # time.
+    leak = NetworkError(f"httpx.ReadError: lost https://api.telegram.org/bot{TOKEN}/sendMessage")
+    fake.raises["sendMessage"] = [leak, leak]
     try:
         with caplog.at_level(logging.ERROR):
             await application.process_update(as_update(person.text("/start"), application.bot))
-        assert "error while handling update" in caplog.text and "ConnectError" in caplog.text
+        assert "error while handling update" in caplog.text and "ReadError" in caplog.text
+        assert len(fake.of("sendMessage")) == 2
         assert TOKEN not in caplog.text and "<token>" in caplog.text
 
         await application.process_update(as_update(person.text("/decu"), application.bot))
@@ -210,3 +213,25 @@ async def test_a_command_in_a_group_points_to_a_private_chat(tg_app: App) -> Non
         "Để giữ kín thông tin cá nhân, mình chỉ trò chuyện riêng. Bạn nhắn cho mình tại đây nhé: https://t.me/thidua_bot",
         "To keep personal details private, I only talk in private chats. Message me here: https://t.me/thidua_bot",
     ]
+
+
+async def test_an_answer_refused_before_it_left_is_tried_again(tg_app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    waits: list[float] = []
+
+    async def no_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr("bot.channels.telegram.flood.sleep", no_sleep)
+    fake = FakeTelegram()
+    refused = NetworkError("httpx.ConnectError: [Errno 111] Connection refused")
+    fake.failures["sendMessage"] = [(502, "Bad Gateway", None)]
+    fake.raises["sendMessage"] = [refused, refused]
+    application = build_application(tg_app, fake)
+    await application.initialize()
+    try:
+        await application.process_update(as_update(Updates(user_id=5252).text("/decu"), application.bot))
+    finally:
+        await application.shutdown()
+    # Two refused connections and a 502, each waited out a little longer; then the answer.
+    assert waits == [0.5, 1.0, 2.0]
+    assert len(fake.of("sendMessage")) == 4 and "Bước 1/9" in fake.texts(5252)[0]

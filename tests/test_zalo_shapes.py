@@ -188,7 +188,8 @@ async def test_errors_are_typed_and_never_carry_the_token(
     assert isinstance(delivery_error(unknown.value), delivery.PermanentFailure)
     with pytest.raises(ZaloTransportError) as slow:
         await client.send_message("u-1", "x")
-    assert isinstance(delivery_error(slow.value), delivery.TransientFailure)
+    # No answer in time: the message may be on the person's screen, so it is not sent again blindly.
+    assert isinstance(delivery_error(slow.value), delivery.Uncertain)
     await client.send_message("u-1", "đến nơi")
     assert fake.texts("u-1") == ["đến nơi"]
     logged = caplog.text + "".join(str(e) for e in (limited.value, gateway.value, unknown.value, slow.value))

@@ -52,7 +52,8 @@ async def status(app: App, args: argparse.Namespace) -> int:
     if found.oldest_pending is not None:
         print(f"oldest pending since {_local(app, found.oldest_pending)} ({tz})")
     if found.uncertain:
-        print("uncertain (the process stopped while sending; they may or may not have arrived):")
+        print("uncertain (the send failed after it may have reached the messenger, or the process stopped while")
+        print("sending; they may or may not have arrived):")
         print("\n".join(_line(app, entry) for entry in found.uncertain))
         print("  `python -m bot outbox requeue-uncertain` sends them again, marked as a possible repeat")
     if found.failed:

@@ -23,7 +23,13 @@ class RetryAfter(DeliveryError):
 
 
 class TransientFailure(DeliveryError):
-    """A network error, timeout or 5xx: worth another try later."""
+    """Refused before the message could arrive (no connection, a connect timeout, an explicit 5xx answer):
+    worth another try later."""
+
+
+class Uncertain(DeliveryError):
+    """The request may have reached the messenger (no answer in time, the connection lost after sending, an
+    answer that cannot be read): sending again could show the message twice."""
 
 
 class PermanentFailure(DeliveryError):

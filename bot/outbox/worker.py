@@ -4,9 +4,11 @@ Guarantee: at most once, and exactly once wherever the outcome can be known. A m
 (committed) before it is sent and its outcome recorded after. If the process dies in between, or a send
 hangs past the worker's own time limit, nobody can say whether it reached the person: no messenger here
 lets us ask whether a message went out, or send one idempotently. Such a message is marked uncertain,
-listed by `outbox status`, and sent again only when an operator says so. Everything else is delivered
-exactly once: refusals that will not change (blocked, chat not found) are recorded once and never retried,
-and network errors, timeouts, 5xx and 429 are retried with back-off until the message is too old to matter.
+listed by `outbox status`, and sent again only when an operator says so; so is one whose send failed after
+the request may have reached the messenger (a read timeout, a connection lost after sending, an answer that
+cannot be read). Everything else is delivered exactly once: refusals that will not change (blocked, chat not
+found) are recorded once and never retried, and what was refused before it could arrive (no connection, a
+connect timeout, an explicit 5xx, 429) is retried with back-off until the message is too old to matter.
 
 Each messenger has its own lane with its own rate limit, so a messenger that is slow, down or asking us to
 wait holds up nobody else; within a lane a failing chat holds up only itself.
@@ -20,10 +22,12 @@ import datetime as dt
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
 
 from bot.clock import Clock
-from bot.engine.delivery import DeliveryError, PermanentFailure, RetryAfter, Sender
+from bot.engine.delivery import DeliveryError, PermanentFailure, RetryAfter, Sender, Uncertain
 from bot.outbox.limits import ChannelLimits, RateLimiter
+from bot.outbox.liveness import ProcessMark, is_alive, sweep
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxMessage, OutboxRepo
 from bot.storage.sessions import SessionRepo
@@ -84,6 +88,8 @@ class OutboxWorker:
         self.lease = dt.timedelta(seconds=send_timeout) + dt.timedelta(minutes=3)
         self.give_up_after = give_up_after
         self._limiters: dict[str, RateLimiter] = {}
+        # Held for as long as this process lives; its token names the claims this process makes.
+        self._own_mark: ProcessMark | None = None
         self._wakes: dict[str, asyncio.Event] = {}
 
     def wake(self) -> None:
@@ -102,11 +108,25 @@ class OutboxWorker:
     def _at(self, seconds: float) -> dt.datetime:
         return self.clock.now() + dt.timedelta(seconds=seconds)
 
+    @property
+    def _owners(self) -> Path:
+        return self.db.path.parent / f"{self.db.path.name}.senders"
+
+    def _mark(self) -> ProcessMark:
+        if self._own_mark is None:
+            self._own_mark = ProcessMark(self._owners)
+        return self._own_mark
+
     async def recover(self) -> int:
-        """Resolve the claims that a stopped process left behind (see the module's guarantee)."""
+        """Resolve the claims that a stopped process left behind (see the module's guarantee): at once for a
+        process that is gone, after the lease for one that seems to hang."""
         now = self.clock.now()
+        async with self.db.reading() as conn:
+            owners = await OutboxRepo(conn).claim_owners()
+        dead = [owner for owner in owners if not is_alive(self._owners, owner)]
+        sweep(self._owners)
         async with self.db.transaction() as conn:
-            found = await OutboxRepo(conn).resolve_stale_claims(now - self.lease, now)
+            found = await OutboxRepo(conn).resolve_stale_claims(now - self.lease, now, dead)
         if found:
             log.warning("outbox: %d message(s) may or may not have been sent before a stop; marked uncertain", found)
         return found
@@ -224,7 +244,7 @@ class OutboxWorker:
 
     async def _claim(self, message: OutboxMessage) -> bool:
         async with self.db.transaction() as conn:
-            return await OutboxRepo(conn).claim(message.id, self.clock.now())
+            return await OutboxRepo(conn).claim(message.id, self.clock.now(), self._mark().token)
 
     async def _send_after(
         self, previous: asyncio.Task[None] | None, gate: asyncio.Semaphore, sender: Sender, message: OutboxMessage
@@ -263,6 +283,13 @@ class OutboxWorker:
         except TimeoutError:
             await self._uncertain(message, "no answer within the time limit")
             log.warning("outbox: message %d to %s got no answer; marked uncertain", message.id, message.channel)
+            return
+        except Uncertain as exc:
+            # It may be on the person's screen already: listed for an operator, never sent again blindly.
+            await asyncio.shield(self._uncertain(message, str(exc) or "may have been sent"))
+            log.warning(
+                "outbox: message %d to %s may have arrived (%s); marked uncertain", message.id, message.channel, exc
+            )
             return
         except asyncio.CancelledError:
             # Stopped in the middle of a send (shutting down): whether it arrived is unknown.

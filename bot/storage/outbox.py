@@ -127,12 +127,13 @@ class OutboxRepo:
         )
         return from_db(row[0]) if row and row[0] else None
 
-    async def claim(self, message_id: int, now: dt.datetime) -> bool:
-        """Mark as being sent. Committed before the send, so a crash leaves evidence that it may have gone."""
+    async def claim(self, message_id: int, now: dt.datetime, owner: str | None = None) -> bool:
+        """Mark as being sent (by `owner`, a process's mark). Committed before the send, so a crash leaves
+        evidence that it may have gone."""
         cur = await self.conn.execute(
-            "UPDATE outbox SET status = 'sending', claimed_at = ?, attempts = attempts + 1"
+            "UPDATE outbox SET status = 'sending', claimed_at = ?, claimed_by = ?, attempts = attempts + 1"
             " WHERE id = ? AND status = 'queued'",
-            (to_db(now), message_id),
+            (to_db(now), owner, message_id),
         )
         return cur.rowcount == 1
 
@@ -182,12 +183,25 @@ class OutboxRepo:
             "UPDATE outbox SET not_before = ? WHERE id = ? AND status = 'queued'", (to_db(at), message_id)
         )
 
-    async def resolve_stale_claims(self, claimed_before: dt.datetime, now: dt.datetime) -> int:
-        """Claims older than any live send can last were left by a process that stopped between sending and
-        recording. The messenger cannot tell us whether the message went out, so it is marked uncertain
-        rather than sent again."""
+    async def claim_owners(self) -> list[str]:
+        """The processes with messages claimed right now."""
         rows = await fetch_all(
-            self.conn, "SELECT id FROM outbox WHERE status = 'sending' AND claimed_at < ?", (to_db(claimed_before),)
+            self.conn, "SELECT DISTINCT claimed_by FROM outbox WHERE status = 'sending' AND claimed_by IS NOT NULL"
+        )
+        return [str(row[0]) for row in rows]
+
+    async def resolve_stale_claims(
+        self, claimed_before: dt.datetime, now: dt.datetime, dead: Collection[str] = ()
+    ) -> int:
+        """Claims of a dead process, or older than any live send can last, were left by a process that stopped
+        between sending and recording. The messenger cannot tell us whether the message went out, so it is
+        marked uncertain rather than sent again."""
+        marks = ", ".join("?" for _ in dead)
+        of_dead = f" OR claimed_by IN ({marks})" if dead else ""
+        rows = await fetch_all(
+            self.conn,
+            f"SELECT id FROM outbox WHERE status = 'sending' AND (claimed_at < ?{of_dead})",
+            (to_db(claimed_before), *dead),
         )
         for (message_id,) in rows:
             await self.uncertain(message_id, now, "the process stopped while sending")

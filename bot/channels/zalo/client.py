@@ -26,14 +26,30 @@ class ZaloError(Exception):
 
 
 class ZaloTransportError(ZaloError):
-    """No answer: the connection failed or timed out."""
+    """No answer: the connection failed or timed out. `maybe_sent`: the request may have reached Zalo (it
+    left, and no answer came back); otherwise it certainly did not (no connection was made)."""
+
+    def __init__(self, message: str, *, maybe_sent: bool) -> None:
+        super().__init__(message)
+        self.maybe_sent = maybe_sent
+
+
+# The request never left: no connection was made (DNS included), or none was free.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
 class ZaloApiError(ZaloError):
     """Zalo answered, and the answer is an error (or not the API's JSON at all, e.g. a proxy's 502 page)."""
 
     def __init__(
-        self, method: str, error_code: int, description: str, http_status: int, retry_after: float | None = None
+        self,
+        method: str,
+        error_code: int,
+        description: str,
+        http_status: int,
+        retry_after: float | None = None,
+        *,
+        unreadable: bool = False,
     ) -> None:
         super().__init__(f"{method}: {error_code} {description}".strip())
         self.method = method
@@ -41,6 +57,12 @@ class ZaloApiError(ZaloError):
         self.description = description
         self.http_status = http_status
         self.retry_after = retry_after
+        self.unreadable = unreadable
+
+    @property
+    def maybe_sent(self) -> bool:
+        """A success status with a body that is not the API's answer: the call most likely went through."""
+        return self.unreadable and self.http_status < 400
 
     @property
     def transient(self) -> bool:
@@ -112,9 +134,11 @@ class ZaloClient:
             )
         except httpx.TimeoutException as exc:
             # `from None`: httpx's exception holds the request, and the request holds the token.
-            raise ZaloTransportError(f"{method}: timed out ({type(exc).__name__})") from None
+            sent = not isinstance(exc, NOT_SENT)
+            raise ZaloTransportError(f"{method}: timed out ({type(exc).__name__})", maybe_sent=sent) from None
         except httpx.TransportError as exc:
-            raise ZaloTransportError(f"{method}: {type(exc).__name__}: {self._hide(str(exc))}") from None
+            text = f"{method}: {type(exc).__name__}: {self._hide(str(exc))}"
+            raise ZaloTransportError(text, maybe_sent=not isinstance(exc, NOT_SENT)) from None
         return self._result(method, response)
 
     def _result(self, method: str, response: httpx.Response) -> Any:
@@ -125,7 +149,8 @@ class ZaloClient:
         if isinstance(body, dict) and body.get("ok") is True and response.status_code < 400:
             return body.get("result")
         if not isinstance(body, dict) or "ok" not in body:
-            raise ZaloApiError(method, response.status_code, f"HTTP {response.status_code}", response.status_code)
+            status = response.status_code
+            raise ZaloApiError(method, status, f"HTTP {status}", status, unreadable=True)
         code = body.get("error_code", body.get("errorCode"))
         error_code = int(code) if isinstance(code, int | str) and str(code).lstrip("-").isdigit() else 0
         description = self._hide(str(body.get("description") or body.get("message") or ""))

@@ -29,8 +29,13 @@ class RetryPolicy:
 NO_RETRY = RetryPolicy(attempts=1)
 
 
+def maybe_sent(exc: ZaloError) -> bool:
+    """The request may have reached Zalo: sending it again could show the message twice."""
+    return isinstance(exc, ZaloTransportError | ZaloApiError) and exc.maybe_sent
+
+
 def retryable(exc: ZaloError) -> bool:
-    return isinstance(exc, ZaloTransportError) or (isinstance(exc, ZaloApiError) and exc.transient)
+    return isinstance(exc, ZaloTransportError) or (isinstance(exc, ZaloApiError) and (exc.transient or exc.maybe_sent))
 
 
 async def with_retries(
@@ -39,17 +44,24 @@ async def with_retries(
     *,
     sleep: Sleep = asyncio.sleep,
     rng: random.Random | None = None,
+    idempotent: bool = True,
 ) -> T:
     """call(), again after a failure worth another try, until policy.attempts are spent; the last error is
-    raised. A timed-out send may have arrived, so a retry can show a message twice: better than never."""
+    raised. A call that is not idempotent (a send) is tried again freely only when it certainly did not reach
+    Zalo; when it may have, once more at most: a repeated message is better than none, twice repeated is not."""
     chance = rng or random.Random()
     attempt = 1
+    uncertain = 0
     while True:
         try:
             return await call()
         except ZaloError as exc:
             if attempt >= policy.attempts or not retryable(exc):
                 raise
+            if not idempotent and maybe_sent(exc):
+                uncertain += 1
+                if uncertain > 1:
+                    raise
             wait = policy.delay(attempt, chance)
             if isinstance(exc, ZaloApiError) and exc.retry_after is not None:
                 wait = max(wait, min(exc.retry_after, policy.max_delay))

@@ -12,7 +12,7 @@ from bot.channels.zalo import CHANNEL
 from bot.channels.zalo.client import RATE_LIMITED, UNAUTHORIZED, ZaloApiError, ZaloClient, ZaloError
 from bot.channels.zalo.published import PublishedFiles
 from bot.channels.zalo.render import Outgoing, PhotoMessage, is_image, needs_words, render
-from bot.channels.zalo.retry import NO_RETRY, RetryPolicy, Sleep, retryable, with_retries
+from bot.channels.zalo.retry import NO_RETRY, RetryPolicy, Sleep, maybe_sent, retryable, with_retries
 from bot.engine import delivery
 from bot.engine.messages import Reply
 from bot.i18n import DEFAULT_LANGUAGE, Catalog
@@ -26,6 +26,8 @@ LanguageOf = Callable[[str], Awaitable[str]]
 
 def delivery_error(exc: ZaloError) -> delivery.DeliveryError:
     """What the outbox should do about a failed send."""
+    if maybe_sent(exc):
+        return delivery.Uncertain(str(exc))
     if isinstance(exc, ZaloApiError) and RATE_LIMITED in (exc.error_code, exc.http_status):
         return delivery.RetryAfter(exc.retry_after or DEFAULT_RETRY_AFTER, str(exc))
     if retryable(exc):
@@ -83,7 +85,11 @@ class ZaloSender:
         )
         for message in render(reply, self.catalog, lang, photo_url, album_urls):
             await with_retries(
-                functools.partial(self._send_one, chat_id, message), policy, sleep=self.sleep, rng=self.rng
+                functools.partial(self._send_one, chat_id, message),
+                policy,
+                sleep=self.sleep,
+                rng=self.rng,
+                idempotent=False,
             )
 
     async def _send_one(self, chat_id: str, message: Outgoing) -> None:
