@@ -141,3 +141,44 @@ def test_the_command_line_as_a_process(tmp_path: Path) -> None:
         [sys.executable, "-m", "bot", "units", "list"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert listing.returncode == 0 and "TP-CAOLANH  Thành phố Cao Lãnh (CUM1)" in listing.stdout
+
+
+@pytest.mark.parametrize(
+    ("csv", "error"),
+    [
+        (
+            'code,name,kind\nA,Xã A,commune\nB,"Xã B,commune\nC,Xã C,commune\n',
+            'row 3: a quote (") opened in this row is never closed',
+        ),
+        ('code,name,kind\nA,Xã A,commune\nB,"Xã "B",commune\n', "row 3: not readable as CSV"),
+        (
+            'code,name,kind\nA,=HYPERLINK("http://x"),commune\n',
+            "row 2: name starts with '=', which a spreadsheet would run",
+        ),
+        ("code,name,kind\nA,@SUM(1),commune\n", "row 2: name starts with '@'"),
+        ("code,name,kind\nA,Xã\x00 A,commune\n", "row 2: name holds a control character (U+0000)"),
+        ("code,name,kind\nA,Xã\x1b[31m A,commune\n", "row 2: name holds a control character (U+001B)"),
+    ],
+)
+def test_what_a_spreadsheet_or_a_terminal_would_trip_on_is_refused(csv: str, error: str) -> None:
+    plan = plan_import(csv, [], GROUPS)
+    assert any(error in e for e in plan.errors), plan.errors
+    assert not plan.new
+
+
+def test_a_semicolon_separated_file_is_read_and_said_so() -> None:
+    plan = plan_import("code;name;kind\nA;Xa\u0303 A;commune\n", [], GROUPS)
+    assert plan.errors == [] and [(u.code, u.name) for u in plan.new] == [("A", "Xã A")]  # NFC too
+    assert plan.notes == ["row 1: the columns are separated by ';' and were read so"]
+
+
+def test_a_file_that_is_not_utf8_names_the_row_and_how_to_save_it(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "units.csv"
+    good = "code,name,kind\nA,Xã A,commune\nB,Xa B".encode()
+    path.write_bytes(good + b"\xecnh,commune\n")  # "ì" as Windows-1252 wrote it
+    code, out = cli("units", "import", str(path))
+    assert code == 1
+    assert out.splitlines() == [
+        f'{path}: nothing imported: row 3: not UTF-8 (byte 0xec at byte {len(good)}); save the file as "CSV UTF-8" '
+        "(in Excel: Save As, then CSV UTF-8 (Comma delimited)) and import it again"
+    ]

@@ -11,7 +11,7 @@ from bot.app import App
 from bot.cli import successions
 from bot.cli.base import add_command
 from bot.domain.audit import AuditAction
-from bot.domain.unit_import import describe_change, plan_import
+from bot.domain.unit_import import decode_csv, describe_change, plan_import
 from bot.domain.units import tree_lines
 from bot.storage.audit import audit
 from bot.storage.units import UnitRepo
@@ -20,15 +20,20 @@ from bot.storage.units import UnitRepo
 async def import_units(app: App, args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
-        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"error: cannot read {path}: {exc}")
+        text = decode_csv(await asyncio.to_thread(path.read_bytes))
+    except OSError as exc:
+        print(f"error: cannot read {path}: {exc.strerror or exc}")
+        return 1
+    except ValueError as exc:
+        print(f"{path}: nothing imported: {exc}")
         return 1
     groups = {g.code for g in app.services.campaign.groups}
     now = app.services.clock.now()
     async with app.db.transaction() as conn:
         repo = UnitRepo(conn)
         plan = plan_import(text, await repo.all(), groups)
+        for note in plan.notes:
+            print(f"note: {path}: {note}")
         if plan.errors:
             print(f"{path}: nothing imported, {len(plan.errors)} problem(s):")
             for error in plan.errors:

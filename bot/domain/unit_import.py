@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 
 from pydantic import BaseModel
 
+from bot.domain.input_text import has_control_characters
 from bot.domain.unit_csv import column_for, is_official, kind_for, strip_notes
 from bot.domain.units import Unit, UnitFields, UnitStatus, find_cycle
 
@@ -22,18 +24,52 @@ COLUMNS = (*REQUIRED, "parent", "group", "status", "merged_into")
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
+# A cell starting with one of these runs as a formula when the file is opened in a spreadsheet again.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 class ImportPlan(BaseModel):
     new: list[UnitFields] = []
     changed: list[tuple[Unit, UnitFields]] = []
     unchanged: int = 0
     errors: list[str] = []
+    # What the reader noticed and coped with (a file separated by ";"), for the operator to know.
+    notes: list[str] = []
+
+
+def decode_csv(raw: bytes) -> str:
+    """The file's text, or a ValueError saying where it stops being UTF-8 and how to save it so."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ValueError(
+            f"row {line}: not UTF-8 (byte 0x{raw[exc.start]:02x} at byte {exc.start}); save the file as "
+            '"CSV UTF-8" (in Excel: Save As, then CSV UTF-8 (Comma delimited)) and import it again'
+        ) from None
+
+
+def _name_problem(name: str) -> str | None:
+    if has_control_characters(name):
+        bad = next(ch for ch in name if has_control_characters(ch))
+        return f"name holds a control character (U+{ord(bad):04X}); remove it"
+    if name.startswith(FORMULA_STARTS):
+        return f"name starts with {name[0]!r}, which a spreadsheet would run as a formula"
+    return None
 
 
 def plan_import(text: str, current: list[Unit], groups: set[str]) -> ImportPlan:
     """What importing this CSV would do, or every problem that stops it (nothing is done then)."""
     plan = ImportPlan()
     body, skipped = strip_notes(text)
-    reader = csv.DictReader(io.StringIO(body), restkey="_extra")
+    first_line = body.split("\n", 1)[0]
+    delimiter = ","
+    if ";" in first_line and "," not in first_line:
+        # Excel saves "CSV" with semicolons where the comma is the decimal mark (Vietnamese settings do).
+        delimiter = ";"
+        plan.notes.append(f"row {skipped + 1}: the columns are separated by ';' and were read so")
+    # strict: an unclosed quote is an error rather than the rest of the file read into one cell.
+    reader = csv.DictReader(io.StringIO(body), restkey="_extra", delimiter=delimiter, strict=True)
     raw_header = [h.strip() for h in reader.fieldnames or []]
     official = is_official(raw_header)
     # An ignored official column is read under a name no row lookup uses.
@@ -51,8 +87,11 @@ def plan_import(text: str, current: list[Unit], groups: set[str]) -> ImportPlan:
         return plan
     existing = {u.code: u for u in current}
     rows: dict[str, tuple[int, UnitFields]] = {}
+    # The file's line where the row being read starts: a quoted cell may run over several lines.
+    starts_at = first + 1
     try:
         for number, raw in enumerate(reader, start=first + 1):
+            starts_at = reader.line_num + skipped + 1
             if raw.get("_extra"):
                 plan.errors.append(f"row {number}: more values than the {len(raw_header)} columns of the header")
                 continue
@@ -63,8 +102,11 @@ def plan_import(text: str, current: list[Unit], groups: set[str]) -> ImportPlan:
             problems = []
             if not _CODE.match(code):
                 problems.append(f"bad code {row.get('code', '')!r} (letters, digits, - and _, at most 32)")
-            if not 2 <= len(row.get("name", "")) <= 200:
+            row["name"] = unicodedata.normalize("NFC", row.get("name", ""))
+            if not 2 <= len(row["name"]) <= 200:
                 problems.append("name must be 2 to 200 characters")
+            if (name_problem := _name_problem(row["name"])) is not None:
+                problems.append(name_problem)
             if not row.get("kind"):
                 problems.append("kind is empty")
             if code in rows:
@@ -80,7 +122,10 @@ def plan_import(text: str, current: list[Unit], groups: set[str]) -> ImportPlan:
                 continue
             rows[code] = (number, fields)
     except csv.Error as exc:
-        plan.errors.append(f"row {reader.line_num + skipped}: not readable as CSV: {exc}")
+        if "unexpected end of data" in str(exc):
+            plan.errors.append(f'row {starts_at}: a quote (") opened in this row is never closed')
+        else:
+            plan.errors.append(f"row {starts_at}: not readable as CSV: {exc}")
         return plan
     known = set(existing) | set(rows)
     for code, (number, fields) in rows.items():

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from bot.domain.input_text import clean_text
+
+
+def _cleaned(value: Any) -> Any:
+    """Text from outside, cleaned as the model is made: every channel gets it without doing anything."""
+    return clean_text(value) if isinstance(value, str) else value
 
 
 class Kind(StrEnum):
@@ -30,6 +38,8 @@ class Attachment(BaseModel):
     mime: str | None = None
     size: int | None = None
 
+    _clean = field_validator("name", "mime", mode="before")(_cleaned)
+
 
 class Incoming(BaseModel):
     """One thing a user did, in any messenger."""
@@ -52,12 +62,20 @@ class Incoming(BaseModel):
     update_key: str | None = None
     language_hint: str | None = None
 
+    # Cleaned once here, at the door, for every messenger: NFC, no control characters but line breaks and tabs,
+    # no lone surrogates (see bot.domain.input_text).
+    _clean = field_validator(
+        "display_name", "text", "command", "args", "choice", "contact_phone", "language_hint", mode="before"
+    )(_cleaned)
+
 
 class Choice(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     label: str
     value: str
+
+    _clean = field_validator("label", mode="before")(_cleaned)
 
 
 class OutgoingFile(BaseModel):
@@ -90,3 +108,6 @@ class Reply(BaseModel):
     refresh: bool = False
     # Not folded into the next message: e.g. the note that takes a contact keyboard away on Telegram.
     keep_separate: bool = False
+
+    # Incoming text is cleaned at the door; this catches what was stored before that, or came from a file.
+    _clean = field_validator("text", mode="before")(_cleaned)

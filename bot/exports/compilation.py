@@ -156,12 +156,11 @@ def _group(doc: Document, wording: Wording, rows: list[ReportRow], name_periods:
         for row in area_rows:
             label = row.unit_name + (f" ({wording.period(row.period_code)})" if name_periods else "")
             paragraph = layout.body(doc, "")
-            run = paragraph.add_run(f"- {label}: ")
-            run.bold = True
-            paragraph.add_run(" ".join(row.narrative.split()))
+            layout.run(paragraph, f"- {label}: ").bold = True
+            layout.run(paragraph, " ".join(row.narrative.split()))
             figures = _figures(wording, code, row.values)
             if figures:
-                paragraph.add_run(f" ({'; '.join(figures)})").italic = True
+                layout.run(paragraph, f" ({'; '.join(figures)})").italic = True
 
 
 def _figures(wording: Wording, area_code: str, values: dict[str, float]) -> list[str]:

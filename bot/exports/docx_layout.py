@@ -14,7 +14,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
+from bot.domain.input_text import clean_text
 from bot.exports.wording import Wording
 
 MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -22,6 +24,12 @@ FONT = "Times New Roman"
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
 JUSTIFY = WD_ALIGN_PARAGRAPH.JUSTIFY
 RIGHT = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def run(paragraph: Paragraph, text: str) -> Run:
+    """A run of text, cleaned of what XML cannot hold. Text is cleaned when it comes in; this is the second
+    line of defence, for what came in before that (or from a file): one ESC must not cost the whole export."""
+    return paragraph.add_run(clean_text(text))
 
 
 def document() -> Document:
@@ -48,10 +56,10 @@ def line(
 ) -> Paragraph:
     paragraph = where.add_paragraph()
     if text:
-        run = paragraph.add_run(text)
-        run.bold, run.italic = bold, italic
+        added = run(paragraph, text)
+        added.bold, added.italic = bold, italic
         if size is not None:
-            run.font.size = Pt(size)
+            added.font.size = Pt(size)
     if align is not None:
         paragraph.alignment = align
     paragraph.paragraph_format.space_after = Pt(0) if isinstance(where, _Cell) else Pt(4)
@@ -61,8 +69,8 @@ def line(
 def _first(cell: _Cell, text: str, *, bold: bool = False, italic: bool = False, size: float = 13) -> None:
     """Cells start with an empty paragraph: the first line goes into it."""
     paragraph = cell.paragraphs[0]
-    run = paragraph.add_run(text)
-    run.bold, run.italic, run.font.size = bold, italic, Pt(size)
+    added = run(paragraph, text)
+    added.bold, added.italic, added.font.size = bold, italic, Pt(size)
     paragraph.alignment = CENTER
     paragraph.paragraph_format.space_after = Pt(0)
 
@@ -114,8 +122,8 @@ def signature(doc: Document, wording: Wording, recipients: list[str]) -> None:
     left, right = table.rows[0].cells
     left.width, right.width = Mm(80), Mm(85)
     paragraph = left.paragraphs[0]
-    run = paragraph.add_run(wording.t("export.docx.recipients"))
-    run.bold, run.italic, run.font.size = True, True, Pt(12)
+    added = run(paragraph, wording.t("export.docx.recipients"))
+    added.bold, added.italic, added.font.size = True, True, Pt(12)
     for recipient in recipients:
         line(left, recipient, size=11)
     _first(right, wording.t("export.docx.signer"), bold=True, size=13)

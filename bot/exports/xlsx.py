@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from bot.domain.campaign import Indicator
 from bot.domain.export_rows import ExportScope, NominationRow, ReportRow, UnreportedRow
+from bot.domain.input_text import clean_text
 from bot.exports.wording import Wording
 from bot.storage.exports import ExportReader
 
@@ -97,7 +98,8 @@ class Sheet:
 
 
 def _clean(text: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", text)[:TEXT_MAX]
+    # clean_text also drops what openpyxl's own pattern misses (U+FFFE, direction overrides).
+    return ILLEGAL_CHARACTERS_RE.sub("", clean_text(text))[:TEXT_MAX]
 
 
 class XlsxSummary(BaseModel):

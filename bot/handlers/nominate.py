@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from bot.domain.audit import AuditAction
 from bot.domain.campaign import Category
+from bot.domain.input_text import deed_problem, name_problem, phone_problem
 from bot.domain.nomination import (
     DEED_MAX,
     DEED_MIN,
@@ -19,7 +20,7 @@ from bot.domain.nomination import (
 )
 from bot.domain.policy import Action
 from bot.domain.roles import represented_units
-from bot.domain.text import is_plausible_name, normalize_text, normalize_vn_mobile, shorten
+from bot.domain.text import normalize_text, normalize_vn_mobile, shorten
 from bot.domain.units import Unit, UnitRef
 from bot.engine.context import Context
 from bot.engine.messages import Choice, Kind
@@ -78,8 +79,10 @@ class NameStep(Step):
         if not text or len(text) < NAME_MIN or len(text) > NAME_MAX:
             ctx.say(ctx.t("nominate.name.bad_length", min=NAME_MIN, max=NAME_MAX, length=len(text)))
             return Outcome.REASK
-        if "\n" in text or not is_plausible_name(text):
-            ctx.say(ctx.t("nominate.name.not_a_name"))
+        problem = name_problem(text)
+        if problem is not None:
+            reason, values = problem
+            ctx.say(ctx.t(f"text_rules.name.{reason}", **values))
             return Outcome.REASK
         ctx.session.data[self.key] = text
         return Outcome.NEXT
@@ -215,6 +218,9 @@ class DeedStep(Step):
         if len(text) > DEED_MAX:
             ctx.say(ctx.t("nominate.deed.too_long", max=DEED_MAX, length=len(text)))
             return Outcome.REASK
+        if (reason := deed_problem(text)) is not None:
+            ctx.say(ctx.t(f"text_rules.deed.{reason}"))
+            return Outcome.REASK
         ctx.session.data[self.key] = text
         return Outcome.NEXT
 
@@ -237,8 +243,13 @@ class NominatorStep(Step):
             data.pop("phone", None)
             return Outcome.NEXT
         text = _text(ctx)
-        if len(text) < NAME_MIN or len(text) > NAME_MAX or "\n" in text or not is_plausible_name(text):
+        if len(text) < NAME_MIN or len(text) > NAME_MAX:
             ctx.say(ctx.t("nominate.nominator.bad_name", min=NAME_MIN, max=NAME_MAX))
+            return Outcome.REASK
+        problem = name_problem(text)
+        if problem is not None:
+            reason, values = problem
+            ctx.say(f"{ctx.t(f'text_rules.name.{reason}', **values)}\n{ctx.t('text_rules.or_anonymous')}")
             return Outcome.REASK
         data[self.key] = {"anonymous": False, "name": text}
         return Outcome.NEXT
@@ -267,6 +278,12 @@ class PhoneStep(Step):
             ctx.say(ctx.t("nominate.phone.not_own"))
             return Outcome.REASK
         raw = incoming.contact_phone if incoming.kind is Kind.CONTACT else _text(ctx)
+        # A shared contact is the messenger's own number: only typed numbers are told what is wrong with them.
+        problem = phone_problem(raw) if raw and incoming.kind is Kind.TEXT and len(raw) < 40 else None
+        if problem is not None:
+            reason, values = problem
+            ctx.say(ctx.t(f"text_rules.phone.{reason}", **values))
+            return Outcome.REASK
         phone = normalize_vn_mobile(raw or "") if raw and len(raw) < 40 else None
         if phone is None:
             ctx.say(ctx.t("nominate.phone.invalid"))
