@@ -47,6 +47,7 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
         clock=clock or SystemClock(),
         files=FileStore(settings.files_dir),
         stale_after=dt.timedelta(days=settings.draft_stale_days),
+        phone_retention=dt.timedelta(days=settings.phone_retention_days),
         max_file_bytes=int(settings.max_file_mb * 1024 * 1024),
         max_files=settings.max_files,
         admins=settings.admins,

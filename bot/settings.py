@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     message_tracing: bool = False
 
     draft_stale_days: float = Field(default=7, gt=0)
+    # Phone numbers are removed from drafts untouched this long and from messages sent this long ago.
+    phone_retention_days: float = Field(default=30, gt=0)
     max_file_mb: float = Field(default=10, gt=0, le=20)
     max_files: int = Field(default=5, ge=0, le=10)
 

@@ -149,7 +149,8 @@ async def test_a_new_nomination_is_put_before_the_desk_with_the_phone_only_there
         # The shared group gets it to read, with no buttons nobody there could press.
         ((payload,),) = rows(app, "SELECT payload FROM outbox WHERE chat_id = '-100777'")
         shared = Reply.model_validate_json(str(payload))
-        assert "+84912345678" in shared.text and shared.choices == ()
+        # Nor any phone number: who reads a group is not known to hold a role that may see one.
+        assert "Người đề cử: Trần Thị Bình" in shared.text and "912" not in shared.text and shared.choices == ()
         assert "tin nhắn riêng" in shared.text
         # Nobody else hears of it: not the representative of another unit, not the nominator.
         assert rep.inbox() == [] and binh.inbox() == []

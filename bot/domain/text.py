@@ -62,9 +62,5 @@ def normalize_vn_mobile(raw: str) -> str | None:
     return "+84" + digits[1:]
 
 
-def mask_phone(phone: str) -> str:
-    return phone[:-6] + "***" + phone[-3:] if len(phone) > 6 else "***"
-
-
 def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

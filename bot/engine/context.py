@@ -28,6 +28,8 @@ class Services:
     clock: Clock
     files: FileStore
     stale_after: dt.timedelta = dt.timedelta(days=7)
+    # How long copies of phone numbers (in abandoned drafts, in sent messages) are kept.
+    phone_retention: dt.timedelta = dt.timedelta(days=30)
     max_file_bytes: int = 10 * 1024 * 1024
     max_files: int = 5
     # (channel, user id) pairs that are administrators by configuration (ADMIN_TELEGRAM_IDS, ...).

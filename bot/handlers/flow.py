@@ -125,8 +125,14 @@ class Flow(ABC):
     def prompt(self, ctx: Context, *, show_previous: bool = False) -> None:
         session = ctx.session
         if session.step == SUMMARY:
-            self._summary(ctx)
-            return
+            missing = next((s for s in self.applicable(ctx) if not s.answered(session.data)), None)
+            if missing is None:
+                self._summary(ctx)
+                return
+            # An answer can go while a draft waits (a phone number removed after the retention period): it is
+            # asked again, and the summary follows once it is given.
+            session.editing = True
+            session.step = missing.key
         if session.step == CONFIRM_CANCEL:
             ctx.say(
                 ctx.t("flow.cancel.confirm"),

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.domain.nomination import Nomination, NominationStatus, NomineeKind
-from bot.domain.policy import Action, Role, allowed, roles_of
+from bot.domain.policy import Action, allowed, roles_of
 from bot.domain.review import OPEN, Question, ReviewState, stage
-from bot.domain.text import mask_phone, shorten
+from bot.domain.text import shorten
 from bot.engine.context import Context, Services
 from bot.engine.messages import Choice, Reply
 from bot.storage.desk import DeskChat, desk_chats
@@ -140,9 +140,9 @@ def nominator_line(services: Services, lang: str, n: Nomination, *, contacts: bo
     t = services.catalog.t
     if n.anonymous or not n.nominator_name:
         return t(lang, "review.card.anonymous")
-    if n.nominator_phone:
-        phone = n.nominator_phone if contacts else mask_phone(n.nominator_phone)
-        return t(lang, "review.card.nominator_phone", name=n.nominator_name, phone=phone)
+    if n.nominator_phone and contacts:
+        return t(lang, "review.card.nominator_phone", name=n.nominator_name, phone=n.nominator_phone)
+    # Not even part of the number for anyone else: a masked number is still a clue to whose it is.
     return t(lang, "review.card.nominator", name=n.nominator_name)
 
 
@@ -162,9 +162,10 @@ def question_lines(services: Services, lang: str, questions: list[Question]) -> 
 
 
 async def may_see_contacts(conn: aiosqlite.Connection, chat: DeskChat) -> bool:
-    """A shared desk chat is the secretariat's own; a person's chat shows what their roles allow."""
+    """A person's chat shows what their roles allow. A shared desk chat shows no phone number: whoever is in
+    the group is not known to hold a role that may see one."""
     if chat.user_id is None:
-        return allowed(frozenset({Role.SECRETARIAT}), Action.SEE_CONTACTS)
+        return False
     return allowed(roles_of(await RoleRepo(conn).grants_of(chat.user_id)), Action.SEE_CONTACTS)
 
 

@@ -15,6 +15,7 @@ from bot.domain.policy import Role
 from bot.engine.context import Services
 from bot.engine.messages import Choice, Reply
 from bot.reminders.planner import Plan, PlannedEscalation, PlannedReminder, Recipient, UnitState, plan
+from bot.reminders.retention import add_retention_job
 from bot.reminders.ticker import add_minutely
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxRepo
@@ -163,4 +164,5 @@ def build_scheduler(db: Database, services: Services, on_queued: Callable[[], No
     scheduler = AsyncIOScheduler(timezone=dt.UTC)
     add_minutely(scheduler, JOB_ID, lambda: run_planner(db, services), on_queued)
     add_digest_job(scheduler, db, services, on_queued)
+    add_retention_job(scheduler, db, services)
     return scheduler
