@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
+from bot import logredact
 from bot.campaign_loader import load_campaign
 from bot.clock import Clock, SystemClock
 from bot.engine.context import Services
@@ -72,7 +73,8 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
     return App(settings=settings, db=db, services=services, engine=Engine(db, services, build_router()))
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logredact.install(settings.secrets(), tracing=settings.message_tracing)
     # httpx logs every request URL at INFO, and Telegram's URLs carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -144,6 +144,11 @@ class Settings(BaseSettings):
             ),
         }
 
+    def secrets(self) -> list[str]:
+        """Every secret value set, for the log to blot out."""
+        values = (self.telegram_bot_token, self.telegram_webhook_secret, self.zalo_bot_token, self.zalo_webhook_secret)
+        return [value.get_secret_value() for value in values if value is not None and value.get_secret_value()]
+
     @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"

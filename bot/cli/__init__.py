@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         settings = load_settings()
-        configure_logging(settings.log_level)
+        configure_logging(settings)
         return asyncio.run(_run(settings, handler, args))
     except StartupError as exc:
         for line in str(exc).splitlines():

@@ -75,6 +75,9 @@ def deed_problem(text: str) -> str | None:
 
 
 # -- phone numbers -----------------------------------------------------------------------------------------
+# What a Vietnamese mobile number looks like inside other text (a message, a log line): +84 or 84 or 0, then
+# nine digits, spaced or dotted as people write them.
+PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?84|0)[35789](?:[ .]?\d){8}(?!\d)")
 _SEPARATORS = re.compile(r"[\s.\-()]")
 
 

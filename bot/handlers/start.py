@@ -86,6 +86,13 @@ async def choose_language(ctx: Context) -> None:
 
 
 async def set_language(ctx: Context, lang: str) -> None:
+    if lang not in LANGUAGES:
+        # A forged or outdated button: only a language there are catalogs for is ever stored.
+        ctx.say(
+            ctx.t("lang.unknown"),
+            [Choice(label=ctx.t(f"lang.name.{known}"), value=f"{LANG_PREFIX}{known}") for known in LANGUAGES],
+        )
+        return
     await UserRepo(ctx.conn).set_lang(ctx.user.id, lang)
     ctx.user = ctx.user.model_copy(update={"lang": lang})
     ctx.say(ctx.t("lang.changed"), await menu_choices(ctx) if ctx.session.conversation is None else [])

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.domain.input_text import PHONE_IN_TEXT
 from bot.storage.database import fetch_all, fetch_one
 from bot.storage.timefmt import to_db
 
-# What a phone number looks like in a message: +84 and nine digits as stored, or a typed 0 and nine digits.
-PHONE = re.compile(r"(?<!\d)(?:\+?84|0)[35789](?:[ .]?\d){8}(?!\d)")
 REMOVED = "[SĐT đã xoá]"
 # The session key the nomination's phone step answers under.
 DRAFT_PHONE_KEY = "phone"
@@ -29,7 +27,7 @@ class Swept:
 
 
 def redact_phones(text: str) -> str:
-    return PHONE.sub(REMOVED, text)
+    return PHONE_IN_TEXT.sub(REMOVED, text)
 
 
 async def forget_phone_numbers(conn: aiosqlite.Connection, older_than: dt.datetime) -> Swept:

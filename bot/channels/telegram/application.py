@@ -77,7 +77,8 @@ class TelegramChannel:
                     await confirm_sent(self.app.db, self.app.services.clock, inbox_id)
                 return True
             sending = self.send_replies(bot, incoming.chat_id, replies, inbox_id)
-            if query is None:
+            if query is None or not _in_own_chat(query):
+                # A press on a message in another chat leaves that chat as it was.
                 await sending
                 return True
             cleared, sent = await asyncio.gather(_clear_buttons(query), sending, return_exceptions=True)
@@ -167,3 +168,8 @@ def build_application(
     application.add_error_handler(log_error)
     guard_loggers(token)
     return application
+
+
+def _in_own_chat(query: CallbackQuery) -> bool:
+    message = query.message
+    return message is not None and message.chat.id == query.from_user.id

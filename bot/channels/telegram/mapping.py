@@ -37,12 +37,14 @@ def to_incoming(update: Update) -> Incoming | None:
     allows the share-my-phone button only in private chats."""
     user = update.effective_user
     chat = update.effective_chat
-    if user is None or chat is None or user.is_bot or chat.type != Chat.PRIVATE:
+    if user is None or chat is None or user.is_bot:
         return None
     base: dict[str, object] = {
         "channel": CHANNEL,
         "user_id": str(user.id),
-        "chat_id": str(chat.id),
+        # A person's private chat with the bot has their own id. A button pressed on a message elsewhere (a
+        # group, another chat) is answered there, in their own chat, and never moves where they are reached.
+        "chat_id": str(user.id),
         "display_name": _display_name(user),
         "update_key": str(update.update_id),
         "language_hint": user.language_code,
@@ -50,6 +52,8 @@ def to_incoming(update: Update) -> Incoming | None:
     query = update.callback_query
     if query is not None:
         return Incoming.model_validate({**base, "kind": Kind.CHOICE, "choice": query.data or ""})
+    if chat.type != Chat.PRIVATE or chat.id != user.id:
+        return None
     # Edited messages are not asked for (see ALLOWED_UPDATES): an edit of an old answer is not an answer
     # to the question being asked now.
     message = update.message
