@@ -53,6 +53,9 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
         max_files=settings.max_files,
         admins=settings.admins,
         desk_chats=settings.desk_chats,
+        web_url=settings.web_url,
+        web_link_valid=dt.timedelta(minutes=settings.web_link_minutes),
+        web_links_per_hour=settings.web_links_per_hour,
     )
     successions = read_successions_file(campaign)
     db = await Database.open(path_from_url(settings.database_url))

@@ -130,6 +130,20 @@ class Settings(BaseSettings):
         if value is not None and (urlparse(value).scheme not in ("http", "https") or not urlparse(value).netloc):
             raise ValueError(f"{value!r} is not a URL; accepted: http://host[:port][/path] or https://...")
         return value
+    # The secretariat's desk in a browser, served by `run` beside the messengers (and alone by `web`).
+    web_enabled: bool = True
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=0, le=65535)
+    # The address people open, when a proxy stands in front (https://thidua.example.gov.vn); the sign-in
+    # links sent in the chat start with it.
+    web_base_url: str = ""
+    web_link_minutes: float = Field(default=10, gt=0, le=60)
+    web_links_per_hour: int = Field(default=5, ge=1, le=100)
+    web_idle_minutes: float = Field(default=30, gt=0)
+
+    @property
+    def web_url(self) -> str:
+        return (self.web_base_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
 
     def outbox_limits(self) -> dict[str, ChannelLimits]:
         return {

@@ -54,6 +54,7 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.ANSWER_QUESTION: EVERYONE,
     Action.MANAGE_UNITS: {S, A},
     Action.COMMEND: {S, A},
+    Action.WEB_DESK: {S, A},
 }
 
 CATALOG = default_catalog()
@@ -161,6 +162,7 @@ TRIGGERS: dict[Action, Check] = {
     Action.ANSWER_QUESTION: says("/traloi"),
     Action.MANAGE_UNITS: says("/tachdonvi"),
     Action.COMMEND: says("/khenthuong"),
+    Action.WEB_DESK: says("/web"),
     Action.REVIEW: presses_approve,
     Action.SEE_CONTACTS: sees_the_phone,
     Action.VIEW_NOMINATION: opens_anothers_nomination,

@@ -21,6 +21,7 @@ from bot.cli import (
     reports,
     run,
     units,
+    web,
 )
 from bot.cli.base import Command
 from bot.errors import StartupError
@@ -33,7 +34,7 @@ patriotic emulation movement, on Telegram, Zalo or in the terminal.
 Settings come from the environment and from .env (see .env.example)."""
 
 # Each module registers its subcommands; keep them in the order --help should list them.
-MODULES = (run, chat, units, invites, admins, reports, reminders, outbox, announce, export, commendations, config)
+MODULES = (run, web, chat, units, invites, admins, reports, reminders, outbox, announce, export, commendations, config)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -37,7 +37,8 @@ def messenger_runners(app: App) -> list[tuple[str, Runner]]:
 
 
 def background_runners(app: App) -> list[tuple[str, Runner]]:
-    """Workers that run beside the messengers: the outbox and the reminder planner that feeds it."""
+    """Workers that run beside the messengers: the outbox, the reminder planner that feeds it, and the desk in
+    a browser (WEB_ENABLED)."""
     # app.senders is the registry each channel fills when it starts: the worker gives a channel its lane then.
     worker = outbox_worker(app, app.senders)
 
@@ -52,7 +53,12 @@ def background_runners(app: App) -> list[tuple[str, Runner]]:
         finally:
             scheduler.shutdown(wait=False)
 
-    return [("outbox", outbox), ("reminders", reminders)]
+    runners: list[tuple[str, Runner]] = [("outbox", outbox), ("reminders", reminders)]
+    if app.settings.web_enabled:
+        from bot.web.server import serve_web
+
+        runners.append(("web", serve_web))
+    return runners
 
 
 RESTART_FIRST = 5.0

@@ -58,6 +58,8 @@ class Action(StrEnum):
     MANAGE_UNITS = "manage_units"
     # Propose a commendation for an approved nomination, record the decision, make the annex and statistics.
     COMMEND = "commend"
+    # Sign in to the desk in a browser (/web): only roles that have something to do there.
+    WEB_DESK = "web_desk"
 
 
 C, R, K, S, A = Role.CITIZEN, Role.UNIT_REP, Role.COUNCIL, Role.SECRETARIAT, Role.ADMIN
@@ -90,6 +92,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.ANSWER_QUESTION: _EVERYONE,
     Action.MANAGE_UNITS: frozenset({S, A}),
     Action.COMMEND: frozenset({S, A}),
+    Action.WEB_DESK: frozenset({S, A}),
 }
 
 

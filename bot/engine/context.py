@@ -36,6 +36,10 @@ class Services:
     admins: frozenset[tuple[str, str]] = frozenset()
     # (channel, chat id) of the secretariat's shared chats (SECRETARIAT_CHATS).
     desk_chats: tuple[tuple[str, str], ...] = ()
+    # The web desk's public address and its sign-in links' terms (WEB_BASE_URL, WEB_LINK_MINUTES, ...).
+    web_url: str = ""
+    web_link_valid: dt.timedelta = dt.timedelta(minutes=10)
+    web_links_per_hour: int = 5
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,14 @@ class RejectedFile:
 
 
 StagedFile = EvidenceFile | RejectedFile
+
+
+async def grants_of_user(conn: aiosqlite.Connection, services: Services, user: User) -> list[Grant]:
+    """The person's roles: those granted, and administrator when the settings name them one."""
+    grants = await RoleRepo(conn).grants_of(user.id)
+    if (user.channel, user.external_id) in services.admins:
+        grants.append(Grant(role=Role.ADMIN))
+    return grants
 
 
 @dataclass
@@ -67,10 +79,7 @@ class Context:
     async def grants(self) -> list[Grant]:
         """The user's roles, read once per update (most steps of a conversation never ask)."""
         if self._grants is None:
-            grants = await RoleRepo(self.conn).grants_of(self.user.id)
-            if (self.user.channel, self.user.external_id) in self.services.admins:
-                grants.append(Grant(role=Role.ADMIN))
-            self._grants = grants
+            self._grants = await grants_of_user(self.conn, self.services, self.user)
         return self._grants
 
     async def roles(self) -> frozenset[Role]:

@@ -39,6 +39,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("commend", "khenthuong", "commend", in_menu=False),
     Command("decide", "quyetdinh", "decide", in_menu=False),
     Command("annex", "phuluc", "annex", in_menu=False),
+    # A one-time link to the desk in a browser.
+    Command("desk", "web", "desk", in_menu=False),
     Command("help", "trogiup", "help"),
     Command("lang", "ngonngu", "lang"),
     Command("back", "quaylai", "back"),

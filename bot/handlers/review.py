@@ -17,10 +17,10 @@ from bot.domain.policy import Action
 from bot.domain.review import Decision, ReviewState, allowed_from, needs_nominee_consent, stage
 from bot.engine.context import Context
 from bot.engine.messages import Choice, OutgoingFile, Reply
+from bot.handlers import review_decisions as decisions
 from bot.handlers.flow import Flow
 from bot.handlers.refusal import insist
 from bot.handlers.review_card import PREFIX, Press, actions, card_lines, columns, parse, question_lines, value
-from bot.handlers.review_notify import OUTCOME_EVENTS, tell_nominator, tell_outcome
 from bot.storage.review import ReviewRepo
 
 __all__ = ["PREFIX", "on_button"]
@@ -116,7 +116,9 @@ async def decide_approval(ctx: Context, press: Press) -> None:
     if state is None:
         return
     for_publication = press.text(2) == "1"
-    outcome = await ReviewRepo(ctx.conn).decide(
+    outcome = await decisions.decide(
+        ctx.conn,
+        ctx.services,
         state.reference,
         Decision.APPROVE,
         ctx.user,
@@ -127,7 +129,6 @@ async def decide_approval(ctx: Context, press: Press) -> None:
     if outcome is None or not outcome.won:
         already(ctx, outcome.state if outcome else state)
         return
-    await tell_outcome(ctx.conn, ctx.services, outcome.state, outcome.followers, ctx.now)
     key = "review.approve.done_publication" if for_publication else "review.approve.done"
     lines = [ctx.t(key, reference=state.reference)]
     if for_publication and outcome.state.consent_needed:
@@ -163,22 +164,15 @@ async def confirm_merge(ctx: Context, press: Press) -> None:
     if state.duplicate_of is None:
         already(ctx, state)
         return
-    outcome = await ReviewRepo(ctx.conn).merge(
-        state.reference, state.duplicate_of, ctx.user, ctx.now, expected_stage=press.text(1)
+    outcome = await decisions.merge(
+        ctx.conn, ctx.services, state.reference, state.duplicate_of, ctx.user, ctx.now, expected_stage=press.text(1)
     )
     if outcome is None or not outcome.won:
         already(ctx, outcome.state if outcome else state)
         return
-    merged = outcome.state
-    into = merged.merged_into or state.duplicate_of
+    into = outcome.state.merged_into or state.duplicate_of
     first = await ReviewRepo(ctx.conn).state(into)
     assert first is not None
-    await tell_nominator(ctx.conn, ctx.services, merged.nomination, "merged", ctx.now, into=into)
-    event = OUTCOME_EVENTS.get(merged.status)
-    if event is not None:
-        # The first one was decided already: the later nominator learns that outcome at once.
-        reason = first.last_reason or "—"
-        await tell_nominator(ctx.conn, ctx.services, merged.nomination, event, ctx.now, reason=reason, via=into)
     view_first = Choice(label=ctx.t("review.button.view", reference=into), value=value("view", first.nomination.id))
     ctx.say(ctx.t("review.merge.done", reference=state.reference, into=into), [view_first])
 
@@ -224,13 +218,18 @@ async def publish(ctx: Context, press: Press) -> None:
     if not state.publishable:
         say_with_actions(ctx, ctx.t("review.publish.no_consent", reference=state.reference), state)
         return
-    outcome = await ReviewRepo(ctx.conn).decide(
-        state.reference, Decision.PUBLISH, ctx.user, ctx.now, expected_stage=stage(NominationStatus.APPROVED)
+    outcome = await decisions.decide(
+        ctx.conn,
+        ctx.services,
+        state.reference,
+        Decision.PUBLISH,
+        ctx.user,
+        ctx.now,
+        expected_stage=stage(NominationStatus.APPROVED),
     )
     if outcome is None or not outcome.won:
         already(ctx, outcome.state if outcome else state)
         return
-    await tell_outcome(ctx.conn, ctx.services, outcome.state, outcome.followers, ctx.now)
     ctx.say(ctx.t("review.publish.done", reference=state.reference))
 
 

@@ -8,16 +8,15 @@ from abc import abstractmethod
 from typing import ClassVar
 
 from bot.domain.policy import Action
-from bot.domain.review import REASON_MAX, Decision, check_reason
+from bot.domain.review import REASON_MAX, Decision
 from bot.domain.text import normalize_text, shorten
 from bot.engine.context import Context
 from bot.engine.messages import Choice, Kind
+from bot.handlers import review_decisions as decisions
 from bot.handlers.flow import Flow, Outcome, Step
 from bot.handlers.review import already, pressed_state, say_with_actions, still_at
 from bot.handlers.review_card import parse
-from bot.handlers.review_notify import tell_outcome, tell_question
 from bot.storage.review import Outcome as Decided
-from bot.storage.review import ReviewRepo
 
 REASON_MIN = 3
 
@@ -92,9 +91,15 @@ class ReviewWordsFlow(Flow):
             self._go(ctx, key)
             return
         ctx.session.clear()
-        words = check_reason(self.decision, data[key]) or ""
-        outcome = await ReviewRepo(ctx.conn).decide(
-            data["reference"], self.decision, ctx.user, ctx.now, expected_stage=data["stage"], reason=words
+        outcome = await decisions.decide(
+            ctx.conn,
+            ctx.services,
+            data["reference"],
+            self.decision,
+            ctx.user,
+            ctx.now,
+            expected_stage=data["stage"],
+            words=data[key],
         )
         if outcome is None:
             ctx.say(ctx.t("review.not_found"))
@@ -102,11 +107,11 @@ class ReviewWordsFlow(Flow):
         if not outcome.won:
             already(ctx, outcome.state)
             return
-        await self.decided(ctx, outcome, words)
+        self.decided(ctx, outcome)
 
     @abstractmethod
-    async def decided(self, ctx: Context, outcome: Decided, words: str) -> None:
-        """Tell whoever must know, and the reviewer that it is done."""
+    def decided(self, ctx: Context, outcome: Decided) -> None:
+        """Tell the reviewer that it is done (the nominator was told by the decision itself)."""
 
 
 class RejectFlow(ReviewWordsFlow):
@@ -114,8 +119,7 @@ class RejectFlow(ReviewWordsFlow):
     decision = Decision.REJECT
     steps: ClassVar[list[Step]] = [WordsStep("reason")]
 
-    async def decided(self, ctx: Context, outcome: Decided, words: str) -> None:
-        await tell_outcome(ctx.conn, ctx.services, outcome.state, outcome.followers, ctx.now)
+    def decided(self, ctx: Context, outcome: Decided) -> None:
         ctx.say(ctx.t("review_reject.done", reference=outcome.state.reference))
 
 
@@ -124,7 +128,5 @@ class AskFlow(ReviewWordsFlow):
     decision = Decision.ASK
     steps: ClassVar[list[Step]] = [WordsStep("question")]
 
-    async def decided(self, ctx: Context, outcome: Decided, words: str) -> None:
-        asked = await ReviewRepo(ctx.conn).ask(outcome.state, ctx.user, words, ctx.now)
-        await tell_question(ctx.conn, ctx.services, outcome.state, asked, ctx.now)
+    def decided(self, ctx: Context, outcome: Decided) -> None:
         say_with_actions(ctx, ctx.t("review_ask.done", reference=outcome.state.reference), outcome.state)

@@ -8,7 +8,7 @@ from bot.domain.policy import Action
 from bot.engine.context import Context, Services
 from bot.engine.messages import Kind
 from bot.engine.session import Session
-from bot.handlers import annex, digest, invite, mine, queue, register, split, start, status
+from bot.handlers import annex, desk_link, digest, invite, mine, queue, register, split, start, status
 from bot.handlers.announce import AnnounceFlow
 from bot.handlers.answer import AnswerFlow
 from bot.handlers.commands import find_command
@@ -45,6 +45,7 @@ class ConversationRouter:
             "view": (Action.START, queue.view_by_reference),
             "split": (Action.MANAGE_UNITS, split.list_splits),
             "annex": (Action.COMMEND, annex.make_annex),
+            "desk": (Action.WEB_DESK, desk_link.send_link),
         }
         self.flow_actions = {
             "nominate": Action.NOMINATE,

@@ -20,10 +20,11 @@ STAFF_ACTIONS = {
     "decide": Action.COMMEND,
     "annex": Action.COMMEND,
     "split": Action.MANAGE_UNITS,
+    "desk": Action.WEB_DESK,
 }
 # Staff commands listed in /help to those who may use them but left out of the menu's buttons: they take
-# words (a code, a number) or are rare.
-NOT_IN_MENU = frozenset({"invite", "decide", "annex", "split"})
+# words (a code, a number), are rare, or (the desk's link) are asked for when wanted.
+NOT_IN_MENU = frozenset({"invite", "decide", "annex", "split", "desk"})
 LANG_PREFIX = "lang:"
 
 

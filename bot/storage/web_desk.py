@@ -1,0 +1,194 @@
+"""What the web desk reads: the review queue with its filters, a nomination's files, its history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import aiosqlite
+from pydantic import BaseModel
+
+from bot.domain.nomination import NominationStatus
+from bot.domain.review import OPEN
+from bot.domain.text import fold
+from bot.storage.database import fetch_all, fetch_one
+from bot.storage.timefmt import from_db, to_db
+
+FOLD_FUNCTION = "desk_fold"
+
+
+async def install_functions(conn: aiosqlite.Connection) -> None:
+    """Names are searched without diacritics; SQLite cannot fold Vietnamese by itself."""
+    await conn.create_function(
+        FOLD_FUNCTION, 1, lambda text: fold(text) if isinstance(text, str) else "", deterministic=True
+    )
+
+
+class QueueFilter(BaseModel):
+    """The queue's filters as the page's form gives them; empty means "any"."""
+
+    status: str = "open"  # "open" (all still before the desk), "all", or one status
+    group: str = ""
+    unit: str = ""
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    evidence: bool = False
+    duplicate: bool = False
+    query: str = ""
+    newest_first: bool = False
+    page: int = 1
+
+
+class QueueRow(BaseModel):
+    id: int
+    reference: str
+    nominee_name: str
+    unit_code: str
+    status: NominationStatus
+    created_at: dt.datetime
+    waiting_since: dt.datetime
+    evidence_count: int
+    duplicate_of: str | None
+
+
+PAGE_SIZE = 50
+
+
+def _where(f: QueueFilter) -> tuple[str, list[Any]]:
+    clauses = ["r.merged_into IS NULL"]
+    params: list[Any] = []
+    if f.status == "open":
+        clauses.append(f"n.status IN ({', '.join('?' for _ in OPEN)})")
+        params += sorted(s.value for s in OPEN)
+    elif f.status != "all":
+        clauses.append("n.status = ?")
+        params.append(f.status)
+    if f.unit:
+        clauses.append("n.unit_code = ?")
+        params.append(f.unit)
+    if f.group:
+        clauses.append("n.unit_code IN (SELECT code FROM current_units WHERE group_code = ?)")
+        params.append(f.group)
+    if f.since is not None:
+        clauses.append("n.created_at >= ?")
+        params.append(to_db(f.since))
+    if f.until is not None:
+        clauses.append("n.created_at < ?")
+        params.append(to_db(f.until))
+    if f.evidence:
+        clauses.append("EXISTS (SELECT 1 FROM nomination_files e WHERE e.nomination_id = n.id)")
+    if f.duplicate:
+        clauses.append("r.duplicate_of IS NOT NULL")
+    query = fold(f.query)
+    if query:
+        # A reference is typed as it is printed; anything else is part of a name, folded on both sides.
+        clauses.append(f"(n.reference LIKE ? ESCAPE '\\' OR {FOLD_FUNCTION}(n.nominee_name) LIKE ? ESCAPE '\\')")
+        like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        params += [like, like]
+    return " AND ".join(clauses), params
+
+
+async def queue(conn: aiosqlite.Connection, f: QueueFilter) -> tuple[list[QueueRow], bool]:
+    """One page of the queue, and whether there is another after it."""
+    where, params = _where(f)
+    order = "DESC" if f.newest_first else "ASC"
+    rows = await fetch_all(
+        conn,
+        "SELECT n.id, n.reference, n.nominee_name, n.unit_code, n.status, n.created_at,"
+        " COALESCE(r.status_since, n.created_at) AS waiting_since,"
+        " (SELECT COUNT(*) FROM nomination_files e WHERE e.nomination_id = n.id) AS evidence_count,"
+        " d.reference AS duplicate_ref"
+        " FROM nominations n LEFT JOIN nomination_reviews r ON r.nomination_id = n.id"
+        " LEFT JOIN nominations d ON d.id = r.duplicate_of"
+        f" WHERE {where} ORDER BY waiting_since {order}, n.id {order} LIMIT ? OFFSET ?",
+        (*params, PAGE_SIZE + 1, (max(f.page, 1) - 1) * PAGE_SIZE),
+    )
+    found = [
+        QueueRow(
+            id=r["id"],
+            reference=r["reference"],
+            nominee_name=r["nominee_name"],
+            unit_code=r["unit_code"],
+            status=NominationStatus(r["status"]),
+            created_at=from_db(r["created_at"]),
+            waiting_since=from_db(r["waiting_since"]),
+            evidence_count=r["evidence_count"],
+            duplicate_of=r["duplicate_ref"],
+        )
+        for r in rows
+    ]
+    return found[:PAGE_SIZE], len(found) > PAGE_SIZE
+
+
+async def unit_names(conn: aiosqlite.Connection, codes: set[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    marks = ", ".join("?" for _ in codes)
+    rows = await fetch_all(conn, f"SELECT code, name FROM current_units WHERE code IN ({marks})", tuple(codes))
+    return {r[0]: r[1] for r in rows}
+
+
+async def groups_in_use(conn: aiosqlite.Connection) -> list[str]:
+    rows = await fetch_all(
+        conn, "SELECT DISTINCT group_code FROM current_units WHERE group_code IS NOT NULL ORDER BY group_code"
+    )
+    return [r[0] for r in rows]
+
+
+class StoredFile(BaseModel):
+    position: int
+    path: str
+    mime: str
+    size: int
+    original_name: str | None
+
+
+async def evidence(conn: aiosqlite.Connection, nomination_id: int) -> list[StoredFile]:
+    rows = await fetch_all(
+        conn,
+        "SELECT nf.position, f.path, f.mime, f.size, nf.original_name FROM nomination_files nf"
+        " JOIN files f ON f.sha256 = nf.sha256 WHERE nf.nomination_id = ? ORDER BY nf.position",
+        (nomination_id,),
+    )
+    return [StoredFile(position=r[0], path=r[1], mime=r[2], size=r[3], original_name=r[4]) for r in rows]
+
+
+async def evidence_file(conn: aiosqlite.Connection, nomination_id: int, position: int) -> StoredFile | None:
+    row = await fetch_one(
+        conn,
+        "SELECT nf.position, f.path, f.mime, f.size, nf.original_name FROM nomination_files nf"
+        " JOIN files f ON f.sha256 = nf.sha256 WHERE nf.nomination_id = ? AND nf.position = ?",
+        (nomination_id, position),
+    )
+    return StoredFile(position=row[0], path=row[1], mime=row[2], size=row[3], original_name=row[4]) if row else None
+
+
+async def answer_file(
+    conn: aiosqlite.Connection, nomination_id: int, question_id: int, position: int
+) -> StoredFile | None:
+    row = await fetch_one(
+        conn,
+        "SELECT af.position, f.path, f.mime, f.size, af.original_name FROM nomination_answer_files af"
+        " JOIN nomination_questions q ON q.id = af.question_id JOIN files f ON f.sha256 = af.sha256"
+        " WHERE q.nomination_id = ? AND af.question_id = ? AND af.position = ?",
+        (nomination_id, question_id, position),
+    )
+    return StoredFile(position=row[0], path=row[1], mime=row[2], size=row[3], original_name=row[4]) if row else None
+
+
+class HistoryLine(BaseModel):
+    at: dt.datetime
+    action: str
+    actor: str | None
+    channel: str | None
+    detail: str | None
+
+
+async def history(conn: aiosqlite.Connection, reference: str) -> list[HistoryLine]:
+    rows = await fetch_all(
+        conn,
+        "SELECT a.at, a.action, u.display_name, a.channel, a.detail FROM audit_log a"
+        " LEFT JOIN users u ON u.id = a.actor_user_id WHERE a.subject = ? ORDER BY a.id",
+        (reference,),
+    )
+    return [HistoryLine(at=from_db(r[0]), action=r[1], actor=r[2], channel=r[3], detail=r[4]) for r in rows]

@@ -1,0 +1,61 @@
+"""The desk's routes, put together into one ASGI application for the running bot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.app import App
+from bot.storage.web_desk import install_functions
+from bot.web import nomination, queue, signin
+from bot.web.context import Web, web_of
+from bot.web.security import SecurityHeaders
+
+STATIC = Path(__file__).parent / "static"
+
+
+async def home(request: Request) -> Response:
+    return RedirectResponse("/queue", status_code=303)
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    code = exc.status_code if isinstance(exc, HTTPException) else 500
+    key = "desk.not_found" if code == 404 else "desk.bad_request"
+    return web_of(request).message("vi", key, code)
+
+
+# The desk posts short forms only: a reason, a question, a tick.
+MAX_BODY = 64 * 1024
+
+
+async def build_web(app: App) -> Starlette:
+    web = Web(app)
+    await install_functions(app.db.conn)
+    routes = [
+        Route("/", home),
+        Route("/signin", signin.signin_help),
+        Route("/signin/{token}", signin.signin_page, methods=["GET"]),
+        Route("/signin/{token}", signin.signin, methods=["POST"]),
+        Route("/signout", signin.signout, methods=["POST"]),
+        Route("/queue", queue.queue_page),
+        Route("/n/{reference}", nomination.nomination_page),
+        Route("/n/{reference}/file/{position:int}", nomination.evidence_route),
+        Route("/n/{reference}/answer/{question:int}/{position:int}", nomination.answer_route),
+        Route("/n/{reference}/{verb}", nomination.act, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    starlette = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={HTTPException: not_found},
+        max_body_size=MAX_BODY,
+    )
+    starlette.state.web = web
+    return starlette
