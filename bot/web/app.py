@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.app import App
 from bot.storage.web_desk import install_functions
-from bot.web import nomination, queue, signin
+from bot.web import grid, nomination, queue, signin
 from bot.web.context import Web, web_of
 from bot.web.security import SecurityHeaders
 
@@ -49,6 +49,8 @@ async def build_web(app: App) -> Starlette:
         Route("/n/{reference}/file/{position:int}", nomination.evidence_route),
         Route("/n/{reference}/answer/{question:int}/{position:int}", nomination.answer_route),
         Route("/n/{reference}/{verb}", nomination.act, methods=["POST"]),
+        Route("/grid", grid.grid_page),
+        Route("/grid/{period}/{unit}", grid.versions_page),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     starlette = Starlette(

@@ -14,8 +14,8 @@ from bot.web.app import build_web
 log = logging.getLogger(__name__)
 
 
-async def serve_web(app: App) -> None:
-    """Serve until cancelled."""
+async def web_server(app: App) -> uvicorn.Server:
+    """The server as the settings configure it (not yet serving)."""
     settings = app.settings
     config = uvicorn.Config(
         await build_web(app),
@@ -27,7 +27,13 @@ async def serve_web(app: App) -> None:
         server_header=False,
         lifespan="off",
     )
-    server = uvicorn.Server(config)
+    return uvicorn.Server(config)
+
+
+async def serve_web(app: App, server: uvicorn.Server | None = None) -> None:
+    """Serve until cancelled."""
+    settings = app.settings
+    server = server or await web_server(app)
     log.info("desk at %s (listening on %s:%s)", settings.web_url, settings.web_host, settings.web_port)
     try:
         # Not Server.serve(): that takes over SIGINT and SIGTERM, which belong to the whole bot.
