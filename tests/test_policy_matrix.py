@@ -14,6 +14,7 @@ from bot.domain.roles import Grant, Role, roles_of
 from bot.engine.messages import Kind
 from bot.i18n import default_catalog
 from tests.chat import Person
+from tests.desk import LINK, browser, sign_in
 from tests.roles import registered
 from tests.test_nomination_flow import answer_up_to_summary
 
@@ -55,6 +56,7 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.MANAGE_UNITS: {S, A},
     Action.COMMEND: {S, A},
     Action.WEB_DESK: {S, A},
+    Action.SEE_AUDIT: {S, A},
 }
 
 CATALOG = default_catalog()
@@ -137,6 +139,21 @@ async def opens_anothers_nomination(person: Person) -> bool:
     return "📄 Đề cử NTVT-2026-" in person.text
 
 
+def opens_on_the_desk(path: str) -> Check:
+    """A page only the desk has: whoever gets a sign-in link from /web signs in and opens it."""
+
+    async def check(person: Person) -> bool:
+        await person.say("/web")
+        link = LINK.search(person.text)
+        if link is None:
+            return False
+        async with browser(person.app) as client:
+            await sign_in(client, link.group(0))
+            return (await client.get(path)).status_code == 200
+
+    return check
+
+
 # How a person exercises each action in a conversation, and whether they were let do it.
 TRIGGERS: dict[Action, Check] = {
     Action.START: says("/start"),
@@ -163,6 +180,7 @@ TRIGGERS: dict[Action, Check] = {
     Action.MANAGE_UNITS: says("/tachdonvi"),
     Action.COMMEND: says("/khenthuong"),
     Action.WEB_DESK: says("/web"),
+    Action.SEE_AUDIT: opens_on_the_desk("/audit"),
     Action.REVIEW: presses_approve,
     Action.SEE_CONTACTS: sees_the_phone,
     Action.VIEW_NOMINATION: opens_anothers_nomination,

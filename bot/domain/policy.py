@@ -60,6 +60,8 @@ class Action(StrEnum):
     COMMEND = "commend"
     # Sign in to the desk in a browser (/web): only roles that have something to do there.
     WEB_DESK = "web_desk"
+    # Read the audit log (on the desk).
+    SEE_AUDIT = "see_audit"
 
 
 C, R, K, S, A = Role.CITIZEN, Role.UNIT_REP, Role.COUNCIL, Role.SECRETARIAT, Role.ADMIN
@@ -93,6 +95,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.MANAGE_UNITS: frozenset({S, A}),
     Action.COMMEND: frozenset({S, A}),
     Action.WEB_DESK: frozenset({S, A}),
+    Action.SEE_AUDIT: frozenset({S, A}),
 }
 
 

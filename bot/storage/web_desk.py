@@ -192,3 +192,59 @@ async def history(conn: aiosqlite.Connection, reference: str) -> list[HistoryLin
         (reference,),
     )
     return [HistoryLine(at=from_db(r[0]), action=r[1], actor=r[2], channel=r[3], detail=r[4]) for r in rows]
+
+
+class AuditLine(BaseModel):
+    id: int
+    at: dt.datetime
+    actor: str | None
+    channel: str | None
+    action: str
+    subject: str | None
+    detail: str | None
+
+
+AUDIT_PAGE = 100
+
+
+async def audit_lines(
+    conn: aiosqlite.Connection,
+    *,
+    action: str = "",
+    subject: str = "",
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    before_id: int | None = None,
+) -> list[AuditLine]:
+    """The log, newest first, a page at a time (lines older than `before_id`)."""
+    clauses: list[str] = ["1 = 1"]
+    params: list[Any] = []
+    if action:
+        clauses.append("a.action LIKE ? ESCAPE '\\'")
+        params.append(action.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    if subject:
+        clauses.append("a.subject = ?")
+        params.append(subject)
+    if since is not None:
+        clauses.append("a.at >= ?")
+        params.append(to_db(since))
+    if until is not None:
+        clauses.append("a.at < ?")
+        params.append(to_db(until))
+    if before_id is not None:
+        clauses.append("a.id < ?")
+        params.append(before_id)
+    rows = await fetch_all(
+        conn,
+        "SELECT a.id, a.at, u.display_name, a.channel, a.action, a.subject, a.detail FROM audit_log a"
+        f" LEFT JOIN users u ON u.id = a.actor_user_id WHERE {' AND '.join(clauses)} ORDER BY a.id DESC LIMIT ?",
+        (*params, AUDIT_PAGE + 1),
+    )
+    return [
+        AuditLine(id=r[0], at=from_db(r[1]), actor=r[2], channel=r[3], action=r[4], subject=r[5], detail=r[6])
+        for r in rows
+    ]
+
+
+async def audit_actions(conn: aiosqlite.Connection) -> list[str]:
+    return [r[0] for r in await fetch_all(conn, "SELECT DISTINCT action FROM audit_log ORDER BY action")]

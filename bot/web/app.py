@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.app import App
 from bot.storage.web_desk import install_functions
-from bot.web import grid, nomination, queue, signin
+from bot.web import announce, audit, files, grid, nomination, queue, signin
 from bot.web.context import Web, web_of
 from bot.web.security import SecurityHeaders
 
@@ -51,6 +51,12 @@ async def build_web(app: App) -> Starlette:
         Route("/n/{reference}/{verb}", nomination.act, methods=["POST"]),
         Route("/grid", grid.grid_page),
         Route("/grid/{period}/{unit}", grid.versions_page),
+        Route("/files", files.files_page),
+        Route("/files/make", files.make, methods=["POST"]),
+        Route("/files/download/{name}", files.download),
+        Route("/audit", audit.audit_page),
+        Route("/announce", announce.announce_page, methods=["GET"]),
+        Route("/announce", announce.announce, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     starlette = Starlette(

@@ -19,7 +19,7 @@ STATUS_CHOICES = ("open", "all", *(s.value for s in NominationStatus))
 QUERY_MAX = 100
 
 
-def _day(web: Web, text: str, after: int = 0) -> dt.datetime | None:
+def day(web: Web, text: str, after: int = 0) -> dt.datetime | None:
     """A date from the form (YYYY-MM-DD), as the start of that day (or of a later one) in the campaign's zone."""
     try:
         day = dt.date.fromisoformat(text.strip())
@@ -41,8 +41,8 @@ def read_filter(web: Web, request: Request) -> QueueFilter:
         status=status if status in STATUS_CHOICES else "open",
         group=q.get("group", "")[:40],
         unit=q.get("unit", "")[:40],
-        since=_day(web, q.get("since", "")),
-        until=_day(web, q.get("until", ""), after=1),
+        since=day(web, q.get("since", "")),
+        until=day(web, q.get("until", ""), after=1),
         evidence=q.get("evidence") == "1",
         duplicate=q.get("duplicate") == "1",
         query=q.get("q", "")[:QUERY_MAX],
