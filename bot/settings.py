@@ -130,6 +130,7 @@ class Settings(BaseSettings):
         if value is not None and (urlparse(value).scheme not in ("http", "https") or not urlparse(value).netloc):
             raise ValueError(f"{value!r} is not a URL; accepted: http://host[:port][/path] or https://...")
         return value
+
     # The secretariat's desk in a browser, served by `run` beside the messengers (and alone by `web`).
     web_enabled: bool = True
     web_host: str = "127.0.0.1"

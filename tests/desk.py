@@ -40,7 +40,7 @@ async def link_from_chat(person: Person) -> str:
 
 @asynccontextmanager
 async def browser(app: App) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=await build_web(app))
+    transport = httpx.ASGITransport(app=build_web(app))
     async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
         yield client
 

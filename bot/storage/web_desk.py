@@ -9,19 +9,9 @@ import aiosqlite
 from pydantic import BaseModel
 
 from bot.domain.nomination import NominationStatus
-from bot.domain.review import OPEN
-from bot.domain.text import fold
+from bot.domain.review import OPEN, nominee_key
 from bot.storage.database import fetch_all, fetch_one
 from bot.storage.timefmt import from_db, to_db
-
-FOLD_FUNCTION = "desk_fold"
-
-
-async def install_functions(conn: aiosqlite.Connection) -> None:
-    """Names are searched without diacritics; SQLite cannot fold Vietnamese by itself."""
-    await conn.create_function(
-        FOLD_FUNCTION, 1, lambda text: fold(text) if isinstance(text, str) else "", deterministic=True
-    )
 
 
 class QueueFilter(BaseModel):
@@ -54,6 +44,10 @@ class QueueRow(BaseModel):
 PAGE_SIZE = 50
 
 
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def _where(f: QueueFilter) -> tuple[str, list[Any]]:
     clauses = ["r.merged_into IS NULL"]
     params: list[Any] = []
@@ -79,12 +73,12 @@ def _where(f: QueueFilter) -> tuple[str, list[Any]]:
         clauses.append("EXISTS (SELECT 1 FROM nomination_files e WHERE e.nomination_id = n.id)")
     if f.duplicate:
         clauses.append("r.duplicate_of IS NOT NULL")
-    query = fold(f.query)
-    if query:
-        # A reference is typed as it is printed; anything else is part of a name, folded on both sides.
-        clauses.append(f"(n.reference LIKE ? ESCAPE '\\' OR {FOLD_FUNCTION}(n.nominee_name) LIKE ? ESCAPE '\\')")
-        like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        params += [like, like]
+    key = nominee_key(f.query)
+    if key:
+        # A reference is typed as it is printed; anything else is part of a name, compared by the folded key
+        # stored with each nomination (no diacritics, case or spacing).
+        clauses.append("(n.reference LIKE ? ESCAPE '\\' OR n.nominee_key LIKE ? ESCAPE '\\')")
+        params += [_like(f.query.strip()), _like(key)]
     return " AND ".join(clauses), params
 
 

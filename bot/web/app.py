@@ -13,7 +13,6 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.app import App
-from bot.storage.web_desk import install_functions
 from bot.web import announce, audit, files, grid, nomination, queue, signin
 from bot.web.context import Web, web_of
 from bot.web.security import SecurityHeaders
@@ -35,9 +34,8 @@ async def not_found(request: Request, exc: Exception) -> Response:
 MAX_BODY = 64 * 1024
 
 
-async def build_web(app: App) -> Starlette:
+def build_web(app: App) -> Starlette:
     web = Web(app)
-    await install_functions(app.db.conn)
     routes = [
         Route("/", home),
         Route("/signin", signin.signin_help),

@@ -18,7 +18,7 @@ async def web_server(app: App) -> uvicorn.Server:
     """The server as the settings configure it (not yet serving)."""
     settings = app.settings
     config = uvicorn.Config(
-        await build_web(app),
+        build_web(app),
         host=settings.web_host,
         port=settings.web_port,
         log_level="warning",
