@@ -5,6 +5,7 @@ nominator's chat receives the decision through the outbox. Screenshots go to tes
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -90,21 +91,39 @@ async def test_a_secretary_reviews_in_the_browser_and_the_nominator_is_told(
     assert len(told) == 1 and wanted in told[0] and "duyệt" in told[0]
 
 
-async def test_a_reviewer_rejects_with_a_reason_on_a_phone(desk_app: App) -> None:
+HOSTILE = "<script>alert(1)</script>\u202e<img src=x onerror=alert(2)>" + "Nguyễn" * 40
+
+
+async def test_a_reviewer_rejects_with_a_reason_on_a_phone_and_public_text_stays_text(desk_app: App) -> None:
     app = desk_app
     secretary = await registered(app, "2001", Grant(role=Role.SECRETARIAT))
     nominator = Member(app, "1001")
     reference = await nominate(nominator)
+    hostile = await nominate(nominator, "Trần Văn Bình")
+    with sqlite3.connect(app.db.path) as conn:
+        # Whatever reached the database by any road: a name and a deed made to run script or break the page.
+        conn.execute("DROP TRIGGER nominations_content_is_immutable")
+        conn.execute(
+            "UPDATE nominations SET nominee_name = ?, deed = ? WHERE reference = ?", (HOSTILE, HOSTILE * 3, hostile)
+        )
     nominator.inbox()
     await secretary.say("/web")
     found = LINK.search(secretary.text)
     assert found
     async with served(app), chromium(390, 844) as page:
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: dialogs.append(dialog.message))
 
         async def steps() -> None:
             await page.goto(found.group(0))
             await page.click("#signin")
             await page.wait_for_url("**/queue")
+            assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            await page.click(f"a[href='/n/{hostile}']")
+            await page.wait_for_url(f"**/n/{hostile}")
+            assert "<script>alert(1)</script>" in await page.locator(".facts .nominee").inner_text()
+            assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            await page.goto(page.url.rsplit("/n/", 1)[0] + "/queue")
             await page.click(f"a[href='/n/{reference}']")
             await page.fill("form[action$='/reject'] textarea", "Chưa có xác nhận của địa phương")
             await page.click("#reject")
@@ -113,5 +132,6 @@ async def test_a_reviewer_rejects_with_a_reason_on_a_phone(desk_app: App) -> Non
             assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
         await screenshots_on_failure(page, "review-reject-phone", steps)
+    assert dialogs == []
     assert status_of(app, reference) == "rejected"
     assert "Chưa có xác nhận của địa phương" in nominator.inbox_text

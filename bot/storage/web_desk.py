@@ -181,7 +181,7 @@ class HistoryLine(BaseModel):
 async def history(conn: aiosqlite.Connection, reference: str) -> list[HistoryLine]:
     rows = await fetch_all(
         conn,
-        "SELECT a.at, a.action, u.display_name, a.channel, a.detail FROM audit_log a"
+        "SELECT a.at, a.action, COALESCE(u.display_name, u.external_id), a.channel, a.detail FROM audit_log a"
         " LEFT JOIN users u ON u.id = a.actor_user_id WHERE a.subject = ? ORDER BY a.id",
         (reference,),
     )
@@ -230,7 +230,8 @@ async def audit_lines(
         params.append(before_id)
     rows = await fetch_all(
         conn,
-        "SELECT a.id, a.at, u.display_name, a.channel, a.action, a.subject, a.detail FROM audit_log a"
+        "SELECT a.id, a.at, COALESCE(u.display_name, u.external_id), a.channel, a.action, a.subject, a.detail"
+        " FROM audit_log a"
         f" LEFT JOIN users u ON u.id = a.actor_user_id WHERE {' AND '.join(clauses)} ORDER BY a.id DESC LIMIT ?",
         (*params, AUDIT_PAGE + 1),
     )

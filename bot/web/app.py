@@ -13,7 +13,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.app import App
-from bot.web import announce, audit, files, grid, nomination, queue, signin
+from bot.web import announce, audit, digest, files, grid, nomination, queue, signin
 from bot.web.context import Web, web_of
 from bot.web.security import SecurityHeaders
 
@@ -53,6 +53,8 @@ def build_web(app: App) -> Starlette:
         Route("/files/make", files.make, methods=["POST"]),
         Route("/files/download/{name}", files.download),
         Route("/audit", audit.audit_page),
+        Route("/digest", digest.digest_page),
+        Route("/digest/chart/{name}", digest.chart_route),
         Route("/announce", announce.announce_page, methods=["GET"]),
         Route("/announce", announce.announce, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
