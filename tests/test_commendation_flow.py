@@ -239,3 +239,17 @@ async def test_the_desk_finds_commendation_in_its_menu_and_help_citizens_do_not(
     assert "🏅 Đề xuất khen thưởng" in desk.buttons
     await desk.tap("Đề xuất khen thưởng")
     assert "Chưa có đề cử nào đã được duyệt mà chưa đề xuất khen thưởng" in desk.text
+
+
+async def test_the_movements_form_counts_the_campaigns_movements(app: App) -> None:
+    desk = await secretariat(app, "3001")
+    replies = await desk.say("/xuat 0601")
+    [made] = [r for r in replies if r.file is not None]
+    assert made.file is not None and made.file.filename == "bieu-0601-2026.xlsx"
+    sheet = openpyxl.load_workbook(made.file.path).active
+    assert sheet is not None and sheet["A5"].value == "SỐ PHONG TRÀO THI ĐUA"
+    # The campaign of 2026 launches nine movements (section III.1 of the plan it follows).
+    assert [c.value for c in sheet[FIRST_ROW]] == ["TỔNG SỐ", "01", len(app.services.campaign.movements)]
+    assert len(app.services.campaign.movements) == 9
+    await desk.say("/xuat 0603 2019")
+    assert "chưa có mẫu biểu 0603 áp dụng cho năm 2019" in desk.text
