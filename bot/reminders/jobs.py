@@ -14,7 +14,15 @@ from bot.digests.jobs import add_digest_job
 from bot.domain.policy import Role
 from bot.engine.context import Services
 from bot.engine.messages import Choice, Reply
-from bot.reminders.planner import Plan, PlannedEscalation, PlannedReminder, Recipient, UnitState, plan
+from bot.reminders.planner import (
+    Plan,
+    PlannedEscalation,
+    PlannedReminder,
+    Recipient,
+    UnitState,
+    next_due,
+    plan,
+)
 from bot.reminders.retention import add_retention_job
 from bot.reminders.ticker import add_minutely
 from bot.storage.database import Database
@@ -32,22 +40,24 @@ JOB_ID = "reminders"
 
 
 async def plan_from_db(conn: aiosqlite.Connection, services: Services, now: dt.datetime) -> Plan:
-    """The plan at `now`, from the units, roles, reports and decisions in the database."""
-    units = await UnitRepo(conn).active()
+    """The plan at `now`, from the units, roles, reports and decisions in the database. The province's
+    thousands of units and grants are read as plain rows, and only the open periods' decisions."""
+    campaign = services.campaign
+    units = await UnitRepo(conn).active_refs()
     reps: dict[str, list[Recipient]] = {}
     council_by_unit: dict[str, list[Recipient]] = {}
     council_by_group: dict[str, list[Recipient]] = {}
     secretariat: list[Recipient] = []
     # One query for every role held, rather than three per unit: the province may have thousands of units.
-    for grant, user in await RoleRepo(conn).all_active():
-        person = Recipient(user.id, user.channel, user.chat_id, user.lang)
-        if grant.role is Role.UNIT_REP and grant.unit_code:
-            reps.setdefault(grant.unit_code, []).append(person)
-        elif grant.role is Role.COUNCIL and grant.unit_code:
-            council_by_unit.setdefault(grant.unit_code, []).append(person)
-        elif grant.role is Role.COUNCIL and grant.group_code:
-            council_by_group.setdefault(grant.group_code, []).append(person)
-        elif grant.role is Role.SECRETARIAT and person not in secretariat:
+    for held in await RoleRepo(conn).reachable_holders():
+        person = Recipient(held.user_id, held.channel, held.chat_id, held.lang)
+        if held.role == Role.UNIT_REP and held.unit_code:
+            reps.setdefault(held.unit_code, []).append(person)
+        elif held.role == Role.COUNCIL and held.unit_code:
+            council_by_unit.setdefault(held.unit_code, []).append(person)
+        elif held.role == Role.COUNCIL and held.group_code:
+            council_by_group.setdefault(held.group_code, []).append(person)
+        elif held.role == Role.SECRETARIAT and person not in secretariat:
             secretariat.append(person)
     states = [
         UnitState(
@@ -55,14 +65,16 @@ async def plan_from_db(conn: aiosqlite.Connection, services: Services, now: dt.d
             name=u.name,
             kind=u.kind,
             group=u.group,
-            representatives=tuple(dict.fromkeys(reps.get(u.code, []))),
-            council=tuple(dict.fromkeys([*council_by_unit.get(u.code, []), *council_by_group.get(u.group or "", [])])),
+            representatives=tuple(dict.fromkeys(reps[u.code])) if u.code in reps else (),
+            council=tuple(dict.fromkeys([*council_by_unit.get(u.code, ()), *council_by_group.get(u.group or "", ())])),
         )
         for u in units
     ]
+    today = now.astimezone(campaign.campaign.tz).date()
+    open_periods = [p.code for p in campaign.reporting_periods if p.accepts_on(today)]
     submitted = await ReportRepo(conn).submitted_by_period()
-    decided = await ReminderLog(conn).decided()
-    return plan(services.campaign, states, submitted, decided, secretariat, now)
+    decided = await ReminderLog(conn).decided(open_periods)
+    return plan(campaign, states, submitted, decided, secretariat, now)
 
 
 def _days(services: Services, lang: str, key: str, days: int) -> str:
@@ -158,11 +170,35 @@ async def run_planner(db: Database, services: Services, at: dt.datetime | None =
     return queued
 
 
+class DuePlanner:
+    """The minutely wake-up of the running bot: plans when something may have fallen due since its last
+    plan (a step's time came, the quiet hours ended: see next_due) or the units changed, and otherwise
+    reads one number. The first wake-up after start plans in full, so nothing rests on memory."""
+
+    def __init__(self, db: Database, services: Services) -> None:
+        self.db = db
+        self.services = services
+        self._planned: tuple[dt.datetime, int] | None = None
+
+    async def __call__(self) -> int:
+        now = self.services.clock.now()
+        async with self.db.reading() as conn:
+            units = await UnitRepo(conn).last_version()
+        if self._planned is not None:
+            planned_at, units_then = self._planned
+            due = next_due(self.services.campaign, planned_at)
+            if units == units_then and planned_at <= now and (due is None or now < due):
+                return 0
+        queued = await run_planner(self.db, self.services)
+        self._planned = (now, units)
+        return queued
+
+
 def build_scheduler(db: Database, services: Services, on_queued: Callable[[], None] | None = None) -> AsyncIOScheduler:
     """The scheduler of the running bot: the reminder planner, and the secretariat's digests beside it, each
     woken every minute and at start-up and each planned from its own log in the database."""
     scheduler = AsyncIOScheduler(timezone=dt.UTC)
-    add_minutely(scheduler, JOB_ID, lambda: run_planner(db, services), on_queued)
+    add_minutely(scheduler, JOB_ID, DuePlanner(db, services), on_queued)
     add_digest_job(scheduler, db, services, on_queued)
     add_retention_job(scheduler, db, services)
     return scheduler

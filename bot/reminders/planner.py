@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from bot.domain.campaign import Campaign, ReportingPeriod
 from bot.domain.reminder_policy import ReminderPolicy
 
 
-@dataclass(frozen=True)
-class Recipient:
+# Tuples rather than dataclasses: a first plan makes one of each for every unit and reminder of a province.
+class Recipient(NamedTuple):
     user_id: int
     channel: str
     chat_id: str
     lang: str
 
 
-@dataclass(frozen=True)
-class UnitState:
+class UnitState(NamedTuple):
     code: str
     name: str
     kind: str
@@ -41,8 +41,7 @@ class Step:
     due: dt.datetime  # UTC, already moved out of quiet hours
 
 
-@dataclass(frozen=True)
-class PlannedReminder:
+class PlannedReminder(NamedTuple):
     key: str
     period: ReportingPeriod
     unit: UnitState
@@ -98,11 +97,29 @@ def escalation_key(period: str, step: str) -> str:
     return f"esc:{period}:{step}"
 
 
-def _pending(steps: list[Step], keys: list[str], decided: set[str]) -> list[int]:
+def _pending(keys: list[str], decided: set[str]) -> range:
     """Indexes of the due steps not decided yet, after the last one that was: a step added to the policy
     later, or found undecided for another reason, never goes out after a later one did."""
-    last = max((i for i, key in enumerate(keys) if key in decided), default=-1)
-    return [i for i in range(last + 1, len(steps)) if keys[i] not in decided]
+    last = len(keys) - 1
+    while last >= 0 and keys[last] not in decided:
+        last -= 1
+    return range(last + 1, len(keys))
+
+
+def next_due(campaign: Campaign, planned_at: dt.datetime) -> dt.datetime | None:
+    """The first moment after a plan made at `planned_at` at which planning again, on the same units, could
+    find something to do: the next step of any period falling due, or the end of the quiet hours when the
+    plan was made in them (it planned nothing then). None when nothing will ever fall due again.
+
+    A plan decides every step due by its time for every unit it saw; reports only take work away, and a
+    decided step stays decided. So until this moment a tick finds nothing to do unless the units change."""
+    policy = campaign.reminders
+    tz = campaign.campaign.tz
+    local = planned_at.astimezone(tz)
+    upcoming = [s.due for period in campaign.reporting_periods for s in steps_of(period, policy, tz)]
+    if policy.is_quiet(local.time()):
+        upcoming.append(policy.deliverable(local).astimezone(dt.UTC))
+    return min((due for due in upcoming if due > planned_at), default=None)
 
 
 def plan(
@@ -126,13 +143,13 @@ def plan(
         done = submitted.get(period.code, set())
         late = [u for u in period.owing(units) if u.code not in done]
         unit_steps = [s for s in steps if s.kind != "escalation" and s.due <= now]
-        for unit in late:
+        for unit in late if unit_steps else ():
             keys = [reminder_key(period.code, unit.code, s.name) for s in unit_steps]
-            pending = _pending(unit_steps, keys, decided)
+            pending = _pending(keys, decided)
             if not pending:
                 continue
-            *earlier, latest = pending
-            result.skipped += [keys[i] for i in earlier]
+            latest = pending[-1]
+            result.skipped += [keys[i] for i in pending[:-1]]
             item = PlannedReminder(keys[latest], period, unit, unit_steps[latest])
             if unit.representatives:
                 result.reminders.append(item)
@@ -142,7 +159,7 @@ def plan(
                 result.skipped.append(item.key)
         escalation_steps = [s for s in steps if s.kind == "escalation" and s.due <= now]
         keys = [escalation_key(period.code, s.name) for s in escalation_steps]
-        pending = _pending(escalation_steps, keys, decided)
+        pending = _pending(keys, decided)
         if pending:
             *earlier, latest = pending
             result.skipped += [keys[i] for i in earlier]

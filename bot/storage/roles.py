@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 import aiosqlite
 from pydantic import BaseModel
@@ -12,6 +13,17 @@ from bot.storage.audit import audit
 from bot.storage.database import fetch_all
 from bot.storage.timefmt import from_db, to_db
 from bot.storage.users import user_from_row
+
+
+class Holder(NamedTuple):
+    role: str
+    unit_code: str | None
+    group_code: str | None
+    user_id: int
+    channel: str
+    chat_id: str
+    lang: str
+
 
 _ACTIVE = "revoked_at IS NULL"
 
@@ -131,6 +143,16 @@ class RoleRepo:
     async def all_active(self) -> list[tuple[Grant, User]]:
         """Every role held now, with its holder: one query, for planning across all units."""
         return [(held.grant, held.user) for held in await self.held()]
+
+    async def reachable_holders(self) -> list[Holder]:
+        """Every role held now and where its holder is reached, as plain rows: planning reminders reads
+        them for every unit of the province, at start-up and whenever the units change."""
+        rows = await fetch_all(
+            self.conn,
+            "SELECT g.role, g.unit_code, g.group_code, u.id, u.channel, u.chat_id, u.lang"
+            " FROM role_grants g JOIN users u ON u.id = g.user_id WHERE g.revoked_at IS NULL ORDER BY g.id",
+        )
+        return [Holder(*row) for row in rows]
 
     async def held(self) -> list[HeldRole]:
         rows = await fetch_all(

@@ -82,6 +82,11 @@ class UnitRepo:
         rows = await fetch_all(self.conn, f"{columns}{found} WHERE {holds} AND {current}", [*params, *words])
         return [UnitRef(*row) for row in rows]
 
+    async def last_version(self) -> int:
+        """The id of the latest unit version recorded: it moves whenever any unit is added or changed."""
+        row = await fetch_one(self.conn, "SELECT MAX(id) FROM unit_versions")
+        return int(row[0] or 0) if row else 0
+
     async def owing(self, period: ReportingPeriod) -> list[Unit]:
         """The active units that owe the period a report."""
         return period.owing(await self.active())
