@@ -14,11 +14,15 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# `make run USER=3001` (or `make chat USER=3001`) is the terminal chat as user 3001. Only a USER given on
+# the command line counts: the shell's own USER (the login name) is not a chat user.
+CHAT_USER := $(if $(filter command line,$(origin USER)),--user $(USER))
+
 run: $(STAMP)
-	$(BIN)/python -m bot run
+	$(BIN)/python -m bot run $(CHAT_USER)
 
 chat: $(STAMP)
-	$(BIN)/python -m bot chat
+	$(BIN)/python -m bot chat $(CHAT_USER)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests bench

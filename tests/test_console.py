@@ -122,7 +122,7 @@ def test_killed_mid_conversation_and_resumed_by_a_new_process(tmp_path: Path) ->
 
 def test_run_without_a_token_opens_the_terminal_chat(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
+        [sys.executable, "-m", "bot", "run", "--user", "3001"],
         cwd=tmp_path,  # no .env here
         env={**env_for(tmp_path), "PYTHONPATH": str(ROOT)},
         input="/start\n",
@@ -131,5 +131,6 @@ def test_run_without_a_token_opens_the_terminal_chat(tmp_path: Path) -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert "terminal chat" in result.stderr
+    assert "the whole bot runs here (outbox, reminders, digests)" in result.stderr
+    assert "as user 3001" in result.stderr
     assert "Xin chào!" in result.stdout

@@ -44,19 +44,33 @@ def test_invites_from_the_command_line(cli: Cli) -> None:
 
 
 def test_administrators_and_roles(cli: Cli) -> None:
-    assert cli("admin", "add", "--user", "4242") == (0, "telegram user 4242 is now an administrator\n")
-    assert cli("admin", "add", "--user", "4242")[1] == "telegram user 4242 is already an administrator\n"
+    tg = ("--channel", "telegram")
+    assert cli("admin", "add", *tg, "--user", "4242") == (0, "telegram user 4242 is now an administrator\n")
+    assert cli("admin", "add", *tg, "--user", "4242")[1] == "telegram user 4242 is already an administrator\n"
     assert cli("admin", "add", "--channel", "zalo", "--user", "z-1")[0] == 0
     roles = cli("admin", "roles")[1]
     assert "telegram  4242" in roles and "zalo      z-1" in roles and roles.count("admin") == 2
-    assert cli("admin", "remove", "--user", "4242") == (0, "telegram user 4242 no longer holds the role admin\n")
-    assert cli("admin", "remove", "--user", "4242")[0] == 1
+    assert cli("admin", "remove", *tg, "--user", "4242") == (0, "telegram user 4242 no longer holds the role admin\n")
+    assert cli("admin", "remove", *tg, "--user", "4242")[0] == 1
     assert "4242" not in cli("admin", "roles")[1]
-    code, out = cli("admin", "revoke", "--user", "9", "--role", "rep", "--unit", "H-LAPVO")
+    code, out = cli("admin", "revoke", *tg, "--user", "9", "--role", "rep", "--unit", "H-LAPVO")
     assert code == 1 and "does not hold the role unit_rep of H-LAPVO" in out
     audit = cli("admin", "audit", "--action", "role.")[1].splitlines()
     assert [line.split()[4] for line in audit] == ["role.granted", "role.granted", "role.revoked"]
     assert all(" cli " in line for line in audit)
+
+
+def test_with_no_token_an_administrator_is_a_terminal_user(cli: Cli) -> None:
+    code, out = cli("admin", "add", "--user", "1001")
+    assert code == 0 and out.startswith("terminal chat user 1001 is now an administrator\n")
+    assert "python -m bot chat --user 1001" in out and "make run USER=1001" in out
+    assert "console   1001" in cli("admin", "roles")[1]
+
+
+def test_an_audit_filter_that_matches_nothing_says_so(cli: Cli) -> None:
+    cli("admin", "add", "--user", "1001")
+    out = cli("admin", "audit", "--action", "review")[1]
+    assert "empty" not in out and "no audit log entry with an action starting with 'review'" in out
 
 
 def test_an_empty_installation_says_so(cli: Cli) -> None:

@@ -9,9 +9,12 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.clock import Clock
 from bot.engine.engine import Engine, FileTooLarge
 from bot.engine.messages import Attachment, Incoming, Kind, Reply
 from bot.handlers.commands import find_command
+from bot.storage.database import Database
+from bot.storage.mailbox import MailboxRepo
 
 CHANNEL = "console"
 FILE_PREFIX = "/file "
@@ -62,27 +65,68 @@ def render(reply: Reply) -> str:
     return "\n".join(lines)
 
 
+class ConsoleMailbox:
+    """The terminal's Sender for the outbox: what the bot sends on its own to a terminal user waits in their
+    mailbox (in the database, so another process's chat sees it) until their chat shows it."""
+
+    channel = CHANNEL
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        async with self.db.transaction() as conn:
+            await MailboxRepo(conn).put(chat_id, reply, self.clock.now())
+
+    async def take(self, chat_id: str) -> list[Reply]:
+        async with self.db.transaction() as conn:
+            return await MailboxRepo(conn).take(chat_id, self.clock.now())
+
+
 async def run_console(
     engine: Engine,
     user_id: str,
     display_name: str | None = None,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
+    mailbox: ConsoleMailbox | None = None,
+    poll: float = 1.0,
 ) -> None:
+    """The chat, until the end of input. With a mailbox, what the bot sent on its own is shown when the chat
+    opens, after each answer, and while the person is typing (looked at every `poll` seconds)."""
     source = stdin or sys.stdin
     out = stdout or sys.stdout
     interactive = source.isatty()
     fetcher = LocalFiles()
+
+    async def show_mail() -> bool:
+        if mailbox is None:
+            return False
+        waiting = await mailbox.take(user_id)
+        for reply in waiting:
+            out.write(render(reply) + "\n\n")
+        out.flush()
+        return bool(waiting)
+
     if interactive:
         out.write("thidua-bot — gõ /batdau để bắt đầu, Ctrl-D để thoát (type /start; Ctrl-D quits)\n")
+    await show_mail()
     while True:
         if interactive:
             out.write("> ")
             out.flush()
-        line = await asyncio.to_thread(source.readline)
+        reading = asyncio.ensure_future(asyncio.to_thread(source.readline))
+        while not reading.done():
+            await asyncio.wait({reading}, timeout=poll if mailbox is not None else None)
+            if not reading.done() and await show_mail() and interactive:
+                out.write("> ")
+                out.flush()
+        line = reading.result()
         if not line:
             break
         incoming = parse_line(line, user_id, display_name)
         for reply in await engine.handle(incoming, fetcher):
             out.write(render(reply) + "\n\n")
         out.flush()
+        await show_mail()

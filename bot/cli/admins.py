@@ -36,13 +36,34 @@ async def _person(app: App, channel: str, user: str, now: dt.datetime, create: b
         return found
 
 
+def _channel(app: App, args: argparse.Namespace) -> str:
+    """The messenger named, or the one this installation runs: the terminal when no token is set."""
+    if args.channel is None:
+        settings = app.settings
+        args.channel = (
+            "telegram"
+            if settings.telegram_bot_token is not None
+            else "zalo"
+            if settings.zalo_bot_token is not None
+            else "console"
+        )
+    return str(args.channel)
+
+
+def _where(channel: str, user: str) -> str:
+    return f"terminal chat user {user}" if channel == "console" else f"{channel} user {user}"
+
+
 async def add_admin(app: App, args: argparse.Namespace) -> int:
+    _channel(app, args)
     now = app.services.clock.now()
     person = await _person(app, args.channel, args.user, now, create=True)
     assert person is not None
     async with app.db.transaction() as conn:
         added = await RoleRepo(conn).grant(person.id, Grant(role=Role.ADMIN), now, channel=OPERATOR)
-    print(f"{args.channel} user {args.user} is {'now' if added else 'already'} an administrator")
+    print(f"{_where(args.channel, args.user)} is {'now' if added else 'already'} an administrator")
+    if args.channel == "console":
+        print(f"  open their chat with: python -m bot chat --user {args.user}  (or: make run USER={args.user})")
     return 0
 
 
@@ -52,6 +73,7 @@ async def remove_admin(app: App, args: argparse.Namespace) -> int:
 
 
 async def revoke(app: App, args: argparse.Namespace) -> int:
+    _channel(app, args)
     now = app.services.clock.now()
     role = ROLES[args.role]
     grant = Grant(
@@ -100,7 +122,9 @@ async def show_audit(app: App, args: argparse.Namespace) -> int:
         actor = f"user:{entry.actor_user_id}" if entry.actor_user_id is not None else "-"
         at = entry.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
         print(f"{at}  {entry.channel or '-':<8} {actor:<10} {entry.action:<22} {entry.subject or '-'}  {detail}")
-    if not entries:
+    if not entries and args.action:
+        print(f"no audit log entry with an action starting with {args.action!r} (e.g. report., role., nomination.)")
+    elif not entries:
         print("the audit log is empty")
     return 0
 
@@ -110,8 +134,16 @@ def register(subparsers: Any) -> None:
     commands = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
 
     def who(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--channel", choices=CHANNELS, default="telegram", help="the messenger (default: telegram)")
-        parser.add_argument("--user", required=True, help="the user's id on that messenger")
+        parser.add_argument(
+            "--channel",
+            choices=CHANNELS,
+            default=None,
+            help="the messenger: console is the terminal chat (default: telegram if its token is set, else zalo if"
+            " its token is set, else console)",
+        )
+        parser.add_argument(
+            "--user", required=True, help="the user's id on that messenger (in the terminal: the chat's --user)"
+        )
 
     who(add_command(commands, "add", add_admin, help="make a messenger user an administrator"))
     who(add_command(commands, "remove", remove_admin, help="take the administrator role away from a user"))

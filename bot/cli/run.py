@@ -7,10 +7,11 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, TextIO
 
 from bot.app import App
-from bot.channels.console import run_console
+from bot.channels.console import CHANNEL as CONSOLE
+from bot.channels.console import ConsoleMailbox, run_console
 from bot.cli.base import add_command
 from bot.cli.config import check_channels
 from bot.cli.outbox import outbox_worker
@@ -82,12 +83,39 @@ async def supervised(name: str, runner: Runner, app: App, *, first: float = REST
         delay = min(RESTART_MAX, delay * 2)
 
 
+async def run_terminal(
+    app: App,
+    user: str,
+    name: str | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    poll: float = 1.0,
+) -> None:
+    """The whole bot with the chat in this terminal: the outbox, the reminders and the digests run beside the
+    chat, and what they send to terminal users waits in their mailboxes (this user's is shown as it comes)."""
+    mailbox = app.senders.setdefault(CONSOLE, ConsoleMailbox(app.db, app.services.clock))
+    assert isinstance(mailbox, ConsoleMailbox)
+    tasks = [asyncio.create_task(supervised(part, runner, app), name=part) for part, runner in background_runners(app)]
+    try:
+        await run_console(app.engine, user, name, stdin, stdout, mailbox=mailbox, poll=poll)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
 async def run(app: App, args: argparse.Namespace) -> int:
     check_channels(app)
+    # Terminal users get what the bot sends on its own whatever else runs: into their mailbox.
+    app.senders[CONSOLE] = ConsoleMailbox(app.db, app.services.clock)
     messengers = messenger_runners(app)
     if not messengers:
-        print("No messenger token is set (see .env.example): opening the terminal chat.", file=sys.stderr)
-        await run_console(app.engine, "1001")
+        print(
+            "No messenger token is set (see .env.example): the whole bot runs here (outbox, reminders, digests),"
+            f" with the chat in this terminal as user {args.user}; other terminal users: python -m bot chat --user N",
+            file=sys.stderr,
+        )
+        await run_terminal(app, args.user, args.name)
         return 0
     tasks = [
         asyncio.create_task(supervised(name, runner, app), name=name)
@@ -106,13 +134,15 @@ async def run(app: App, args: argparse.Namespace) -> int:
 
 
 def register(subparsers: Any) -> None:
-    add_command(
+    parser = add_command(
         subparsers,
         "run",
         run,
-        help="run the bot on every messenger with a token set; with none, open the terminal chat",
+        help="run the bot on every messenger with a token set; with none, the whole bot with its chat in this terminal",
         description="Run the bot. With TELEGRAM_BOT_TOKEN set it serves Telegram (long polling, or a webhook "
         "when TELEGRAM_WEBHOOK_URL is set); with ZALO_BOT_TOKEN set it serves Zalo (long polling, or a webhook "
         "when ZALO_WEBHOOK_URL is set); both at once when both are set, with the outbox worker and the reminder "
-        "and digest schedules beside them. With no token it opens the terminal chat.",
+        "and digest schedules beside them. With no token the whole bot runs with its chat in this terminal.",
     )
+    parser.add_argument("--user", default="1001", help="with no token: who you are in the terminal chat")
+    parser.add_argument("--name", default=None, help="with no token: your display name in the terminal chat")
