@@ -28,16 +28,24 @@ class LocalFiles:
 
 
 def _read_limited(path: Path, max_bytes: int) -> bytes:
-    if path.stat().st_size > max_bytes:
+    # Only a regular file, and never more than the limit: /dev/zero or a pipe would read without end.
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is not a regular file")
+    with path.open("rb") as file:
+        data = file.read(max_bytes + 1)
+    if len(data) > max_bytes:
         raise FileTooLarge(str(path))
-    return path.read_bytes()
+    return data
 
 
 def parse_line(line: str, user_id: str, display_name: str | None) -> Incoming:
     text = line.rstrip("\r\n")
     base = {"channel": CHANNEL, "user_id": user_id, "chat_id": user_id, "display_name": display_name}
     if text.startswith(FILE_PREFIX):
-        paths = shlex.split(text[len(FILE_PREFIX) :])
+        try:
+            paths = shlex.split(text[len(FILE_PREFIX) :])
+        except ValueError:  # an unclosed quote: the path as typed, without it
+            paths = [text[len(FILE_PREFIX) :].strip().strip("\"'")]
         attachments = []
         for raw in paths:
             path = Path(raw).expanduser()

@@ -4,6 +4,7 @@ compilation of reports, for a reporting period or a range of dates, written wher
 from __future__ import annotations
 
 import argparse
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,8 @@ from bot.app import App
 from bot.cli.base import add_command
 from bot.cli.stat_form import export_form
 from bot.domain.export_rows import LONGEST_RANGE, ExportKind, ExportScope, parse_day
-from bot.exports.making import AUDIT_EXPORT, SUFFIX, ExportRequest, make_exports
+from bot.domain.moments import out_of_range
+from bot.exports.making import AUDIT_EXPORT, SUFFIX, ExportRequest, file_name, make_exports
 from bot.exports.stat_making import FORM_CODES
 from bot.storage.audit import audit
 
@@ -37,10 +39,14 @@ def scope_from(app: App, args: argparse.Namespace) -> ExportScope:
     start = parse_day(args.start)
     if start is None:
         raise Refused(f"--from: {args.start!r} is not a date (use 2026-10-01 or 01/10/2026)")
+    if (problem := out_of_range(start)) is not None:
+        raise Refused(f"--from: {problem}")
     if args.end:
         end = parse_day(args.end)
         if end is None:
             raise Refused(f"--to: {args.end!r} is not a date (use 2026-10-31 or 31/10/2026)")
+        if (problem := out_of_range(end)) is not None:
+            raise Refused(f"--to: {problem}")
     else:
         end = app.services.clock.now().astimezone(campaign.campaign.tz).date()
     if end < start:
@@ -65,6 +71,25 @@ def targets(out: Path | None, kinds: list[ExportKind], default: Path) -> tuple[P
     return out, {}
 
 
+def writable(folder: Path, files: list[Path], *, force: bool) -> None:
+    """Refuse, in a line, to write where it cannot or to replace a file without --force."""
+    existing = [path for path in files if path.exists()]
+    if existing and not force:
+        raise Refused(f"{existing[0]} exists; add --force to replace it")
+    if any(not path.is_file() for path in existing):
+        raise Refused(f"{next(p for p in existing if not p.is_file())} is not a file")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Refused(f"cannot make the folder {folder}: {exc.strerror or exc}") from None
+    try:
+        # Tried, not judged from permission bits: a read-only mount or /proc says no only when written to.
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-"):
+            pass
+    except OSError as exc:
+        raise Refused(f"cannot write in {folder}: {exc.strerror or exc}") from None
+
+
 async def export(app: App, args: argparse.Namespace) -> int:
     if args.form:
         return await export_form(app, args)
@@ -77,12 +102,18 @@ async def export(app: App, args: argparse.Namespace) -> int:
         return 2
     request = ExportRequest(scope=scope, kinds=kinds, with_contacts=args.with_contacts, lang=args.lang)
     now = app.services.clock.now()
+    written = [paths.get(kind) or folder / file_name(app.services.campaign, request, kind, now) for kind in kinds]
+    try:
+        writable(folder, written, force=args.force)
+    except Refused as exc:
+        print(f"error: {exc}")
+        return 1
     try:
         made = await make_exports(
             app.db.path, app.services.campaign, app.services.catalog, request, now, folder=folder, paths=paths
         )
-    except OSError as exc:
-        print(f"error: could not write the files: {exc}")
+    except Exception as exc:  # the disk, the path or the file writer: one line, not a library's traceback
+        print(f"error: could not write the files in {folder}: {exc or type(exc).__name__}")
         return 1
     async with app.db.transaction() as conn:
         await audit(
@@ -122,6 +153,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--kind", choices=KINDS, default="all", help="which file (default: all)")
     parser.add_argument(
         "--out", type=Path, help="a folder, or a file path when one kind is asked (default: DATA_DIR/files/exports)"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="replace a file of the same name (otherwise an existing file is kept)"
     )
     parser.add_argument(
         "--with-contacts",

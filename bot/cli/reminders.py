@@ -10,6 +10,7 @@ from typing import Any
 from bot.app import App
 from bot.cli.base import add_command
 from bot.cli.outbox import outbox_worker
+from bot.domain.moments import out_of_range
 from bot.engine.delivery import Sender
 from bot.engine.messages import Reply
 from bot.reminders.jobs import escalation_reply, plan_from_db, reminder_reply, run_planner
@@ -25,7 +26,13 @@ def parse_at(app: App, text: str | None) -> dt.datetime:
     """An ISO time; without a zone it is the campaign's local time."""
     if text is None:
         return app.services.clock.now()
-    moment = dt.datetime.fromisoformat(text)
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a time; use 2026-12-03T08:00 (or 2026-12-03)") from None
+    problem = out_of_range(moment.date())
+    if problem is not None:
+        raise ValueError(problem)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=app.services.campaign.campaign.tz)
     return moment.astimezone(dt.UTC)
@@ -95,9 +102,11 @@ async def standalone_senders(app: App) -> tuple[dict[str, Sender], list[Closer]]
     if settings.telegram_bot_token is not None:
         from telegram import Bot
 
+        from bot.channels.telegram.config import bot_options
         from bot.channels.telegram.sender import TelegramSender
 
-        bot = Bot(settings.telegram_bot_token.get_secret_value())
+        # The same Bot API server as the running bot (TELEGRAM_API_BASE_URL), not Telegram's by default.
+        bot = Bot(settings.telegram_bot_token.get_secret_value(), **bot_options(settings))
         await bot.initialize()
         senders["telegram"] = TelegramSender(bot)
         closers.append(bot.shutdown)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlparse
 
 from bot.errors import StartupError
@@ -27,6 +28,18 @@ def bot_token(settings: Settings) -> str:
 def api_root(base_url: str) -> str:
     """The server's root, from "http://localhost:8081" as well as "http://localhost:8081/bot"."""
     return base_url.strip().rstrip("/").removesuffix("/bot")
+
+
+def bot_options(settings: Settings) -> dict[str, Any]:
+    """Where the Bot API is, as python-telegram-bot's Bot takes it: Telegram's own unless
+    TELEGRAM_API_BASE_URL names a self-hosted server (and TELEGRAM_LOCAL_MODE says it runs with --local)."""
+    options: dict[str, Any] = {}
+    if settings.telegram_api_base_url:
+        root = api_root(settings.telegram_api_base_url)
+        options.update(base_url=f"{root}/bot", base_file_url=f"{root}/file/bot")
+    if settings.telegram_local_mode:
+        options["local_mode"] = True
+    return options
 
 
 @dataclass(frozen=True)
