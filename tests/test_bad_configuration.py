@@ -74,6 +74,12 @@ CASES: dict[str, Bad] = {
     ),
     "not a number": Bad(["setting MAX_FILES: 'năm'", "valid integer"], env={"MAX_FILES": "năm"}),
     "out of range": Bad(["setting MAX_FILE_MB: '50'", "less than or equal to 20"], env={"MAX_FILE_MB": "50"}),
+    "a yes-or-no that is neither": Bad(
+        ["setting MESSAGE_TRACING: 'perhaps'", "valid boolean"], env={"MESSAGE_TRACING": "perhaps"}
+    ),
+    "a retention of no days": Bad(
+        ["setting PHONE_RETENTION_DAYS: '0'", "greater than 0"], env={"PHONE_RETENTION_DAYS": "0"}
+    ),
     "a desk chat without its messenger": Bad(
         ["setting SECRETARIAT_CHATS: '-1001234' is not channel:chat_id", "telegram:-1001234567890"],
         env={"SECRETARIAT_CHATS": "-1001234"},
