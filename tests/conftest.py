@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 from bot.app import App, build_app
 from bot.clock import FixedClock
 from bot.settings import Settings
+from bot.storage.database import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 # Most tests use the 2023 plan's districts (H-THAPMUOI, ...): the historical campaign file. The shipped
@@ -36,8 +39,22 @@ def clock() -> FixedClock:
     return FixedClock(START)
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file with every migration applied, made once per run: each test's database starts as a
+    copy of it rather than migrating anew (the migrations are still what made it)."""
+    path = tmp_path_factory.mktemp("template") / "thidua.db"
+
+    async def migrate() -> None:
+        await (await Database.open(path)).close()
+
+    asyncio.run(migrate())
+    return path
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, migrated_database: Path) -> Settings:
+    shutil.copyfile(migrated_database, tmp_path / "thidua.db")
     return make_settings(tmp_path)
 
 
