@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
@@ -17,11 +18,13 @@ from bot.handlers import build_router
 from bot.i18n import default_catalog
 from bot.settings import Settings
 from bot.storage.database import Database, path_from_url
-from bot.storage.files import FileStore
+from bot.storage.files import STAGING_GRACE, FileStore, referenced_files
 from bot.storage.inbox import InboxRepo
 from bot.storage.units import UnitRepo
 from bot.storage.updates import ProcessedUpdates
 from bot.successions_setup import import_successions, read_successions_file
+
+log = logging.getLogger(__name__)
 
 UPDATE_LOG_KEPT = dt.timedelta(days=14)
 
@@ -74,6 +77,17 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
         await db.close()
         raise
     return App(settings=settings, db=db, services=services, engine=Engine(db, services, build_router()))
+
+
+async def sweep_staged_files(app: App) -> int:
+    """Remove the evidence files a killed process staged for an update it never committed, half-written ones,
+    and those of cancelled drafts: nothing refers to them any more."""
+    async with app.db.reading() as conn:
+        referenced = await referenced_files(conn)
+    removed = await asyncio.to_thread(app.services.files.remove_unreferenced, referenced, STAGING_GRACE)
+    if removed:
+        log.info("removed %d evidence file(s) nothing refers to", removed)
+    return removed
 
 
 def configure_logging(settings: Settings) -> None:

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any, TextIO
 
-from bot.app import App
+from bot.app import App, sweep_staged_files
 from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleMailbox, run_console
 from bot.cli.base import add_command
@@ -106,6 +106,7 @@ async def run_terminal(
 
 async def run(app: App, args: argparse.Namespace) -> int:
     check_channels(app)
+    await sweep_staged_files(app)
     # Terminal users get what the bot sends on its own whatever else runs: into their mailbox.
     app.senders[CONSOLE] = ConsoleMailbox(app.db, app.services.clock)
     messengers = messenger_runners(app)

@@ -16,8 +16,13 @@ from bot.domain.units import tree_lines
 from bot.storage.audit import audit
 from bot.storage.units import UnitRepo
 
+# Units written per transaction: a chat user's step waits behind one chunk at most, never the whole file.
+CHUNK = 500
+
 
 async def import_units(app: App, args: argparse.Namespace) -> int:
+    """Read and check the file against the units as they are, with no write lock held (a dry run takes none at
+    all), then write the changes in short transactions, each making sure nobody changed the units meanwhile."""
     path = Path(args.file)
     try:
         text = decode_csv(await asyncio.to_thread(path.read_bytes))
@@ -28,27 +33,39 @@ async def import_units(app: App, args: argparse.Namespace) -> int:
         print(f"{path}: nothing imported: {exc}")
         return 1
     groups = {g.code for g in app.services.campaign.groups}
-    now = app.services.clock.now()
-    async with app.db.transaction() as conn:
+    async with app.db.reading() as conn:
         repo = UnitRepo(conn)
-        plan = plan_import(text, await repo.all(), groups)
-        for note in plan.notes:
-            print(f"note: {path}: {note}")
-        if plan.errors:
-            print(f"{path}: nothing imported, {len(plan.errors)} problem(s):")
-            for error in plan.errors:
-                print(f"  {path}: {error}")
-            return 1
-        for fields in plan.new:
-            print(f"+ {fields.code}  {fields.name}")
-        for before, after in plan.changed:
-            print(f"~ {before.code}  {describe_change(before, after)}")
-        print(f"{len(plan.new)} new, {len(plan.changed)} changed, {plan.unchanged} unchanged")
-        if args.dry_run:
-            print("dry run: nothing was written")
-            return 0
-        for fields in [*plan.new, *(after for _, after in plan.changed)]:
-            await repo.record(fields, f"csv:{path.name}", now)
+        existing, seen = await repo.all(), await repo.fingerprint()
+    plan = await asyncio.to_thread(plan_import, text, existing, groups)
+    for note in plan.notes:
+        print(f"note: {path}: {note}")
+    if plan.errors:
+        print(f"{path}: nothing imported, {len(plan.errors)} problem(s):")
+        for error in plan.errors:
+            print(f"  {path}: {error}")
+        return 1
+    for fields in plan.new:
+        print(f"+ {fields.code}  {fields.name}")
+    for before, after in plan.changed:
+        print(f"~ {before.code}  {describe_change(before, after)}")
+    print(f"{len(plan.new)} new, {len(plan.changed)} changed, {plan.unchanged} unchanged")
+    if args.dry_run:
+        print("dry run: nothing was written")
+        return 0
+    changes = [*plan.new, *(after for _, after in plan.changed)]
+    now = app.services.clock.now()
+    for start in range(0, len(changes), CHUNK):
+        async with app.db.transaction() as conn:
+            repo = UnitRepo(conn)
+            if await repo.fingerprint() != seen:
+                print(
+                    f"error: the units changed while {path} was being imported; {start} of {len(changes)} written."
+                    " Run the import again to finish: what is already written is left unchanged."
+                )
+                return 1
+            await repo.record_many(changes[start : start + CHUNK], f"csv:{path.name}", now)
+            seen = await repo.fingerprint()
+    async with app.db.transaction() as conn:
         await audit(
             conn,
             now,

@@ -11,9 +11,14 @@ from typing import Any
 
 import aiosqlite
 
+from bot.errors import StartupError
 from bot.storage.keys import register_functions
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class DatabaseUnavailable(StartupError):
+    """The database file cannot be opened: not a database, locked for longer than we wait, unreadable."""
 
 
 def path_from_url(url: str) -> Path:
@@ -51,6 +56,15 @@ def split_statements(script: str) -> list[str]:
     return statements
 
 
+def _probe(path: Path) -> None:
+    """Open the file and read its header: raises sqlite3.Error for one that is not a database."""
+    conn = sqlite3.connect(path, timeout=10)
+    try:
+        conn.execute("PRAGMA schema_version").fetchall()
+    finally:
+        conn.close()
+
+
 class Database:
     """Every statement goes through one connection guarded by one lock, so transactions never interleave.
 
@@ -70,18 +84,26 @@ class Database:
         return db
 
     async def connect(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves.
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA busy_timeout = 10000")
-        await conn.execute("PRAGMA journal_mode = WAL")
-        # NORMAL is durable against a killed process in WAL mode; only a power cut may lose the last commit.
-        await conn.execute("PRAGMA synchronous = NORMAL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await register_functions(conn)
-        self._conn = conn
-        await self.migrate()
+        """Open and migrate. A file that cannot be opened raises DatabaseUnavailable, with the connection's
+        thread stopped: a process left with it running would never exit, and no supervisor would restart it."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Tried plainly first: aiosqlite's thread outlives a failed connect and reports on a closed loop.
+            await asyncio.to_thread(_probe, self.path)
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves.
+            self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+            conn = self._conn
+            conn.row_factory = aiosqlite.Row
+            await conn.execute("PRAGMA busy_timeout = 10000")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL is durable against a killed process in WAL mode; only a power cut may lose the last commit.
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await register_functions(conn)
+            await self.migrate()
+        except (sqlite3.Error, OSError) as exc:
+            await self.close()
+            raise DatabaseUnavailable(f"cannot open the database {self.path}: {exc}") from None
 
     async def close(self) -> None:
         if self._conn is not None:

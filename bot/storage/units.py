@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import aiosqlite
 
@@ -91,6 +92,12 @@ class UnitRepo:
         """The active units that owe the period a report."""
         return period.owing(await self.active())
 
+    async def fingerprint(self) -> tuple[int, int]:
+        """Changes whenever any unit does (every change is a new version): cheap to compare."""
+        row = await fetch_one(self.conn, "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM unit_versions")
+        assert row is not None
+        return int(row[0]), int(row[1])
+
     async def get(self, code: str) -> Unit | None:
         row = await fetch_one(self.conn, "SELECT * FROM unit_versions WHERE code = ? ORDER BY id DESC LIMIT 1", (code,))
         return _unit(row) if row else None
@@ -102,6 +109,28 @@ class UnitRepo:
     async def history(self, code: str) -> list[Unit]:
         rows = await fetch_all(self.conn, "SELECT * FROM unit_versions WHERE code = ? ORDER BY id", (code,))
         return [_unit(r) for r in rows]
+
+    async def record_many(self, changes: Sequence[UnitFields], source: str, now: dt.datetime) -> None:
+        """New versions of many units in one trip to the database (an import's chunk)."""
+        await self.conn.executemany(
+            "INSERT INTO unit_versions (code, name, name_key, code_key, kind, parent_code, group_code, status,"
+            " merged_into, source, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    fields.code,
+                    fields.name,
+                    *unit_keys(fields.name, fields.code),
+                    fields.kind,
+                    fields.parent,
+                    fields.group,
+                    fields.status.value,
+                    fields.merged_into,
+                    source,
+                    to_db(now),
+                )
+                for fields in changes
+            ],
+        )
 
     async def record(self, fields: UnitFields, source: str, now: dt.datetime) -> Unit:
         """A new version of the unit (or its first)."""
