@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.domain.policy import Grant, Role
+from bot.domain.policy import Action, Grant, Role
 from bot.engine.messages import Kind
+from bot.handlers.router import build_router
 from bot.storage.roles import RoleRepo
 from tests.chat import Person
 from tests.roles import registered
@@ -146,3 +147,8 @@ async def test_unrevoked_the_same_inputs_commit(app: App, name: str) -> None:
         await play(staff, step)
     assert not refused(staff.text), staff.text
     assert written(app.db.path) != before
+
+
+def test_every_flow_names_what_it_asks_the_policy_at_commit() -> None:
+    flows = build_router().flows
+    assert flows and all(isinstance(getattr(flow, "action", None), Action) for flow in flows.values())
