@@ -70,6 +70,11 @@ async def test_xuat_asks_for_the_period_and_the_file_step_by_step(app: App) -> N
     assert "7 ngày gần đây" in desk.buttons and "Báo cáo 6 tháng đầu năm 2026" in desk.buttons
     await desk.say("hôm qua")
     assert 'Chưa hiểu khoảng thời gian "hôm qua"' in desk.text and "Bước 1/2" in desk.text
+    # A day not on the calendar and a range the wrong way round are each told for what they are.
+    await desk.say("31/02/2026-15/03/2026")
+    assert "không có trên lịch" in desk.text and "Chưa hiểu" not in desk.text
+    await desk.say("31/10/2026-01/10/2026")
+    assert "kết thúc trước khi bắt đầu" in desk.text and "Chưa hiểu" not in desk.text
     await desk.tap("Báo cáo tổng kết năm 2026")
     assert "Bước 2/2" in desk.text
     await desk.tap("Bản tin Hương Sen")

@@ -56,6 +56,9 @@ async def test_a_report_with_indicators_and_its_reference(app: App) -> None:
     await rep.say(OCOP)
     await rep.say("6 sản phẩm")
     assert "cần một số nguyên" in rep.text
+    # A fraction in a whole number is told as such, not as letters.
+    await rep.say("5,5")
+    assert "có phần lẻ" in rep.text and "chữ" not in rep.text.split("\n\n")[0]
     await rep.say("6")
     await rep.say(POVERTY)
     await rep.say("1.234")  # a thousands separator in a whole number

@@ -6,6 +6,7 @@ Rows are plain tuples: an export of a province's year may hold a hundred thousan
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -79,13 +80,7 @@ def parse_day(text: str) -> dt.date | None:
 def parse_range(text: str) -> ExportScope | None:
     """ "01/10/2026-31/10/2026" (or with "..", "–", " đến "); a single day is a range of one day. None when
     the text is no such range, or ends before it starts."""
-    folded = text.strip().replace(" đến ", "..").replace("–", "..").replace(" - ", "..")
-    if ".." in folded:
-        first, _, last = folded.partition("..")
-    elif folded.count("-") == 1 and "/" in folded:
-        first, _, last = folded.partition("-")
-    else:
-        first = last = folded
+    first, last = _ends(text)
     start, end = parse_day(first), parse_day(last)
     if start is None or end is None:
         return None
@@ -93,6 +88,32 @@ def parse_range(text: str) -> ExportScope | None:
         return ExportScope(start=start, end=end)
     except ValueError:
         return None
+
+
+def _ends(text: str) -> tuple[str, str]:
+    folded = text.strip().replace(" đến ", "..").replace("–", "..").replace(" - ", "..")
+    if ".." in folded:
+        first, _, last = folded.partition("..")
+        return first, last
+    if folded.count("-") == 1 and "/" in folded:
+        first, _, last = folded.partition("-")
+        return first, last
+    return folded, folded
+
+
+_DATE_SHAPED = re.compile(r"\s*\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\s*")
+
+
+def range_problem(text: str) -> str:
+    """Why `text` is not a range of days, for the message that says so: "impossible" (shaped like dates, but
+    a day that does not exist, such as 31/02), "reversed" (it ends before it starts), or "not_dates"."""
+    first, last = _ends(text)
+    if not (_DATE_SHAPED.fullmatch(first) and _DATE_SHAPED.fullmatch(last)):
+        return "not_dates"
+    start, end = parse_day(first), parse_day(last)
+    if start is None or end is None:
+        return "impossible"
+    return "reversed" if end < start else "not_dates"
 
 
 class NominationRow(NamedTuple):

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any, ClassVar
 
-from bot.domain.export_rows import ExportKind, ExportScope, parse_range
+from bot.domain.export_rows import ExportKind, ExportScope, parse_range, range_problem
 from bot.domain.policy import Action
 from bot.engine.context import Context
 from bot.engine.messages import Choice, OutgoingFile
@@ -101,7 +101,9 @@ class ScopeStep(Step):
         typed = (ctx.incoming.text or "").strip()
         found = value if value is not None else read_scope(ctx, typed[:60]) if typed else None
         if found is None or scope_of(ctx, found) is None:
-            ctx.say(ctx.t("export.scope.bad", text=typed[:60]))
+            problem = range_problem(typed[:60]) if typed else "not_dates"
+            key = "export.scope.bad" if problem == "not_dates" else f"export.scope.bad_{problem}"
+            ctx.say(ctx.t(key, text=typed[:60]))
             return Outcome.REASK
         ctx.session.data[self.key] = found
         return Outcome.NEXT

@@ -12,6 +12,7 @@ and the representative lands on the summary, to change only what changed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, ClassVar
 
 from bot.domain.audit import AuditAction
@@ -215,7 +216,7 @@ class IndicatorStep(Step):
         text = ctx.incoming.text or "" if ctx.incoming.kind is Kind.TEXT else ""
         number = parse_number(text, self.indicator) if len(text) < 40 else None
         if number is None:
-            ctx.say(ctx.t(f"report.indicator.not_{self.indicator.type}"))
+            ctx.say(ctx.t(self._why_not_a_number(text)))
             return Outcome.REASK
         if not within_bounds(number, self.indicator):
             ctx.say(
@@ -228,6 +229,15 @@ class IndicatorStep(Step):
             return Outcome.REASK
         ctx.session.data[self.key] = number
         return Outcome.NEXT
+
+    def _why_not_a_number(self, text: str) -> str:
+        """The catalog key that says what is wrong with what was typed: "5,5" for a whole number has a
+        fraction, not letters."""
+        if self.indicator.type == "integer" and re.fullmatch(r"\s*[+-]?\d+[.,]\d+\s*%?\s*", text):
+            return "report.indicator.not_whole"
+        if any(ch.isalpha() for ch in text):
+            return f"report.indicator.not_{self.indicator.type}"
+        return f"report.indicator.unreadable_{self.indicator.type}"
 
     def shown(self, ctx: Context) -> str:
         number = format_number(float(ctx.session.data[self.key]), ctx.lang)
