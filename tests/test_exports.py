@@ -330,6 +330,8 @@ async def test_a_date_range_takes_the_reports_sent_in_it_and_the_periods_due_in_
     now = app.services.clock.now()
     made = await make_exports(app.db.path, app.services.campaign, app.services.catalog, request, now, folder=tmp_path)
     # Nothing was sent in December; the year-end period and the digital-transformation phase (owed by the 12
-    # localities, none of which reported for it) fall due in it.
-    assert made[0].counts == {"nominations": 0, "reports": 0, "unreported": 15 + 12}
+    # localities, none of which reported for it) fall due in it: 15 + 12 reports missing, from 17 of the 18
+    # units. Units are counted, not unit × period pairs.
+    assert made[0].counts == {"nominations": 0, "reports": 0, "unreported": 17}
+    assert made[0].counts["unreported"] <= len(app.services.campaign.units)
     assert made[0].filename.startswith("DT-2026-20261201-20261231-xlsx-")

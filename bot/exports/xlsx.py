@@ -153,7 +153,9 @@ async def write_xlsx(
 
     partial = path.with_name(path.name + ".part")
     await asyncio.to_thread(_save, workbook, partial, path)
-    return XlsxSummary(nominations=nominations.rows, reports=reports.rows, unreported=unreported.rows)
+    # A unit missing two periods is one unit that has not reported: units are counted, not unit × period rows.
+    units_missing = len({u.unit_code for u in missing})
+    return XlsxSummary(nominations=nominations.rows, reports=reports.rows, unreported=units_missing)
 
 
 def _save(workbook: Workbook, partial: Path, path: Path) -> None:
