@@ -119,7 +119,9 @@ def test_import_dry_run_then_import_then_list(cli: Cli, tmp_path: Path) -> None:
 
     assert cli("units", "import", str(good))[0] == 0
     listing = cli("units", "list")[1]
-    assert "H-THAPMUOI  Huyện Tháp Mười (CUM1)\n  X-MYAN  Xã Mỹ An (CUM1)" in listing
+    # The tree: under its cluster, the commune under its district.
+    assert "\nCUM1  Cụm thi đua số 1 (mẫu) — " in "\n" + listing
+    assert "  H-THAPMUOI  Huyện Tháp Mười (CUM1)\n    X-MYAN  Xã Mỹ An (CUM1)" in listing
     assert "H-LAPVO  Thị xã Lấp Vò (CUM1)" in listing
     code, out = cli("units", "history", "h-lapvo")
     assert code == 0 and out.count("\n") == 2 and "Huyện Lấp Vò" in out and "from csv:good.csv" in out

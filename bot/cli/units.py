@@ -12,7 +12,7 @@ from bot.cli import successions
 from bot.cli.base import add_command
 from bot.domain.audit import AuditAction
 from bot.domain.unit_import import decode_csv, describe_change, plan_import
-from bot.domain.units import tree_lines
+from bot.domain.units import grouped_tree_lines
 from bot.storage.audit import audit
 from bot.storage.units import UnitRepo
 
@@ -82,7 +82,8 @@ async def import_units(app: App, args: argparse.Namespace) -> int:
 async def list_units(app: App, args: argparse.Namespace) -> int:
     async with app.db.reading() as conn:
         units = await UnitRepo(conn).all()
-    for line in tree_lines(units if args.all else [u for u in units if u.active]):
+    groups = [(g.code, g.name.get("vi")) for g in app.services.campaign.groups]
+    for line in grouped_tree_lines(units if args.all else [u for u in units if u.active], groups):
         print(line)
     return 0
 

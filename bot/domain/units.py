@@ -109,6 +109,24 @@ def find_cycle(parents: dict[str, str | None]) -> list[str] | None:
     return None
 
 
+def grouped_tree_lines(units: Iterable[Unit], groups: Iterable[tuple[str, str]]) -> list[str]:
+    """The tree under the clusters and blocks (code, name) the units belong to, in the order given, then the
+    units in none: a province's units mostly have no parent since 2025, so the groups are the tree."""
+    members: dict[str | None, list[Unit]] = {}
+    for unit in units:
+        members.setdefault(unit.group, []).append(unit)
+    lines: list[str] = []
+    named = dict(groups)
+    for code in [*named, *sorted(g for g in members if g is not None and g not in named), None]:
+        found = members.get(code)
+        if not found:
+            continue
+        heading = f"{code}  {named.get(code, code)}" if code else "(no cluster or block)"
+        lines.append(f"{heading} — {len(found)}")
+        lines += [f"  {line}" for line in tree_lines(found)]
+    return lines
+
+
 def tree_lines(units: Iterable[Unit]) -> list[str]:
     """The hierarchy as indented lines, children under parents, each level sorted by name."""
     by_parent: dict[str | None, list[Unit]] = {}

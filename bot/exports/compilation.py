@@ -45,7 +45,9 @@ async def write_compilation(
     day = wording.local_date(made_at)
     await asyncio.to_thread(_write, rows, missing, periods, scope, wording, path, day)
     return CompilationSummary(
-        reports=len({r.reference for r in rows}), units=len({r.unit_code for r in rows}), unreported=len({u.unit_code for u in missing})
+        reports=len({r.reference for r in rows}),
+        units=len({r.unit_code for r in rows}),
+        unreported=len({u.unit_code for u in missing}),
     )
 
 
