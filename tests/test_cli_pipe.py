@@ -1,4 +1,5 @@
-"""The command line piped into a reader that goes away (`python -m bot units list | head -1`) stops quietly."""
+"""The command line stays quiet where a person would see a traceback: piped into a reader that goes away
+(`python -m bot units list | head -1`), or given a /file path that is not there in the terminal chat."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import sys
 from pathlib import Path
 
 from tests.conftest import ROOT
-from tests.test_console import env_for
+from tests.test_console import chat, env_for
+from tests.test_nomination_flow import DEED
 
 
 def test_a_closed_pipe_ends_the_command_without_a_traceback(tmp_path: Path) -> None:
@@ -25,3 +27,11 @@ def test_a_closed_pipe_ends_the_command_without_a_traceback(tmp_path: Path) -> N
     process.stderr.close()
     assert process.wait(timeout=60) == 1
     assert "Traceback" not in errors and "BrokenPipeError" not in errors, errors
+
+
+def test_a_file_path_that_is_not_there_gets_one_friendly_line_and_no_traceback(tmp_path: Path) -> None:
+    out = chat(
+        tmp_path,
+        ["/decu", "1", "Nguyễn Văn An", "thap muoi", "1", DEED, "/file /khong/co/giay-khen.pdf"],
+    )
+    assert "chưa tải được tệp giay-khen.pdf" in out  # and chat() finds no traceback on standard error

@@ -33,10 +33,19 @@ async def test_preview_lists_what_would_go_to_whom(app: App, capsys: pytest.Capt
     out = capsys.readouterr().out
     assert "at 2026-12-03 08:00 (Asia/Ho_Chi_Minh):" in out
     assert "CN H-LAPVO d-7 → console:lapvo (vi): ⏰ Nhắc hạn báo cáo: Báo cáo tổng kết năm 2026" in out
-    assert "17 late unit(s) have no registered representative to remind" in out and "TP-SADEC (CN)" in out
+    # A week before the deadline nobody is late yet.
+    assert "late" not in out
+    assert "17 unit(s) yet to report (the deadline has not passed) have no registered representative" in out
+    assert "TP-SADEC (CN)" in out
     await reminders_cli.preview(app, argparse.Namespace(at="2026-12-09T10:00+07:00"))
     out = capsys.readouterr().out
     assert "H-LAPVO d-1" in out and "earlier step(s) would be passed over" in out
+    # Early on the deadline day the latest step due is the day before's, and it says "today is the deadline".
+    await reminders_cli.preview(app, argparse.Namespace(at="2026-12-10T07:30+07:00"))
+    out = capsys.readouterr().out
+    assert "H-LAPVO d-1, sent as d-0 → console:lapvo (vi): ⏰ Hôm nay là hạn nộp" in out
+    await reminders_cli.preview(app, argparse.Namespace(at="2026-12-12T08:00+07:00"))
+    assert "17 late unit(s) have no registered representative" in capsys.readouterr().out
     await reminders_cli.preview(app, argparse.Namespace(at="2026-12-03T22:00"))
     assert "quiet hours: nothing is planned until 2026-12-04 07:00" in capsys.readouterr().out
     assert await reminders_cli.preview(app, argparse.Namespace(at="3 December")) == 2

@@ -14,6 +14,7 @@ from bot.domain.moments import out_of_range
 from bot.engine.delivery import Sender
 from bot.engine.messages import Reply
 from bot.reminders.jobs import escalation_reply, plan_from_db, reminder_reply, run_planner
+from bot.reminders.planner import PlannedReminder
 from bot.storage.outbox import OutboxRepo
 
 # How long `reminders run` keeps retrying before it leaves the rest to the running bot.
@@ -36,6 +37,15 @@ def parse_at(app: App, text: str | None) -> dt.datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=app.services.campaign.campaign.tz)
     return moment.astimezone(dt.UTC)
+
+
+def _label(item: PlannedReminder, today: dt.date) -> str:
+    """The step's name, and what it says when it goes out on another day than planned (after downtime, the
+    day before's reminder sent on the deadline day says "today is the deadline")."""
+    left = (item.period.deadline - today).days
+    if item.step.kind == "before" and left != item.step.days and left >= 0:
+        return f"{item.step.name}, sent as d-{left}"
+    return item.step.name
 
 
 def _first_line(reply: Reply) -> str:
@@ -64,16 +74,20 @@ async def preview(app: App, args: argparse.Namespace) -> int:
         for person in item.unit.representatives:
             text = _first_line(reminder_reply(services, item, planned.today, person.lang))
             who = f"{person.channel}:{person.chat_id} ({person.lang})"
-            print(f"  {item.period.code} {item.unit.code} {item.step.name} → {who}: {text}")
+            print(f"  {item.period.code} {item.unit.code} {_label(item, planned.today)} → {who}: {text}")
             lines += 1
     for escalation in planned.escalations:
         person = escalation.recipient
         text = _first_line(escalation_reply(services, escalation, planned.today))
         print(f"  {escalation.period.code} {escalation.step.name} → {person.channel}:{person.chat_id}: {text}")
         lines += 1
-    if planned.unreachable:
-        nobody = ", ".join(f"{item.unit.code} ({item.period.code})" for item in planned.unreachable)
-        print(f"  {len(planned.unreachable)} late unit(s) have no registered representative to remind: {nobody}")
+    # Late only once the deadline has passed: before it, a unit simply has not reported yet.
+    late = [item for item in planned.unreachable if planned.today > item.period.deadline]
+    owing = [item for item in planned.unreachable if planned.today <= item.period.deadline]
+    for found, what in ((late, "late unit(s)"), (owing, "unit(s) yet to report (the deadline has not passed)")):
+        if found:
+            nobody = ", ".join(f"{item.unit.code} ({item.period.code})" for item in found)
+            print(f"  {len(found)} {what} have no registered representative to remind: {nobody}")
     earlier = len(planned.skipped) - len(planned.unreachable)
     if earlier:
         print(f"  ({earlier} earlier step(s) would be passed over: after downtime only the latest is sent)")

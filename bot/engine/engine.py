@@ -155,6 +155,12 @@ class Engine:
             except FileTooLarge:
                 staged.append(RejectedFile(attachment.name, "too_big"))
                 continue
+            except OSError as exc:
+                # A path that is not there (the terminal's /file) or a file that cannot be read: the person
+                # is told kindly, and the log gets one line, not a traceback in the middle of a chat.
+                log.warning("download of %s failed: %s", attachment.ref, exc)
+                staged.append(RejectedFile(attachment.name, "download_failed"))
+                continue
             except Exception:
                 log.warning("download of %s failed", attachment.ref, exc_info=True)
                 staged.append(RejectedFile(attachment.name, "download_failed"))
