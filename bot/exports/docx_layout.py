@@ -11,8 +11,9 @@ from docx import Document as new_document
 from docx.document import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.shared import Mm, Pt
-from docx.table import _Cell
+from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
@@ -90,9 +91,29 @@ def letterhead(doc: Document, wording: Wording, number: str, day: dt.date) -> No
     number_cell, date_cell = table.rows[1].cells
     _first(number_cell, number, size=13)
     _first(date_cell, wording.dated(day), italic=True, size=13)
-    for row in table.rows:
-        row.cells[0].width, row.cells[1].width = Mm(70), Mm(95)
+    # "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" on one line: fixed widths (Word's autofit would halve the page
+    # and push "NAM" onto a line of its own) and a cell that does not wrap.
+    _fixed_widths(table, (Mm(63), Mm(102)))
+    _no_wrap(right)
     line(doc)
+
+
+def _fixed_widths(table: Table, widths: tuple[Mm, Mm]) -> None:
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+
+
+def _no_wrap(cell: _Cell) -> None:
+    cell._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
+
+
+def _keep_together(row: _Row) -> None:
+    """A table row that is never split across pages (the signature block)."""
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def title(doc: Document, text: str, subtitle: str | None = None) -> None:
@@ -116,9 +137,13 @@ def body(doc: Document, text: str, *, italic: bool = False) -> Paragraph:
 
 
 def signature(doc: Document, wording: Wording, recipients: list[str]) -> None:
-    """Recipients on the left; on the right the signer's title and room to sign, the name left blank."""
-    line(doc)
+    """Recipients on the left; on the right the signer's title and room to sign, the name left blank. It
+    stays on the page of the text's last paragraph: a signature alone on a page signs nothing."""
+    if doc.paragraphs:
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    line(doc).paragraph_format.keep_with_next = True
     table = doc.add_table(rows=1, cols=2)
+    _keep_together(table.rows[0])
     left, right = table.rows[0].cells
     left.width, right.width = Mm(80), Mm(85)
     paragraph = left.paragraphs[0]
@@ -131,6 +156,9 @@ def signature(doc: Document, wording: Wording, recipients: list[str]) -> None:
     for _ in range(4):
         line(right)
     line(right, "…………………………………", size=13, align=CENTER)
+    for cell in (left, right):
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.keep_with_next = True
 
 
 def roman(number: int) -> str:
