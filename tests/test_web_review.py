@@ -172,6 +172,8 @@ async def test_the_queue_filters_and_finds_names_without_diacritics(app: App, tm
         assert await shown(duplicate="1") == {twice}
         assert await shown(unit="H-LAPVO") == {plain, twice}
         assert await shown(status="approved") == set()
+        assert await shown(category="PT01") == {with_photo, plain, twice}
+        assert await shown(category="PT02") == set()
         assert await shown(since="2030-01-01") == set()
         assert await shown(since="nonsense", page="x", status="<b>") == {with_photo, plain, twice}
         partial = await client.get(

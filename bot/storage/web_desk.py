@@ -20,6 +20,7 @@ class QueueFilter(BaseModel):
     status: str = "open"  # "open" (all still before the desk), "all", or one status
     group: str = ""
     unit: str = ""
+    category: str = ""  # a movement or content area
     since: dt.datetime | None = None
     until: dt.datetime | None = None
     evidence: bool = False
@@ -60,6 +61,9 @@ def _where(f: QueueFilter) -> tuple[str, list[Any]]:
     if f.unit:
         clauses.append("n.unit_code = ?")
         params.append(f.unit)
+    if f.category:
+        clauses.append("n.category_code = ?")
+        params.append(f.category)
     if f.group:
         clauses.append("n.unit_code IN (SELECT code FROM current_units WHERE group_code = ?)")
         params.append(f.group)
