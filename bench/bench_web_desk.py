@@ -152,7 +152,8 @@ async def measure() -> dict[str, dict[str, list[float]]]:
             "grid": ("/grid", first_units[-1], [(GRID_UNITS_SQL, ()), (grid_sql, tuple(first_units))]),
         }
         times: dict[str, dict[str, list[float]]] = {name: {"page": [], "sql": []} for name in pages}
-        limits = httpx.Limits(max_connections=CONCURRENT)
+        # A new connection per request: a kept-alive one may be closed by the server just as it is reused.
+        limits = httpx.Limits(max_connections=CONCURRENT, max_keepalive_connections=0)
         async with httpx.AsyncClient(
             base_url=app.settings.web_url, cookies={"desk_session": session}, limits=limits, timeout=120
         ) as client:
