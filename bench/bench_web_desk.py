@@ -154,17 +154,20 @@ async def measure() -> dict[str, dict[str, list[float]]]:
         times: dict[str, dict[str, list[float]]] = {name: {"page": [], "sql": []} for name in pages}
         # A new connection per request: a kept-alive one may be closed by the server just as it is reused.
         limits = httpx.Limits(max_connections=CONCURRENT, max_keepalive_connections=0)
-        async with httpx.AsyncClient(
-            base_url=app.settings.web_url, cookies={"desk_session": session}, limits=limits, timeout=120
-        ) as client:
-            for name, (path, expect, queries) in pages.items():
-                await page_round(client, path, expect)  # warm up
-                for _ in range(ROUNDS):
-                    times[name]["page"] += await page_round(client, path, expect)
-                    times[name]["sql"] += await sql_round(app.db.path, queries)
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await app.close()
+        try:
+            async with httpx.AsyncClient(
+                base_url=app.settings.web_url, cookies={"desk_session": session}, limits=limits, timeout=120
+            ) as client:
+                for name, (path, expect, queries) in pages.items():
+                    await page_round(client, path, expect)  # warm up
+                    for _ in range(ROUNDS):
+                        times[name]["page"] += await page_round(client, path, expect)
+                        times[name]["sql"] += await sql_round(app.db.path, queries)
+        finally:
+            # Stopped on a failure too, so that the script ends with its error instead of waiting on the server.
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await app.close()
     return times
 
 
