@@ -93,6 +93,8 @@ class BotProcess:
             "ZALO_BOT_TOKEN": fakes.zalo.token,
             "ZALO_API_BASE_URL": fakes.zalo.base_url,
             "TEST_HOLD_FILE": str(self.hold),
+            # The browser desk would take its fixed port, which another run on this machine may hold.
+            "WEB_ENABLED": "false",
             **settings,
         }
         self.child: subprocess.Popen[bytes] | None = None
