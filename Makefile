@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -31,8 +31,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The PostgreSQL tests get a throw-away server where PostgreSQL is installed; elsewhere they are skipped.
 test: $(STAMP) chromium lint typecheck
-	$(BIN)/python -m pytest
+	./scripts/with-postgres.sh $(BIN)/python -m pytest
 
 # The desk's browser tests use Debian's Chromium: installed here where we are root with apt, otherwise they
 # are skipped (install it with `apt-get install chromium`, or point CHROMIUM at one).

@@ -17,7 +17,7 @@ from bot.errors import StartupError
 from bot.handlers import build_router
 from bot.i18n import default_catalog
 from bot.settings import Settings
-from bot.storage.database import Database, path_from_url
+from bot.storage.database import Database, open_database
 from bot.storage.files import STAGING_GRACE, FileStore, referenced_files
 from bot.storage.inbox import InboxRepo
 from bot.storage.units import UnitRepo
@@ -61,7 +61,7 @@ async def build_app(settings: Settings, clock: Clock | None = None) -> App:
         web_links_per_hour=settings.web_links_per_hour,
     )
     successions = read_successions_file(campaign)
-    db = await Database.open(path_from_url(settings.database_url))
+    db = await open_database(settings.database_url)
     # Messengers redeliver an update for a day at most; two weeks of the dedup log is plenty.
     try:
         async with db.transaction() as conn:

@@ -20,7 +20,7 @@ from bot.domain.input_text import PHONE_IN_TEXT
 SECRET = "<secret>"
 PHONE = "<phone>"
 # Loggers whose DEBUG records carry message text, phone numbers and database values.
-PAYLOAD_LOGGERS = ("telegram", "aiosqlite", "httpcore", "hpack", "apscheduler.executors")
+PAYLOAD_LOGGERS = ("telegram", "aiosqlite", "psycopg", "httpcore", "hpack", "apscheduler.executors")
 
 Factory = Callable[..., logging.LogRecord]
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import aiosqlite
-
 from bot.domain.campaign import Campaign
 from bot.domain.successions import Split, plan_successions
 from bot.engine.context import Services
 from bot.errors import StartupError
 from bot.handlers.split import ask_secretariat
+from bot.storage.database import Connection
 from bot.storage.successions import SuccessionRepo
 from bot.storage.units import UnitRepo
 
@@ -32,7 +31,7 @@ def read_successions_file(campaign: Campaign) -> str | None:
 
 
 async def import_successions(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     text: str,
     source: str,
     where: str,

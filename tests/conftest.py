@@ -1,4 +1,5 @@
-"""Shared fixtures: a real SQLite file in a temporary folder, the shipped campaign, a fixed clock."""
+"""Shared fixtures: a real SQLite file in a temporary folder (or a fresh PostgreSQL database, in modules that
+set BOTH_ENGINES = True), the shipped campaign, a fixed clock."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bot.app import App, build_app
 from bot.clock import FixedClock
 from bot.settings import Settings
 from bot.storage.database import Database
+from tests.engines import ENGINES, HOW_TO_RUN, fresh_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 # Most tests use the 2023 plan's districts (H-THAPMUOI, ...): the historical campaign file. The shipped
@@ -52,10 +54,38 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Modules with BOTH_ENGINES = True run each database test on SQLite and on PostgreSQL."""
+    chosen = any("db_engine" in str(m.args[0]) for m in metafunc.definition.iter_markers("parametrize"))
+    if getattr(metafunc.module, "BOTH_ENGINES", False) and "db_engine" in metafunc.fixturenames and not chosen:
+        metafunc.parametrize("db_engine", ENGINES)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    skipped = terminalreporter.stats.get("skipped", [])
+    if any(HOW_TO_RUN in str(getattr(report, "longrepr", "")) for report in skipped):
+        terminalreporter.write_line(HOW_TO_RUN)
+
+
 @pytest.fixture
-def settings(tmp_path: Path, migrated_database: Path) -> Settings:
-    shutil.copyfile(migrated_database, tmp_path / "thidua.db")
-    return make_settings(tmp_path)
+def db_engine() -> str:
+    return "sqlite"
+
+
+@pytest.fixture
+async def database_url(db_engine: str, tmp_path: Path, migrated_database: Path) -> AsyncIterator[str]:
+    if db_engine == "sqlite":
+        # A copy of the database migrated once per run (PostgreSQL's tests copy a migrated template too).
+        shutil.copyfile(migrated_database, tmp_path / "thidua.db")
+        yield f"sqlite:///{tmp_path / 'thidua.db'}"
+        return
+    async with fresh_postgres() as url:
+        yield url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return make_settings(tmp_path, database_url=database_url)
 
 
 @pytest.fixture

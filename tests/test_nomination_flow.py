@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,14 +12,17 @@ from bot.clock import FixedClock
 from bot.engine.messages import Kind
 from bot.settings import Settings
 from tests.chat import Person
+from tests.engines import select
+
+# Each database test runs on SQLite and on PostgreSQL.
+BOTH_ENGINES = True
 
 DEED = "Ông đã vận động bà con góp tiền làm lại cây cầu khỉ cho học sinh đi học an toàn."
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def rows(app: App, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(app.db.path) as conn:
-        return conn.execute(sql).fetchall()
+    return select(app.db, sql)
 
 
 async def answer_up_to_nominator(person: Person) -> None:

@@ -19,6 +19,9 @@ from tests.fake_sender import FakeSender, fake_sleep
 from tests.roles import representative
 from tests.test_review_flow import nominate, secretariat, status_of
 
+# Each database test runs on SQLite and on PostgreSQL.
+BOTH_ENGINES = True
+
 REMINDER = Reply(text="⏰ Nhắc hạn báo cáo", choices=(Choice(label="📝 Gửi báo cáo ngay", value="menu:report"),))
 
 

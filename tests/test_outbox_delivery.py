@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sqlite3
 
 from bot.app import App
 from bot.clock import FixedClock
@@ -13,7 +12,11 @@ from bot.engine.messages import Reply
 from bot.outbox.limits import ChannelLimits
 from bot.outbox.worker import OutboxWorker
 from bot.storage.outbox import OutboxRepo
+from tests.engines import select
 from tests.fake_sender import FakeSender, fake_sleep
+
+# Each database test runs on SQLite and on PostgreSQL.
+BOTH_ENGINES = True
 
 FAST = {"telegram": ChannelLimits(per_second=1000), "zalo": ChannelLimits(per_second=1000)}
 
@@ -27,8 +30,7 @@ async def enqueue(app: App, count: int, channel: str = "telegram", prefix: str =
 
 
 def rows(app: App, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(app.db.path) as conn:
-        return conn.execute(sql).fetchall()
+    return select(app.db, sql)
 
 
 def statuses(app: App) -> dict[str, int]:

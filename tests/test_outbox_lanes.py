@@ -9,6 +9,8 @@ import itertools
 import time
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.app import App
 from bot.clock import FixedClock, SystemClock
 from bot.engine.delivery import Sender
@@ -19,6 +21,9 @@ from bot.reminders.quiet_hours import quiet_hours_hold
 from bot.storage.outbox import OutboxRepo
 from tests.fake_sender import FakeSender, fake_sleep
 from tests.test_outbox_delivery import FAST, enqueue, rows, statuses
+
+# Each database test runs on SQLite and on PostgreSQL.
+BOTH_ENGINES = True
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -120,6 +125,8 @@ class Stuck:
         await asyncio.sleep(3600)
 
 
+# Measures real seconds, so on SQLite only (the lanes are the worker's, not the database's).
+@pytest.mark.parametrize("db_engine", ["sqlite"])
 async def test_the_running_worker_gives_each_channel_its_lane(app: App) -> None:
     await enqueue(app, 40, channel="zalo", prefix="z")
     await enqueue(app, 40, channel="telegram", prefix="t")

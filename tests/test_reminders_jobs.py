@@ -17,6 +17,9 @@ from bot.reminders.jobs import JOB_ID, build_scheduler
 from tests.fake_sender import FakeSender
 from tests.roles import representative
 
+# Each database test runs on SQLite and on PostgreSQL.
+BOTH_ENGINES = True
+
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MORNING = dt.datetime(2026, 12, 3, 8, 0, tzinfo=TZ)
 

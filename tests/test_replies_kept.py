@@ -18,6 +18,9 @@ from bot.storage.inbox import Arrival, InboxRow
 from tests.test_zalo_webhook import WEBHOOK
 from tests.zalo_fake import FakeZalo, Trouble, ZaloChat, api_error, running_zalo
 
+# Each database test runs on SQLite and on PostgreSQL.
+BOTH_ENGINES = True
+
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeZalo]:

@@ -3,7 +3,6 @@ reviewer's words, the nominator's answer and every outcome told through the outb
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from bot.app import App, build_app
@@ -13,6 +12,7 @@ from bot.engine.messages import Kind, Reply
 from bot.settings import Settings
 from tests.chat import Person
 from tests.conftest import make_settings
+from tests.engines import select
 from tests.roles import registered
 from tests.test_nomination_flow import DEED, PNG
 
@@ -31,11 +31,11 @@ class Member(Person):
 
     def inbox(self) -> list[Reply]:
         """The messages queued to this person's chat since the last look; `tap` then presses their buttons."""
-        with sqlite3.connect(self.app.db.path) as conn:
-            found = conn.execute(
-                "SELECT id, payload FROM outbox WHERE channel = ? AND chat_id = ? AND id > ? ORDER BY id",
-                (self.channel, self.user_id, self.seen),
-            ).fetchall()
+        found = select(
+            self.app.db,
+            "SELECT id, payload FROM outbox WHERE channel = ? AND chat_id = ? AND id > ? ORDER BY id",
+            (self.channel, self.user_id, self.seen),
+        )
         if found:
             self.seen = found[-1][0]
         self.last = [Reply.model_validate_json(payload) for _, payload in found]
@@ -90,8 +90,7 @@ async def nominate(
 
 
 def rows(app: App, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    with sqlite3.connect(app.db.path) as conn:
-        return conn.execute(sql, params).fetchall()
+    return select(app.db, sql, params)
 
 
 def nomination_id(app: App, reference: str) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
 import pytest
 
@@ -14,6 +13,10 @@ from bot.domain.users import User
 from bot.storage.nominations import NominationRepo
 from bot.storage.review import ReviewRepo
 from bot.storage.users import UserRepo
+from tests.engines import select
+
+# Each database test runs on SQLite and on PostgreSQL.
+BOTH_ENGINES = True
 
 DEED = "Ông đã vận động bà con góp tiền làm lại cây cầu khỉ cho học sinh đi học an toàn."
 
@@ -46,11 +49,11 @@ async def nominate(app: App, by: User, name: str = "Nguyễn Văn An", unit: str
 
 
 def audit_lines(app: App) -> list[tuple[object, ...]]:
-    with sqlite3.connect(app.db.path) as conn:
-        return conn.execute(
-            "SELECT action, subject, actor_user_id, json_extract(detail, '$.to'), json_extract(detail, '$.reason')"
-            " FROM audit_log WHERE action LIKE 'nomination.%' AND action != 'nomination.submitted' ORDER BY id"
-        ).fetchall()
+    return select(
+        app.db,
+        "SELECT action, subject, actor_user_id, json_extract(detail, '$.to'), json_extract(detail, '$.reason')"
+        " FROM audit_log WHERE action LIKE 'nomination.%' AND action != 'nomination.submitted' ORDER BY id",
+    )
 
 
 async def test_a_decision_is_taken_once_and_the_second_reviewer_sees_who_was_first(app: App) -> None:
@@ -92,12 +95,11 @@ async def test_asking_answering_and_a_stale_button(app: App, clock: object) -> N
         stale = await repo.decide(n.reference, Decision.REJECT, lan, now, expected_stage="needs_info", reason="x")
         assert stale is not None and not stale.won
         assert await repo.open_questions_for(citizen.id) == []
-    with sqlite3.connect(app.db.path) as conn:
-        assert conn.execute("SELECT question, answer FROM nomination_questions").fetchall() == [
-            ("Có ảnh cây cầu không?", "Có, tôi gửi kèm.")
-        ]
-        with pytest.raises(sqlite3.DatabaseError, match="stays as it was given"):
-            conn.execute("UPDATE nomination_questions SET answer = 'khác'")
+    assert select(app.db, "SELECT question, answer FROM nomination_questions") == [
+        ("Có ảnh cây cầu không?", "Có, tôi gửi kèm.")
+    ]
+    with pytest.raises(Exception, match="stays as it was given"):  # sqlite3's or psycopg's error
+        select(app.db, "UPDATE nomination_questions SET answer = 'khác'")
 
 
 async def test_a_merged_nomination_follows_the_first_and_nothing_is_deleted(app: App) -> None:
@@ -118,11 +120,10 @@ async def test_a_merged_nomination_follows_the_first_and_nothing_is_deleted(app:
         # A merged nomination is decided through its first, never on its own.
         again = await repo.decide(later.reference, Decision.REJECT, lan, now, reason="x")
         assert again is not None and not again.won
-    with sqlite3.connect(app.db.path) as conn:
-        assert conn.execute("SELECT reference, status FROM nominations ORDER BY id").fetchall() == [
-            (first.reference, "approved"),
-            (later.reference, "approved"),
-        ]
+    assert select(app.db, "SELECT reference, status FROM nominations ORDER BY id") == [
+        (first.reference, "approved"),
+        (later.reference, "approved"),
+    ]
 
 
 async def test_the_earliest_earlier_nomination_of_the_same_folded_name_in_the_unit_is_the_duplicate(

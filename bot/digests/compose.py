@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import aiosqlite
 from pydantic import BaseModel
 
 from bot.digests.chart import ChartSpec, panel
@@ -20,6 +19,7 @@ from bot.domain.digest import DigestKind, PeriodStanding, split_message, standin
 from bot.domain.nomination import NominationStatus
 from bot.domain.review import OPEN
 from bot.i18n import Catalog
+from bot.storage.database import Connection
 from bot.storage.digests import Activity, DigestRepo
 from bot.storage.review import ReviewRepo
 from bot.storage.unit_successors import display_names
@@ -60,7 +60,7 @@ class DigestData(BaseModel):
 
 
 async def gather(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     campaign: Campaign,
     start: dt.datetime,
     end: dt.datetime,

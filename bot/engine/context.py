@@ -7,8 +7,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiosqlite
-
 from bot.clock import Clock
 from bot.domain.campaign import Campaign
 from bot.domain.nomination import EvidenceFile
@@ -17,6 +15,7 @@ from bot.domain.users import User
 from bot.engine.messages import Choice, Incoming, Reply
 from bot.engine.session import Session
 from bot.i18n import Catalog
+from bot.storage.database import Connection
 from bot.storage.files import FileStore
 from bot.storage.roles import RoleRepo
 
@@ -53,7 +52,7 @@ class RejectedFile:
 StagedFile = EvidenceFile | RejectedFile
 
 
-async def grants_of_user(conn: aiosqlite.Connection, services: Services, user: User) -> list[Grant]:
+async def grants_of_user(conn: Connection, services: Services, user: User) -> list[Grant]:
     """The person's roles: those granted, and administrator when the settings name them one."""
     grants = await RoleRepo(conn).grants_of(user.id)
     if (user.channel, user.external_id) in services.admins:
@@ -66,7 +65,7 @@ class Context:
     incoming: Incoming
     user: User
     session: Session
-    conn: aiosqlite.Connection
+    conn: Connection
     services: Services
     staged: list[StagedFile] = field(default_factory=list)
     replies: list[Reply] = field(default_factory=list)

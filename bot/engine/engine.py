@@ -6,15 +6,13 @@ import datetime as dt
 import logging
 from typing import Protocol
 
-import aiosqlite
-
 from bot.domain.evidence import sniff
 from bot.domain.text import fold
 from bot.engine.context import Context, RejectedFile, Services, StagedFile
 from bot.engine.messages import Attachment, Incoming, Kind, Reply
 from bot.engine.session import Session
 from bot.i18n import DEFAULT_LANGUAGE
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database
 from bot.storage.inbox import InboxRepo
 from bot.storage.replies import RepliesRepo
 from bot.storage.sessions import SessionRepo
@@ -184,7 +182,7 @@ class Engine:
         return user.lang if user else DEFAULT_LANGUAGE
 
 
-async def _claim(conn: aiosqlite.Connection, incoming: Incoming, inbox_id: int | None, now: dt.datetime) -> bool:
+async def _claim(conn: Connection, incoming: Incoming, inbox_id: int | None, now: dt.datetime) -> bool:
     """Take the update for handling in this transaction; False if it was handled before."""
     if inbox_id is not None:
         return await InboxRepo(conn).handled(inbox_id, now)

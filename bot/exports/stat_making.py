@@ -6,12 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiosqlite
-
 from bot.domain.campaign import Campaign
 from bot.domain.stat_forms import StatForm, fill, find_form
 from bot.exports.stat_form import write_stat_form
 from bot.storage.commendations import CommendationRepo
+from bot.storage.database import Connection
 
 FORM_CODES = ("0601", "0603")
 
@@ -32,7 +31,7 @@ class FilledForm:
         return path
 
 
-async def gather_form(conn: aiosqlite.Connection, campaign: Campaign, short: str, year: int) -> FilledForm | None:
+async def gather_form(conn: Connection, campaign: Campaign, short: str, year: int) -> FilledForm | None:
     """The form `short` in force in the year, filled; None if the project has no such form for that year.
     The movements form counts the campaign's movements only for the campaign's own year."""
     form = find_form(short, year)

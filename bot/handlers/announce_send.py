@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import aiosqlite
-
 from bot.domain.announcement import Audience
 from bot.domain.campaign import Campaign
 from bot.domain.digest import split_for
@@ -14,6 +12,7 @@ from bot.domain.users import User
 from bot.engine.messages import Reply
 from bot.i18n import Catalog
 from bot.storage.announcements import Announcement, AnnouncementRepo
+from bot.storage.database import Connection
 
 
 def audience_name(catalog: Catalog, lang: str, campaign: Campaign, audience: Audience, target: str | None) -> str:
@@ -33,7 +32,7 @@ def messages_for(catalog: Catalog, reader: User, text: str) -> list[Reply]:
 
 
 async def send_announcement(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     catalog: Catalog,
     *,
     author: User | None,

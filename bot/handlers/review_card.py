@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.domain.nomination import Nomination, NominationStatus, NomineeKind
 from bot.domain.policy import Action, allowed, roles_of
 from bot.domain.review import OPEN, Question, ReviewState, stage
 from bot.domain.text import shorten
 from bot.engine.context import Context, Services
 from bot.engine.messages import Choice, Reply
+from bot.storage.database import Connection
 from bot.storage.desk import DeskChat, desk_chats
 from bot.storage.outbox import OutboxRepo
 from bot.storage.review import ReviewRepo
@@ -95,7 +94,7 @@ def columns(state: ReviewState) -> int:
 
 # -- the card --------------------------------------------------------------------------------------------
 async def card_lines(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     services: Services,
     lang: str,
     state: ReviewState,
@@ -161,7 +160,7 @@ def question_lines(services: Services, lang: str, questions: list[Question]) -> 
     return lines
 
 
-async def may_see_contacts(conn: aiosqlite.Connection, chat: DeskChat) -> bool:
+async def may_see_contacts(conn: Connection, chat: DeskChat) -> bool:
     """A person's chat shows what their roles allow. A shared desk chat shows no phone number: whoever is in
     the group is not known to hold a role that may see one."""
     if chat.user_id is None:

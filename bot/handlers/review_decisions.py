@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-import aiosqlite
-
 from bot.domain.review import Decision, check_reason
 from bot.domain.users import User
 from bot.engine.context import Services
 from bot.handlers.review_notify import OUTCOME_EVENTS, tell_nominator, tell_outcome, tell_question
+from bot.storage.database import Connection
 from bot.storage.review import Outcome, ReviewRepo
 
 
 async def decide(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     services: Services,
     reference: str,
     decision: Decision,
@@ -54,7 +53,7 @@ async def decide(
 
 
 async def merge(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     services: Services,
     reference: str,
     into: str,

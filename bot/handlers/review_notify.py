@@ -7,13 +7,12 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
 from bot.domain.nomination import Nomination, NominationStatus
 from bot.domain.review import Question, ReviewState
 from bot.engine.context import Services
 from bot.engine.messages import Choice, OutgoingFile, Reply
 from bot.handlers.review_card import OUTBOX_KIND, card_lines, desk_reply, may_see_contacts, value
+from bot.storage.database import Connection
 from bot.storage.desk import DeskChat, desk_chats
 from bot.storage.outbox import OutboxRepo
 from bot.storage.review import ReviewRepo
@@ -27,7 +26,7 @@ OUTCOME_EVENTS = {
 
 
 async def tell_nominator(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     services: Services,
     nomination: Nomination,
     event: str,
@@ -62,7 +61,7 @@ async def tell_nominator(
 
 
 async def tell_outcome(
-    conn: aiosqlite.Connection, services: Services, state: ReviewState, followers: list[Nomination], now: dt.datetime
+    conn: Connection, services: Services, state: ReviewState, followers: list[Nomination], now: dt.datetime
 ) -> None:
     """The nominator, and the nominator of each nomination merged into this one, learn the outcome."""
     event = OUTCOME_EVENTS.get(state.status)
@@ -75,7 +74,7 @@ async def tell_outcome(
 
 
 async def tell_question(
-    conn: aiosqlite.Connection, services: Services, state: ReviewState, question: Question, now: dt.datetime
+    conn: Connection, services: Services, state: ReviewState, question: Question, now: dt.datetime
 ) -> None:
     # The button's label is a catalog key here: tell_nominator puts it in the nominator's language.
     answer = Choice(label="review.button.answer", value=value("answer", question.id))
@@ -93,7 +92,7 @@ async def tell_question(
 
 
 async def tell_desk_answer(
-    conn: aiosqlite.Connection, services: Services, state: ReviewState, question: Question, now: dt.datetime
+    conn: Connection, services: Services, state: ReviewState, question: Question, now: dt.datetime
 ) -> None:
     """The answer goes to the reviewer who asked and to every desk chat, with the files after it and the
     buttons for what can be decided now."""

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import aiosqlite
-
 from bot.domain.policy import Action
 from bot.domain.successions import Split
 from bot.engine.context import Context, Services
 from bot.engine.messages import Choice, Reply
 from bot.handlers.refusal import insist
+from bot.storage.database import Connection
 from bot.storage.outbox import OutboxRepo
 from bot.storage.roles import RoleRepo
 from bot.storage.successions import SuccessionRepo
@@ -26,7 +25,7 @@ def _value(old: str, new: str) -> str:
     return f"{PREFIX}{old}:{new}"
 
 
-async def _names(conn: aiosqlite.Connection) -> dict[str, str]:
+async def _names(conn: Connection) -> dict[str, str]:
     return {u.code: u.name for u in await UnitRepo(conn).all()}
 
 
@@ -37,9 +36,7 @@ def _question(services: Services, lang: str, split: Split, names: dict[str, str]
     return Reply(text=text, choices=choices)
 
 
-async def ask_secretariat(
-    conn: aiosqlite.Connection, services: Services, pending: list[Split], now: dt.datetime
-) -> None:
+async def ask_secretariat(conn: Connection, services: Services, pending: list[Split], now: dt.datetime) -> None:
     """Each secretariat member is asked once per split unit (the outbox key makes a restart ask nobody
     twice)."""
     if not pending:

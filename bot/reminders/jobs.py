@@ -7,7 +7,6 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-import aiosqlite
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.digests.jobs import add_digest_job
@@ -25,7 +24,7 @@ from bot.reminders.planner import (
 )
 from bot.reminders.retention import add_retention_job
 from bot.reminders.ticker import add_minutely
-from bot.storage.database import Database
+from bot.storage.database import Connection, Database
 from bot.storage.outbox import OutboxRepo
 from bot.storage.reminder_log import ReminderLog
 from bot.storage.reports import ReportRepo
@@ -39,7 +38,7 @@ REPORT_BUTTON = "menu:report"
 JOB_ID = "reminders"
 
 
-async def plan_from_db(conn: aiosqlite.Connection, services: Services, now: dt.datetime) -> Plan:
+async def plan_from_db(conn: Connection, services: Services, now: dt.datetime) -> Plan:
     """The plan at `now`, from the units, roles, reports and decisions in the database. The province's
     thousands of units and grants are read as plain rows, and only the open periods' decisions."""
     campaign = services.campaign
@@ -126,7 +125,7 @@ def escalation_reply(services: Services, item: PlannedEscalation, today: dt.date
     return Reply(text="\n".join(lines))
 
 
-async def enqueue_plan(conn: aiosqlite.Connection, services: Services, planned: Plan, now: dt.datetime) -> int:
+async def enqueue_plan(conn: Connection, services: Services, planned: Plan, now: dt.datetime) -> int:
     """Write the plan's messages and its decisions together: a crash leaves both or neither."""
     outbox = OutboxRepo(conn)
     queued = 0

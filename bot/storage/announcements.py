@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import aiosqlite
 from pydantic import BaseModel
 
 from bot.domain.announcement import Audience
@@ -12,7 +11,7 @@ from bot.domain.audit import AuditAction
 from bot.domain.users import User
 from bot.engine.messages import Reply
 from bot.storage.audit import audit
-from bot.storage.database import fetch_all
+from bot.storage.database import Connection, fetch_all, insert_id
 from bot.storage.outbox import OutboxRepo
 from bot.storage.timefmt import from_db, to_db
 from bot.storage.users import user_from_row
@@ -30,7 +29,7 @@ class Announcement(BaseModel):
 
 
 class AnnouncementRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def recipients(self, audience: Audience, target: str | None) -> list[User]:
@@ -66,13 +65,12 @@ class AnnouncementRepo:
     ) -> Announcement:
         """Record the announcement and queue its messages in the caller's transaction: either all of it
         exists or none of it does."""
-        cursor = await self.conn.execute(
+        announcement_id = await insert_id(
+            self.conn,
             "INSERT INTO announcements (author_user_id, channel, audience, target, text, recipients, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (author.id if author else None, channel, audience.value, target, text, len(messages), to_db(now)),
         )
-        announcement_id = cursor.lastrowid
-        assert announcement_id is not None
         outbox = OutboxRepo(self.conn)
         for user, parts in messages:
             for number, reply in enumerate(parts, start=1):

@@ -4,15 +4,13 @@ import datetime as dt
 import json
 from typing import Any
 
-import aiosqlite
-
 from bot.domain.audit import AuditEntry
-from bot.storage.database import fetch_all
+from bot.storage.database import Connection, fetch_all
 from bot.storage.timefmt import from_db, to_db
 
 
 async def audit(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     now: dt.datetime,
     action: str,
     *,
@@ -37,7 +35,7 @@ async def audit(
 
 
 class AuditRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def recent(self, limit: int = 50, action_prefix: str = "") -> list[AuditEntry]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import aiosqlite
-
 from bot.domain.awards import Eligibility, Outcome, Recipient
 from bot.domain.commendation import (
     PROPOSAL_PREFIX,
@@ -17,7 +15,7 @@ from bot.domain.commendation import (
     ProposalStatus,
     proposal_reference,
 )
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import Connection, Row, fetch_all, fetch_one, insert_id
 from bot.storage.sequences import next_in_sequence
 from bot.storage.timefmt import from_db, to_db
 
@@ -28,7 +26,7 @@ _SELECT = (
 )
 
 
-def _proposal(r: aiosqlite.Row) -> Proposal:
+def _proposal(r: Row) -> Proposal:
     return Proposal(
         id=r["id"],
         reference=r["reference"],
@@ -48,12 +46,12 @@ def _proposal(r: aiosqlite.Row) -> Proposal:
     )
 
 
-def _decision(r: aiosqlite.Row) -> Decision:
+def _decision(r: Row) -> Decision:
     return Decision(id=r["id"], number=r["number"], signed_on=dt.date.fromisoformat(r["signed_on"]), signer=r["signer"])
 
 
 class CommendationRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def propose(
@@ -68,7 +66,8 @@ class CommendationRepo:
     ) -> Proposal:
         reference = proposal_reference(year, await next_in_sequence(self.conn, PROPOSAL_PREFIX, year))
         checked = {r.criterion.code: r.outcome.value for r in eligibility.results}
-        cur = await self.conn.execute(
+        proposal_id = await insert_id(
+            self.conn,
             "INSERT INTO commendation_proposals (reference, nomination_id, form_code, recipient, method,"
             " eligibility, checked, proposed_by, proposed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -83,7 +82,7 @@ class CommendationRepo:
                 to_db(now),
             ),
         )
-        proposal = await self.get(int(cur.lastrowid or 0))
+        proposal = await self.get(proposal_id)
         assert proposal is not None
         return proposal
 

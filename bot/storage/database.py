@@ -1,13 +1,18 @@
-"""One aiosqlite connection per process, WAL mode, foreign keys on, numbered migrations at start-up."""
+"""The database layer: one connection per process, numbered migrations at start-up, on SQLite or PostgreSQL.
+
+SQLite (aiosqlite, WAL mode, foreign keys on) is the default. `DATABASE_URL=postgresql://…` opens the same
+repositories on PostgreSQL (bot/storage/postgres.py). Repositories see only `Connection`: SQL written once
+in the dialect both engines accept, `?` placeholders, rows read by name or position.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
@@ -15,6 +20,44 @@ from bot.errors import StartupError
 from bot.storage.keys import register_functions
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_PREFIX = "sqlite:///"
+POSTGRES_PREFIXES = ("postgresql://", "postgres://")
+
+
+class Row(Protocol):
+    """A result row: by position, by column name, unpacked like a tuple (sqlite3.Row on SQLite)."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+    def __iter__(self) -> Iterator[Any]: ...
+    def __len__(self) -> int: ...
+    def keys(self) -> list[str]: ...
+
+
+class Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+    @property
+    def lastrowid(self) -> int | None: ...
+    async def fetchone(self) -> Row | None: ...
+    async def fetchmany(self, size: int | None = None) -> Iterable[Row]: ...
+    async def fetchall(self) -> Iterable[Row]: ...
+
+
+class Connection(Protocol):
+    """What repositories call. An aiosqlite connection is one as it is; PostgreSQL has a thin adapter."""
+
+    def execute(self, sql: str, parameters: Iterable[Any] | None = None, /) -> Awaitable[Cursor]: ...
+    def executemany(self, sql: str, parameters: Iterable[Iterable[Any]], /) -> Awaitable[Cursor]: ...
+    def execute_fetchall(self, sql: str, parameters: Iterable[Any] | None = None, /) -> Awaitable[Iterable[Row]]: ...
+
+
+def is_sqlite(conn: Connection) -> bool:
+    """For the rare statement only SQLite has (its full-text index); everything else is written once."""
+    return isinstance(conn, aiosqlite.Connection)
+
+
+def is_postgres_url(url: str) -> bool:
+    return url.startswith(POSTGRES_PREFIXES)
 
 
 class DatabaseUnavailable(StartupError):
@@ -23,7 +66,7 @@ class DatabaseUnavailable(StartupError):
 
 def path_from_url(url: str) -> Path:
     """`sqlite:///data/thidua.db` (relative) or `sqlite:////var/lib/thidua.db` (absolute)."""
-    prefix = "sqlite:///"
+    prefix = SQLITE_PREFIX
     if not url.startswith(prefix):
         raise ValueError(f"DATABASE_URL must start with {prefix!r}, got {url!r}")
     rest = url[len(prefix) :]
@@ -32,13 +75,13 @@ def path_from_url(url: str) -> Path:
     return Path(rest)
 
 
-async def fetch_one(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+async def fetch_one(conn: Connection, sql: str, params: Sequence[Any] = ()) -> Row | None:
     """One row in one trip to the database thread (execute + fetchone would be two)."""
     rows = await conn.execute_fetchall(sql, params)
     return next(iter(rows), None)
 
 
-async def fetch_all(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+async def fetch_all(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[Row]:
     return list(await conn.execute_fetchall(sql, params))
 
 
@@ -71,6 +114,8 @@ class Database:
     Other processes (a terminal chat beside the running bot) share the file; WAL and the busy timeout
     let them take turns.
     """
+
+    engine = "sqlite"
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -111,14 +156,18 @@ class Database:
             self._conn = None
 
     @property
-    def conn(self) -> aiosqlite.Connection:
+    def conn(self) -> Connection:
         if self._conn is None:
             raise RuntimeError("database is not connected")
         return self._conn
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction: committed when the block ends, rolled back on any exception."""
+    async def transaction(self, *, exclusive: bool = True) -> AsyncIterator[Connection]:
+        """A write transaction: committed when the block ends, rolled back on any exception.
+
+        SQLite has one writer at a time whatever `exclusive` says; on PostgreSQL an exclusive transaction
+        waits for every other exclusive one (so read-then-write code stays correct across workers), while
+        `exclusive=False` is for statements that lock only the rows they touch (outbox claims, inbox rows)."""
         async with self._lock:
             conn = self.conn
             await conn.execute("BEGIN IMMEDIATE")
@@ -131,7 +180,7 @@ class Database:
                 await conn.execute("COMMIT")
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def reading(self) -> AsyncIterator[Connection]:
         """A consistent read of committed data."""
         async with self._lock:
             conn = self.conn
@@ -162,3 +211,19 @@ class Database:
                 )
                 applied.append(path.stem)
         return applied
+
+
+async def open_database(url: str) -> Database:
+    """The database DATABASE_URL names: a SQLite file, or a PostgreSQL server (with the `postgres` extra)."""
+    if is_postgres_url(url):
+        from bot.storage.postgres import PostgresDatabase  # psycopg is an optional extra
+
+        return await PostgresDatabase.open_url(url)
+    return await Database.open(path_from_url(url))
+
+
+async def insert_id(conn: Connection, sql: str, params: Sequence[Any] = ()) -> int:
+    """Run an INSERT of one row and return its id (RETURNING, which both engines have; lastrowid is SQLite's)."""
+    row = await fetch_one(conn, f"{sql} RETURNING id", params)
+    assert row is not None
+    return int(row[0])

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import aiosqlite
-
+from bot.storage.database import Connection
 from bot.storage.roles import RoleRepo
 
 
@@ -26,7 +25,7 @@ class DeskChat:
         return f"{self.channel}:{self.chat_id}"
 
 
-async def desk_chats(conn: aiosqlite.Connection, shared: Iterable[tuple[str, str]]) -> list[DeskChat]:
+async def desk_chats(conn: Connection, shared: Iterable[tuple[str, str]]) -> list[DeskChat]:
     """The configured shared chats, then each secretariat member's own chat, each chat once."""
     chats: dict[tuple[str, str], DeskChat] = {}
     for channel, chat_id in shared:

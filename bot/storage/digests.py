@@ -9,12 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-import aiosqlite
 from pydantic import BaseModel
 
 from bot.domain.digest import DigestKind, Window
 from bot.domain.successions import fold_reported
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import Connection, fetch_all, fetch_one
 from bot.storage.timefmt import from_db, to_db
 from bot.storage.unit_successors import successor_map
 
@@ -46,7 +45,7 @@ class Activity(BaseModel):
 
 
 class DigestRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     # -- the log ---------------------------------------------------------------------------------------
@@ -67,8 +66,8 @@ class DigestRepo:
         self, kind: DigestKind, start: dt.datetime | None, end: dt.datetime, messages: int, now: dt.datetime
     ) -> bool:
         cur = await self.conn.execute(
-            "INSERT OR IGNORE INTO digest_log (kind, window_end, window_start, messages, recorded_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO digest_log (kind, window_end, window_start, messages, recorded_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (kind.value, to_db(end), to_db(start) if start else None, messages, to_db(now)),
         )
         return cur.rowcount == 1

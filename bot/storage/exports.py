@@ -23,7 +23,7 @@ from bot.domain.nomination import NominationStatus, NomineeKind
 from bot.domain.review import may_publish
 from bot.domain.successions import fold_units
 from bot.domain.units import UnitRef
-from bot.storage.database import fetch_all
+from bot.storage.database import Connection, fetch_all
 from bot.storage.timefmt import from_db, to_db
 from bot.storage.unit_successors import display_names, successor_map
 
@@ -40,8 +40,11 @@ _NOMINATIONS = (
 )
 
 
-async def database_file(conn: aiosqlite.Connection) -> Path | None:
-    """The file the connection's main database lives in (None for an in-memory one)."""
+async def database_file(conn: Connection) -> Path | None:
+    """The file the connection's main database lives in (None for an in-memory one, or on PostgreSQL, where
+    exports are not made yet)."""
+    if not isinstance(conn, aiosqlite.Connection):
+        return None
     for row in await fetch_all(conn, "PRAGMA database_list"):
         if row[1] == "main" and row[2]:
             return Path(row[2])

@@ -10,11 +10,9 @@ import secrets
 import time
 from pathlib import Path
 
-import aiosqlite
-
 from bot.domain.evidence import EXTENSIONS
 from bot.domain.nomination import EvidenceFile
-from bot.storage.database import fetch_all
+from bot.storage.database import Connection, fetch_all
 from bot.storage.timefmt import to_db
 
 
@@ -80,7 +78,7 @@ _SHA256 = re.compile(r"\b[0-9a-f]{64}\b")
 STAGING_GRACE = 3600.0
 
 
-async def referenced_files(conn: aiosqlite.Connection) -> set[str]:
+async def referenced_files(conn: Connection) -> set[str]:
     """The evidence files something refers to: recorded in `files`, or in anyone's draft."""
     referenced = {str(row[0]) for row in await fetch_all(conn, "SELECT sha256 FROM files")}
     for (state,) in await fetch_all(conn, "SELECT state FROM sessions"):
@@ -89,14 +87,14 @@ async def referenced_files(conn: aiosqlite.Connection) -> set[str]:
 
 
 class FileRepo:
-    def __init__(self, conn: aiosqlite.Connection, store: FileStore) -> None:
+    def __init__(self, conn: Connection, store: FileStore) -> None:
         self.conn = conn
         self.store = store
 
     async def record(self, evidence: EvidenceFile, now: dt.datetime) -> None:
         path = self.store.path_for(evidence.sha256, evidence.mime)
         await self.conn.execute(
-            "INSERT OR IGNORE INTO files (sha256, size, mime, path, created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO files (sha256, size, mime, path, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (evidence.sha256, evidence.size, evidence.mime, str(path), to_db(now)),
         )
 

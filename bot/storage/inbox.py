@@ -8,9 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import aiosqlite
-
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import Connection, Row, fetch_all, fetch_one
 from bot.storage.timefmt import to_db
 
 
@@ -32,18 +30,19 @@ class InboxRow:
     payload: str
 
 
-def _row(row: aiosqlite.Row) -> InboxRow:
+def _row(row: Row) -> InboxRow:
     return InboxRow(row["id"], row["channel"], row["update_key"], row["person"], row["payload"])
 
 
 class InboxRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def keep(self, channel: str, arrival: Arrival, now: dt.datetime) -> bool:
         """Keep the update; False if it was kept before (a redelivery)."""
         cur = await self.conn.execute(
-            "INSERT OR IGNORE INTO inbox (channel, update_key, person, payload, received_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO inbox (channel, update_key, person, payload, received_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (channel, arrival.update_key, arrival.person, arrival.payload, to_db(now)),
         )
         return cur.rowcount == 1

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import aiosqlite
 from pydantic import BaseModel
 
 from bot.domain.invites import hash_code, hint_of, new_code
 from bot.domain.policy import Grant, Role
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import Connection, Row, fetch_all, fetch_one, insert_id
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -20,7 +19,7 @@ class Invite(BaseModel):
     revoked: bool
 
 
-def _invite(row: aiosqlite.Row) -> Invite:
+def _invite(row: Row) -> Invite:
     return Invite(
         id=row["id"],
         hint=row["hint"],
@@ -32,7 +31,7 @@ def _invite(row: aiosqlite.Row) -> Invite:
 
 
 class InviteRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def create(
@@ -40,7 +39,8 @@ class InviteRepo:
     ) -> tuple[str, Invite]:
         """A new code and its record. The code is returned only here; the database keeps its hash."""
         code = new_code()
-        cur = await self.conn.execute(
+        invite_id = await insert_id(
+            self.conn,
             "INSERT INTO invites (code_hash, hint, role, unit_code, group_code, uses_left, expires_at, created_at,"
             " created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -55,7 +55,7 @@ class InviteRepo:
                 created_by,
             ),
         )
-        invite = await self.get(int(cur.lastrowid or 0))
+        invite = await self.get(invite_id)
         assert invite is not None
         return code, invite
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import aiosqlite
-
 from bot.engine.messages import Reply
-from bot.storage.database import fetch_all
+from bot.storage.database import Connection, fetch_all
 from bot.storage.timefmt import to_db
 
 
 class MailboxRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def put(self, chat_id: str, reply: Reply, now: dt.datetime) -> None:

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import aiosqlite
-
 from bot.domain.nomination import (
     REFERENCE_PREFIX,
     NewNomination,
@@ -12,7 +10,7 @@ from bot.domain.nomination import (
     NomineeKind,
     nomination_reference,
 )
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import Connection, Row, fetch_all, fetch_one, insert_id
 from bot.storage.keys import nominee_key
 from bot.storage.sequences import next_in_sequence
 from bot.storage.timefmt import from_db, to_db
@@ -23,7 +21,7 @@ _SELECT = (
 )
 
 
-def _nomination(row: aiosqlite.Row) -> Nomination:
+def _nomination(row: Row) -> Nomination:
     return Nomination(
         id=row["id"],
         reference=row["reference"],
@@ -46,14 +44,15 @@ def _nomination(row: aiosqlite.Row) -> Nomination:
 
 
 class NominationRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def create(self, new: NewNomination, year: int, now: dt.datetime) -> Nomination:
         """Insert the nomination and its evidence; the caller's transaction makes it all-or-nothing."""
         sequence = await next_in_sequence(self.conn, REFERENCE_PREFIX, year)
         reference = nomination_reference(year, sequence)
-        cur = await self.conn.execute(
+        nomination_id = await insert_id(
+            self.conn,
             "INSERT INTO nominations (reference, campaign_code, status, submitted_by, channel, nominee_kind,"
             " nominee_name, nominee_key, unit_code, category_code, deed, anonymous, nominator_name, nominator_phone,"
             " consent_at, created_at, on_behalf_of_unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -77,7 +76,6 @@ class NominationRepo:
                 new.on_behalf_of_unit,
             ),
         )
-        nomination_id = cur.lastrowid
         for position, evidence in enumerate(new.evidence, start=1):
             await self.conn.execute(
                 "INSERT INTO nomination_files (nomination_id, position, sha256, original_name) VALUES (?, ?, ?, ?)",

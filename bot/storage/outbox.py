@@ -6,11 +6,10 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Collection
 
-import aiosqlite
 from pydantic import BaseModel
 
 from bot.engine.messages import Reply
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import Connection, Row, fetch_all, fetch_one
 from bot.storage.timefmt import from_db, to_db
 
 ERROR_KEPT = 500
@@ -53,7 +52,7 @@ class OutboxStatus(BaseModel):
     failed: list[OutboxEntry]
 
 
-def _message(row: aiosqlite.Row) -> OutboxMessage:
+def _message(row: Row) -> OutboxMessage:
     return OutboxMessage(
         id=row["id"],
         dedup_key=row["dedup_key"],
@@ -68,7 +67,7 @@ def _message(row: aiosqlite.Row) -> OutboxMessage:
     )
 
 
-def _entry(row: aiosqlite.Row) -> OutboxEntry:
+def _entry(row: Row) -> OutboxEntry:
     return OutboxEntry(
         id=row["id"],
         dedup_key=row["dedup_key"],
@@ -84,7 +83,7 @@ def _entry(row: aiosqlite.Row) -> OutboxEntry:
 
 
 class OutboxRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def enqueue(
@@ -101,8 +100,8 @@ class OutboxRepo:
     ) -> bool:
         """Queue a message unless one with this key exists already; True if it was queued now."""
         cur = await self.conn.execute(
-            "INSERT OR IGNORE INTO outbox (dedup_key, channel, chat_id, user_id, kind, payload, status, not_before,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)",
+            "INSERT INTO outbox (dedup_key, channel, chat_id, user_id, kind, payload, status, not_before,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT DO NOTHING",
             (key, channel, chat_id, user_id, kind, reply.model_dump_json(), to_db(not_before or now), to_db(now)),
         )
         return cur.rowcount == 1

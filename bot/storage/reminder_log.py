@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-import aiosqlite
-
-from bot.storage.database import fetch_all
+from bot.storage.database import Connection, fetch_all
 from bot.storage.timefmt import to_db
 
 
 class ReminderLog:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def decided(self, periods: list[str] | None = None) -> set[str]:
@@ -36,6 +34,6 @@ class ReminderLog:
         """'sent': its messages were queued in this transaction; 'skipped': a catch-up passed over it, or
         nobody could be told."""
         await self.conn.executemany(
-            "INSERT OR IGNORE INTO reminder_log (key, decision, decided_at) VALUES (?, ?, ?)",
+            "INSERT INTO reminder_log (key, decision, decided_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             [(key, decision, to_db(now)) for key in keys],
         )

@@ -6,10 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.engine.messages import Reply
-from bot.storage.database import fetch_all
+from bot.storage.database import Connection, fetch_all
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -31,7 +29,7 @@ class UnsentReply:
 
 
 class RepliesRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def add(self, inbox_id: int, chat_id: str, replies: Sequence[Reply], now: dt.datetime) -> None:

@@ -3,18 +3,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-import aiosqlite
-
 from bot.domain.nomination import EvidenceFile
 from bot.domain.reports import AreaReport, NewReport, Report, Submission, report_reference
 from bot.domain.successions import fold_reported
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import Connection, fetch_all, fetch_one, insert_id
 from bot.storage.timefmt import from_db, to_db
 from bot.storage.unit_successors import successor_map
 
 
 class ReportRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def create(self, new: NewReport, unit_version_id: int, year: int, late: bool, now: dt.datetime) -> Report:
@@ -26,7 +24,8 @@ class ReportRepo:
         )
         version = int(row[0]) + 1 if row else 1
         reference = report_reference(year, new.period_code, new.unit_code, version)
-        cur = await self.conn.execute(
+        report_id = await insert_id(
+            self.conn,
             "INSERT INTO reports (reference, campaign_code, period_code, unit_code, unit_version_id, version,"
             " submitted_by, channel, submitted_at, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -42,7 +41,6 @@ class ReportRepo:
                 int(late),
             ),
         )
-        report_id = cur.lastrowid
         for area in new.areas:
             await self.conn.execute(
                 "INSERT INTO report_areas (report_id, area_code, narrative) VALUES (?, ?, ?)",

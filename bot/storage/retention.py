@@ -8,10 +8,8 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.domain.input_text import PHONE_IN_TEXT
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import Connection, fetch_all, fetch_one
 from bot.storage.timefmt import to_db
 
 REMOVED = "[SĐT đã xoá]"
@@ -30,7 +28,7 @@ def redact_phones(text: str) -> str:
     return PHONE_IN_TEXT.sub(REMOVED, text)
 
 
-async def forget_phone_numbers(conn: aiosqlite.Connection, older_than: dt.datetime) -> Swept:
+async def forget_phone_numbers(conn: Connection, older_than: dt.datetime) -> Swept:
     """Remove phone numbers from drafts untouched since `older_than` and from outbox messages finished with
     (sent or given up) before it. Idempotent: a second sweep finds nothing to change."""
     cutoff = to_db(older_than)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import aiosqlite
 from pydantic import BaseModel
 
 from bot.domain.nomination import EvidenceFile, Nomination, NominationStatus
@@ -29,7 +28,7 @@ from bot.domain.review import (
 )
 from bot.domain.users import User
 from bot.storage.audit import audit
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import Connection, Row, fetch_all, fetch_one, insert_id
 from bot.storage.keys import nominee_key
 from bot.storage.timefmt import from_db, to_db
 
@@ -49,12 +48,12 @@ _FIELDS = tuple(Nomination.model_fields)
 DECIDED = frozenset({NominationStatus.APPROVED, NominationStatus.REJECTED})
 
 
-def nomination_from_row(row: aiosqlite.Row) -> Nomination:
+def nomination_from_row(row: Row) -> Nomination:
     keys = set(row.keys())
     return Nomination.model_validate({name: row[name] for name in _FIELDS if name in keys})
 
 
-def _state(row: aiosqlite.Row) -> ReviewState:
+def _state(row: Row) -> ReviewState:
     nomination = nomination_from_row(row)
     since = row["status_since"]
     return ReviewState(
@@ -90,7 +89,7 @@ class Candidate(BaseModel):
 
 
 class ReviewRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     # -- reading -------------------------------------------------------------------------------------
@@ -181,7 +180,7 @@ class ReviewRepo:
 
     async def _ensure(self, nomination: Nomination, now: dt.datetime) -> None:
         await self.conn.execute(
-            "INSERT OR IGNORE INTO nomination_reviews (nomination_id, status_since) VALUES (?, ?)",
+            "INSERT INTO nomination_reviews (nomination_id, status_since) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (nomination.id, to_db(nomination.created_at)),
         )
 
@@ -221,7 +220,8 @@ class ReviewRepo:
         await self._ensure(nomination, now)
         await self.conn.execute(
             "UPDATE nomination_reviews SET status_since = ?, last_actor = ?, last_reason = ?,"
-            " for_publication = MAX(for_publication, ?), decided_at = COALESCE(?, decided_at) WHERE nomination_id = ?",
+            " for_publication = CASE WHEN ? = 1 THEN 1 ELSE for_publication END, decided_at = COALESCE(?, decided_at)"
+            " WHERE nomination_id = ?",
             (
                 to_db(now),
                 actor.id,
@@ -348,11 +348,12 @@ class ReviewRepo:
 
     # -- asking the nominator for more ------------------------------------------------------------------
     async def ask(self, state: ReviewState, actor: User, question: str, now: dt.datetime) -> Question:
-        cur = await self.conn.execute(
+        question_id = await insert_id(
+            self.conn,
             "INSERT INTO nomination_questions (nomination_id, asked_by, asked_at, question) VALUES (?, ?, ?, ?)",
             (state.nomination.id, actor.id, to_db(now), question),
         )
-        found = await self.question(int(cur.lastrowid or 0))
+        found = await self.question(question_id)
         assert found is not None
         return found
 

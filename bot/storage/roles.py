@@ -3,14 +3,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-import aiosqlite
 from pydantic import BaseModel
 
 from bot.domain.audit import AuditAction
 from bot.domain.roles import Grant, Role
 from bot.domain.users import User
 from bot.storage.audit import audit
-from bot.storage.database import fetch_all
+from bot.storage.database import Connection, fetch_all
 from bot.storage.timefmt import from_db, to_db
 from bot.storage.users import user_from_row
 
@@ -39,7 +38,7 @@ class HeldRole(BaseModel):
 class RoleRepo:
     """People's roles. Every grant and revocation writes its audit line in the same transaction."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def grants_of(self, user_id: int) -> list[Grant]:

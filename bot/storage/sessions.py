@@ -2,16 +2,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import aiosqlite
-
 from bot.engine.messages import Choice
 from bot.engine.session import Session
-from bot.storage.database import fetch_one
+from bot.storage.database import Connection, fetch_one
 from bot.storage.timefmt import from_db, to_db
 
 
 class SessionRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def load(self, user_id: int) -> Session:

@@ -6,20 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import aiosqlite
-
 from bot.domain.audit import AuditAction
 from bot.domain.roles import Grant, Role
 from bot.domain.successions import Share, Split, Succession, unit_changes
 from bot.domain.text import fold
 from bot.storage.audit import audit
-from bot.storage.database import fetch_all
+from bot.storage.database import Connection, Row, fetch_all
 from bot.storage.roles import RoleRepo
 from bot.storage.timefmt import to_db
 from bot.storage.units import UnitRepo
 
 
-def _row(r: aiosqlite.Row) -> Succession:
+def _row(r: Row) -> Succession:
     return Succession(
         old_code=r["old_code"],
         old_name=r["old_name"],
@@ -32,7 +30,7 @@ def _row(r: aiosqlite.Row) -> Succession:
 
 
 class SuccessionRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def record(self, rows: list[Succession], source: str, now: dt.datetime) -> int:
@@ -40,8 +38,9 @@ class SuccessionRepo:
         added = 0
         for s in rows:
             cur = await self.conn.execute(
-                "INSERT OR IGNORE INTO unit_successions (old_code, old_name, old_name_folded, old_district,"
-                " new_code, share, effective, legal_basis, source, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO unit_successions (old_code, old_name, old_name_folded, old_district,"
+                " new_code, share, effective, legal_basis, source, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 (
                     s.old_code,
                     s.old_name,

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.domain.successions import final_successors
-from bot.storage.database import fetch_all
+from bot.storage.database import Connection, fetch_all
 
 
-async def successor_map(conn: aiosqlite.Connection) -> dict[str, str]:
+async def successor_map(conn: Connection) -> dict[str, str]:
     """Each merged unit's code → the active unit that holds its history now."""
     # Straight from the versions rather than through the current_units view: only merged versions are
     # looked up for being the latest, so the cost follows the mergers, not the province's units.
@@ -20,7 +18,7 @@ async def successor_map(conn: aiosqlite.Connection) -> dict[str, str]:
     return final_successors({r[0]: r[1] for r in rows})
 
 
-async def display_names(conn: aiosqlite.Connection) -> dict[str, str]:
+async def display_names(conn: Connection) -> dict[str, str]:
     """Every unit's name as views show it: a merged unit under its successor, with where the record was
     filed after an arrow ("Xã Long Tiên ← Xã Mỹ Long")."""
     names = {r[0]: r[1] for r in await fetch_all(conn, "SELECT code, name FROM current_units")}

@@ -3,14 +3,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-import aiosqlite
-
 from bot.domain.audit import AuditAction
 from bot.domain.campaign import Campaign, ReportingPeriod
 from bot.domain.text import fold
 from bot.domain.units import CAMPAIGN_SOURCE, Unit, UnitFields, UnitRef, UnitStatus, campaign_changes
 from bot.storage.audit import audit
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import Connection, Row, fetch_all, fetch_one, insert_id, is_sqlite
 from bot.storage.keys import unit_keys
 from bot.storage.timefmt import to_db
 
@@ -18,7 +16,7 @@ from bot.storage.timefmt import to_db
 TRIGRAM = 3
 
 
-def _unit(row: aiosqlite.Row) -> Unit:
+def _unit(row: Row) -> Unit:
     return Unit(
         version_id=row["id"],
         code=row["code"],
@@ -35,7 +33,7 @@ def _unit(row: aiosqlite.Row) -> Unit:
 class UnitRepo:
     """Units and their history: every change is a new version; a unit is its latest version."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def all(self) -> list[Unit]:
@@ -76,7 +74,7 @@ class UnitRepo:
         # only narrow down what it found (or, when no word is that long, what a scan finds).
         indexed = [w for w in words if len(w) >= TRIGRAM]
         found, params = "", []
-        if indexed:
+        if indexed and is_sqlite(self.conn):
             found = " JOIN (SELECT rowid AS id FROM unit_search WHERE unit_search MATCH ?) s ON s.id = v.id"
             params.append(" ".join('"' + w.replace('"', '""') + '"' for w in indexed))
         holds = " AND ".join(["instr(v.name_key || ' ' || v.code_key, ?) > 0"] * len(words))
@@ -134,7 +132,8 @@ class UnitRepo:
 
     async def record(self, fields: UnitFields, source: str, now: dt.datetime) -> Unit:
         """A new version of the unit (or its first)."""
-        cur = await self.conn.execute(
+        version_id = await insert_id(
+            self.conn,
             "INSERT INTO unit_versions (code, name, name_key, code_key, kind, parent_code, group_code, status,"
             " merged_into, source, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -150,7 +149,7 @@ class UnitRepo:
                 to_db(now),
             ),
         )
-        unit = await self.version(int(cur.lastrowid or 0))
+        unit = await self.version(version_id)
         assert unit is not None
         return unit
 

@@ -2,16 +2,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import aiosqlite
-
-from bot.storage.database import fetch_one
+from bot.storage.database import Connection, fetch_one
 from bot.storage.timefmt import to_db
 
 
 class ProcessedUpdates:
     """The log of platform updates already handled, so a redelivered update is handled once."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def seen(self, channel: str, key: str) -> bool:
@@ -23,7 +21,7 @@ class ProcessedUpdates:
     async def claim(self, channel: str, key: str, now: dt.datetime) -> bool:
         """Record the update; False if it was recorded before."""
         cur = await self.conn.execute(
-            "INSERT OR IGNORE INTO processed_updates (channel, update_key, processed_at) VALUES (?, ?, ?)",
+            "INSERT INTO processed_updates (channel, update_key, processed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (channel, key, to_db(now)),
         )
         return cur.rowcount == 1

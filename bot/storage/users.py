@@ -2,14 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import aiosqlite
-
 from bot.domain.users import User
-from bot.storage.database import fetch_one
+from bot.storage.database import Connection, Row, fetch_one
 from bot.storage.timefmt import from_db, to_db
 
 
-def user_from_row(row: aiosqlite.Row) -> User:
+def user_from_row(row: Row) -> User:
     return User(
         id=row["id"],
         channel=row["channel"],
@@ -22,7 +20,7 @@ def user_from_row(row: aiosqlite.Row) -> User:
 
 
 class UserRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def get(self, channel: str, external_id: str) -> User | None:

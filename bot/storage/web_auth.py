@@ -6,11 +6,10 @@ import datetime as dt
 import hashlib
 import secrets
 
-import aiosqlite
 from pydantic import BaseModel
 
 from bot.domain.users import User
-from bot.storage.database import fetch_one
+from bot.storage.database import Connection, fetch_one
 from bot.storage.timefmt import from_db, to_db
 from bot.storage.users import user_from_row
 
@@ -27,7 +26,7 @@ class DeskSession(BaseModel):
 
 
 class WebAuthRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     # -- one-time links --------------------------------------------------------------------------------

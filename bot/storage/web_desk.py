@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import aiosqlite
 from pydantic import BaseModel
 
 from bot.domain.nomination import NominationStatus
 from bot.domain.review import OPEN, nominee_key
-from bot.storage.database import fetch_all, fetch_one
+from bot.storage.database import Connection, fetch_all, fetch_one
 from bot.storage.timefmt import from_db, to_db
 
 
@@ -86,7 +85,7 @@ def _where(f: QueueFilter) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), params
 
 
-async def queue(conn: aiosqlite.Connection, f: QueueFilter) -> tuple[list[QueueRow], bool]:
+async def queue(conn: Connection, f: QueueFilter) -> tuple[list[QueueRow], bool]:
     """One page of the queue, and whether there is another after it."""
     where, params = _where(f)
     order = "DESC" if f.newest_first else "ASC"
@@ -118,7 +117,7 @@ async def queue(conn: aiosqlite.Connection, f: QueueFilter) -> tuple[list[QueueR
     return found[:PAGE_SIZE], len(found) > PAGE_SIZE
 
 
-async def unit_names(conn: aiosqlite.Connection, codes: set[str]) -> dict[str, str]:
+async def unit_names(conn: Connection, codes: set[str]) -> dict[str, str]:
     if not codes:
         return {}
     marks = ", ".join("?" for _ in codes)
@@ -126,7 +125,7 @@ async def unit_names(conn: aiosqlite.Connection, codes: set[str]) -> dict[str, s
     return {r[0]: r[1] for r in rows}
 
 
-async def groups_in_use(conn: aiosqlite.Connection) -> list[str]:
+async def groups_in_use(conn: Connection) -> list[str]:
     rows = await fetch_all(
         conn, "SELECT DISTINCT group_code FROM current_units WHERE group_code IS NOT NULL ORDER BY group_code"
     )
@@ -141,7 +140,7 @@ class StoredFile(BaseModel):
     original_name: str | None
 
 
-async def evidence(conn: aiosqlite.Connection, nomination_id: int) -> list[StoredFile]:
+async def evidence(conn: Connection, nomination_id: int) -> list[StoredFile]:
     rows = await fetch_all(
         conn,
         "SELECT nf.position, f.path, f.mime, f.size, nf.original_name FROM nomination_files nf"
@@ -151,7 +150,7 @@ async def evidence(conn: aiosqlite.Connection, nomination_id: int) -> list[Store
     return [StoredFile(position=r[0], path=r[1], mime=r[2], size=r[3], original_name=r[4]) for r in rows]
 
 
-async def evidence_file(conn: aiosqlite.Connection, nomination_id: int, position: int) -> StoredFile | None:
+async def evidence_file(conn: Connection, nomination_id: int, position: int) -> StoredFile | None:
     row = await fetch_one(
         conn,
         "SELECT nf.position, f.path, f.mime, f.size, nf.original_name FROM nomination_files nf"
@@ -161,9 +160,7 @@ async def evidence_file(conn: aiosqlite.Connection, nomination_id: int, position
     return StoredFile(position=row[0], path=row[1], mime=row[2], size=row[3], original_name=row[4]) if row else None
 
 
-async def answer_file(
-    conn: aiosqlite.Connection, nomination_id: int, question_id: int, position: int
-) -> StoredFile | None:
+async def answer_file(conn: Connection, nomination_id: int, question_id: int, position: int) -> StoredFile | None:
     row = await fetch_one(
         conn,
         "SELECT af.position, f.path, f.mime, f.size, af.original_name FROM nomination_answer_files af"
@@ -182,7 +179,7 @@ class HistoryLine(BaseModel):
     detail: str | None
 
 
-async def history(conn: aiosqlite.Connection, reference: str) -> list[HistoryLine]:
+async def history(conn: Connection, reference: str) -> list[HistoryLine]:
     rows = await fetch_all(
         conn,
         "SELECT a.at, a.action, COALESCE(u.display_name, u.external_id), a.channel, a.detail FROM audit_log a"
@@ -206,7 +203,7 @@ AUDIT_PAGE = 100
 
 
 async def audit_lines(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     action: str = "",
     subject: str = "",
@@ -245,5 +242,5 @@ async def audit_lines(
     ]
 
 
-async def audit_actions(conn: aiosqlite.Connection) -> list[str]:
+async def audit_actions(conn: Connection) -> list[str]:
     return [r[0] for r in await fetch_all(conn, "SELECT DISTINCT action FROM audit_log ORDER BY action")]

@@ -1,0 +1,285 @@
+"""The same repositories on PostgreSQL: psycopg 3 (async) through a psycopg-pool pool.
+
+Repositories write SQL once with `?` placeholders; here they become psycopg's `%s` (a literal `%` doubled),
+outside string literals. Statements are never prepared on the server (prepare_threshold=None), so the bot
+works behind PgBouncer in transaction mode. Values travel as SQLite keeps them: times as ISO text, flags as
+0/1 (a Python bool is sent as an integer), sums and averages come back as int or float, not Decimal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.adapt import Loader
+from psycopg.types.numeric import IntDumper
+from psycopg_pool import AsyncConnectionPool
+
+from bot.storage.database import Connection, Database, Row
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations_postgres"
+# Any number: every exclusive write transaction takes this one transaction-level advisory lock, which is
+# what SQLite's BEGIN IMMEDIATE gives for free. Other advisory keys (planning) use different numbers.
+WRITER_LOCK = 7_140_001
+MIGRATION_LOCK = 7_140_000
+
+
+@functools.lru_cache(maxsize=4096)
+def translate(sql: str) -> str:
+    """`?` → `%s` and `%` → `%%`, except inside '…' literals, "…" identifiers and -- comments."""
+    out: list[str] = []
+    quote: str | None = None
+    i, n = 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        if quote is not None:
+            if ch == "%":
+                out.append("%%")
+            else:
+                out.append(ch)
+                if ch == quote:
+                    quote = None
+        elif ch in ("'", '"'):
+            quote = ch
+            out.append(ch)
+        elif ch == "?":
+            out.append("%s")
+        elif ch == "%":
+            out.append("%%")
+        elif ch == "-" and sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = n if end < 0 else end
+            out.append(sql[i:end].replace("%", "%%"))
+            i = end
+            continue
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+class PgRow:
+    """A row readable by position and by name, like sqlite3.Row."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, values: Sequence[Any], index: dict[str, int]) -> None:
+        self._values = tuple(values)
+        self._index = index
+
+    def __getitem__(self, key: int | str, /) -> Any:
+        if isinstance(key, str):
+            return self._values[self._index[key]]
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PgRow):
+            return self._values == other._values
+        return isinstance(other, tuple) and self._values == other
+
+    def __hash__(self) -> int:
+        return hash(self._values)
+
+    def __repr__(self) -> str:
+        return f"PgRow{self._values!r}"
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+
+def _row_factory(cursor: psycopg.AsyncCursor[Any]) -> Callable[[Sequence[Any]], PgRow]:
+    index = {column.name: i for i, column in enumerate(cursor.description or ())}
+    return lambda values: PgRow(values, index)
+
+
+class _NumberLoader(Loader):
+    """NUMERIC (what SUM and AVG of integers give) as int when whole, else float: as SQLite returns them."""
+
+    def load(self, data: Any) -> int | float:
+        number = Decimal(bytes(data).decode())
+        return int(number) if number == number.to_integral_value() else float(number)
+
+
+class _BoolAsInt(IntDumper):
+    """Flags are INTEGER 0/1 columns on both engines; Python's True/False go in as 1/0."""
+
+    def dump(self, obj: Any) -> bytes:
+        return b"1" if obj else b"0"
+
+
+class PgCursor:
+    """The outcome of one statement, fetched at once (repositories read small results)."""
+
+    def __init__(self, rowcount: int, rows: list[PgRow]) -> None:
+        self._rowcount = rowcount
+        self._rows = rows
+        self._at = 0
+
+    @property
+    def rowcount(self) -> int:
+        return self._rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        # PostgreSQL has no such thing; repositories use INSERT … RETURNING id on both engines.
+        return None
+
+    async def fetchone(self) -> Row | None:
+        if self._at >= len(self._rows):
+            return None
+        self._at += 1
+        return self._rows[self._at - 1]
+
+    async def fetchmany(self, size: int | None = None) -> list[Row]:
+        take = self._rows[self._at : self._at + (size or 1)]
+        self._at += len(take)
+        return list(take)
+
+    async def fetchall(self) -> list[Row]:
+        rest = self._rows[self._at :]
+        self._at = len(self._rows)
+        return list(rest)
+
+
+class PgConnection:
+    """The connection repositories see (bot.storage.database.Connection) over one psycopg connection."""
+
+    def __init__(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        self.raw = conn
+
+    async def execute(self, sql: str, parameters: Iterable[Any] | None = None, /) -> PgCursor:
+        params = tuple(parameters) if parameters is not None else ()
+        async with self.raw.cursor(row_factory=_row_factory) as cur:
+            if params:
+                await cur.execute(translate(sql), params)
+            else:
+                # No parameters: psycopg leaves the text alone, so `%` needs no doubling.
+                await cur.execute(sql.encode())
+            rows = await cur.fetchall() if cur.description is not None else []
+            return PgCursor(cur.rowcount, rows)
+
+    async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]], /) -> PgCursor:
+        batch = [tuple(p) for p in parameters]
+        if not batch:
+            return PgCursor(0, [])
+        async with self.raw.cursor() as cur:
+            await cur.executemany(translate(sql), batch)
+            return PgCursor(cur.rowcount, [])
+
+    async def execute_fetchall(self, sql: str, parameters: Iterable[Any] | None = None, /) -> list[Row]:
+        return await (await self.execute(sql, parameters)).fetchall()
+
+
+async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
+    conn.adapters.register_dumper(bool, _BoolAsInt)
+    conn.adapters.register_loader("numeric", _NumberLoader)
+    await conn.set_autocommit(True)
+
+
+class PostgresDatabase(Database):
+    """Like the SQLite Database: one transaction at a time in this process (the same guarantees for the
+    code above it), any number of processes on one server. Each transaction takes a pooled connection, so a
+    server restart or a PgBouncer in transaction mode costs a reconnect, not the process."""
+
+    engine = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(Path())
+        self.url = url
+        self._pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] | None = None
+        self._pg_lock = asyncio.Lock()
+
+    @classmethod
+    async def open_url(cls, url: str) -> PostgresDatabase:
+        db = cls(url)
+        await db.connect()
+        return db
+
+    async def connect(self) -> None:
+        pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] = AsyncConnectionPool(
+            self.url,
+            min_size=1,
+            max_size=2,
+            kwargs={"prepare_threshold": None},
+            configure=_configure,
+            check=AsyncConnectionPool.check_connection,
+            open=False,
+        )
+        await pool.open(wait=True, timeout=30)
+        self._pool = pool
+        await self.migrate()
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    @property
+    def conn(self) -> Connection:
+        raise RuntimeError("on PostgreSQL, statements run inside db.transaction() or db.reading()")
+
+    @property
+    def pool(self) -> AsyncConnectionPool[psycopg.AsyncConnection[Any]]:
+        if self._pool is None:
+            raise RuntimeError("database is not connected")
+        return self._pool
+
+    @asynccontextmanager
+    async def transaction(self, *, exclusive: bool = True) -> AsyncIterator[Connection]:
+        async with self._pg_lock, self.pool.connection() as raw:
+            conn = PgConnection(raw)
+            await raw.execute("BEGIN")
+            try:
+                if exclusive:
+                    await raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+                yield conn
+            except BaseException:
+                await raw.execute("ROLLBACK")
+                raise
+            else:
+                await raw.execute("COMMIT")
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Connection]:
+        async with self._pg_lock, self.pool.connection() as raw:
+            await raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                yield PgConnection(raw)
+            finally:
+                await raw.execute("COMMIT")
+
+    async def migrate(self) -> list[str]:
+        applied: list[str] = []
+        async with self.pool.connection() as raw:
+            await raw.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            for path in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")):
+                version = int(path.name[:4])
+                async with raw.transaction():
+                    # Two workers starting together: one applies, the other waits and then finds it applied.
+                    await raw.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+                    cur = await raw.execute("SELECT 1 FROM schema_migrations WHERE version = %s", (version,))
+                    if await cur.fetchone():
+                        continue
+                    await raw.execute(path.read_text(encoding="utf-8").encode())
+                    await raw.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)",
+                        (version, path.stem, dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")),
+                    )
+                    applied.append(path.stem)
+        return applied
