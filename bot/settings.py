@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -97,7 +98,16 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _sqlite_url(cls, value: str) -> str:
-        accepted = "accepted: sqlite:///relative/path.db or sqlite:////absolute/path.db"
+        accepted = (
+            "accepted: sqlite:///relative/path.db, sqlite:////absolute/path.db"
+            " or postgresql://user:password@host:5432/database"
+        )
+        if value.startswith(("postgresql://", "postgres://")):
+            if importlib.util.find_spec("psycopg") is None:
+                raise ValueError(
+                    f"{_without_password(value)!r} needs PostgreSQL's driver: pip install 'thidua-bot[postgres]'"
+                )
+            return value
         if not value.startswith("sqlite:///"):
             raise ValueError(f"{_without_password(value)!r} is not a database URL this bot can open; {accepted}")
         if not value.removeprefix("sqlite:///").strip() or value.endswith("/"):

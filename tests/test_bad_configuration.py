@@ -62,9 +62,13 @@ CASES: dict[str, Bad] = {
         ["{path}:{line}: field campaign.timezone", "Asia/Atlantis"],
         replace=("timezone: Asia/Ho_Chi_Minh", "timezone: Asia/Atlantis"),
     ),
-    "postgres URL": Bad(
-        ["setting DATABASE_URL", "accepted: sqlite:///relative/path.db or sqlite:////absolute/path.db", ":***@"],
-        env={"DATABASE_URL": "postgresql://thidua:hunter2@db/thidua"},
+    "MySQL URL": Bad(
+        [
+            "setting DATABASE_URL",
+            "accepted: sqlite:///relative/path.db, sqlite:////absolute/path.db or postgresql://",
+            ":***@",
+        ],
+        env={"DATABASE_URL": "mysql://thidua:hunter2@db/thidua"},
         hidden=["hunter2"],
     ),
     "database URL with no file": Bad(["setting DATABASE_URL", "names no file"], env={"DATABASE_URL": "sqlite:///"}),

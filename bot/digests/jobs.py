@@ -22,12 +22,13 @@ from bot.domain.digest import DigestKind, Window, plan_windows
 from bot.engine.context import Services
 from bot.engine.messages import Reply
 from bot.reminders.ticker import add_minutely
-from bot.storage.database import Database
+from bot.storage.database import Database, try_lock
 from bot.storage.desk import DeskChat, desk_chats
 from bot.storage.digests import DigestRepo
 from bot.storage.outbox import OutboxRepo
 
 log = logging.getLogger(__name__)
+DIGEST_LOCK = 7_140_011
 
 JOB_ID = "digests"
 OUTBOX_KIND = "digest"
@@ -71,7 +72,10 @@ async def send_window(db: Database, services: Services, window: Window, now: dt.
             made[key] = digest_replies(data, services, chat.lang, chat.channel, charts.get(chat.lang))
         planned.append((chat, made[key]))
     queued = 0
-    async with db.transaction() as conn:
+    async with db.transaction(exclusive=False) as conn:
+        # One worker queues the window; another finding the lock taken (or the window logged) leaves it.
+        if not await try_lock(conn, DIGEST_LOCK):
+            return 0
         if not await DigestRepo(conn).record(window, sum(len(r) for _, r in planned), now):
             return 0
         outbox = OutboxRepo(conn)

@@ -10,6 +10,7 @@ than anything that arrives after it starts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import functools
 import logging
@@ -30,6 +31,7 @@ Handle = Callable[[InboxRow], Awaitable[bool]]
 Send = Callable[[str, list[Reply]], Awaitable[int]]
 
 IN_FLIGHT = 256
+SWEEP_EVERY = 5.0
 # A reply found unsent after longer than this answers a question the person has stopped waiting on.
 REPLY_WINDOW = dt.timedelta(minutes=10)
 
@@ -160,7 +162,10 @@ class InboxWorker:
             while True:
                 self._wake.clear()
                 await self.take()
-                await self._wake.wait()
+                # Also look now and then: with several workers on one database, updates another worker kept
+                # and could not handle (it was stopped) are taken here.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=SWEEP_EVERY)
         finally:
             await self.close()
 

@@ -123,7 +123,10 @@ class OutboxWorker:
         now = self.clock.now()
         async with self.db.reading() as conn:
             owners = await OutboxRepo(conn).claim_owners()
-        dead = [owner for owner in owners if not is_alive(self._owners, owner)]
+        # A process's mark is a file lock, seen only on its own machine: workers on PostgreSQL may run on
+        # several, so there a claim is resolved only when its lease has run out.
+        local = self.db.engine == "sqlite"
+        dead = [owner for owner in owners if local and not is_alive(self._owners, owner)]
         sweep(self._owners)
         async with self.db.transaction() as conn:
             found = await OutboxRepo(conn).resolve_stale_claims(now - self.lease, now, dead)
@@ -239,11 +242,12 @@ class OutboxWorker:
         return handled
 
     async def _postpone(self, message: OutboxMessage, at: dt.datetime) -> None:
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(exclusive=False) as conn:
             await OutboxRepo(conn).postpone(message.id, at)
 
     async def _claim(self, message: OutboxMessage) -> bool:
-        async with self.db.transaction() as conn:
+        # Locks only the message's row: workers claiming different messages never wait for each other.
+        async with self.db.transaction(exclusive=False) as conn:
             return await OutboxRepo(conn).claim(message.id, self.clock.now(), self._mark().token)
 
     async def _send_after(
@@ -304,11 +308,11 @@ class OutboxWorker:
         await asyncio.shield(self._record(message, error, shown_at))
 
     async def _release(self, message: OutboxMessage) -> None:
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(exclusive=False) as conn:
             await OutboxRepo(conn).release(message.id)
 
     async def _uncertain(self, message: OutboxMessage, reason: str) -> None:
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(exclusive=False) as conn:
             await OutboxRepo(conn).uncertain(message.id, self.clock.now(), reason)
 
     async def _record(self, message: OutboxMessage, error: DeliveryError | None, shown_at: dt.datetime) -> None:

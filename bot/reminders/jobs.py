@@ -24,7 +24,7 @@ from bot.reminders.planner import (
 )
 from bot.reminders.retention import add_retention_job
 from bot.reminders.ticker import add_minutely
-from bot.storage.database import Connection, Database
+from bot.storage.database import Connection, Database, try_lock
 from bot.storage.outbox import OutboxRepo
 from bot.storage.reminder_log import ReminderLog
 from bot.storage.reports import ReportRepo
@@ -32,6 +32,8 @@ from bot.storage.roles import RoleRepo
 from bot.storage.units import UnitRepo
 
 log = logging.getLogger(__name__)
+# With several workers on one PostgreSQL database, one of them plans each tick (an advisory lock's key).
+PLANNING_LOCK = 7_140_010
 
 # The router reads "menu:<command>" as that command, so this button starts /baocao.
 REPORT_BUTTON = "menu:report"
@@ -161,7 +163,10 @@ async def run_planner(db: Database, services: Services, at: dt.datetime | None =
     """Plan as of `at` (the clock's time by default) and enqueue, recorded at the clock's time. Returns how
     many messages were queued."""
     now = services.clock.now()
-    async with db.transaction() as conn:
+    # Not exclusive: the planning lock keeps a second worker out, and what it writes is keyed against doubles.
+    async with db.transaction(exclusive=False) as conn:
+        if not await try_lock(conn, PLANNING_LOCK):
+            return 0  # another worker is planning this minute; the next tick looks again
         planned = await plan_from_db(conn, services, at or now)
         queued = await enqueue_plan(conn, services, planned, now)
     if queued or planned.skipped:

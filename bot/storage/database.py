@@ -56,6 +56,21 @@ def is_sqlite(conn: Connection) -> bool:
     return isinstance(conn, aiosqlite.Connection)
 
 
+def skip_locked(conn: Connection) -> str:
+    """` FOR UPDATE SKIP LOCKED` where rows can be locked (PostgreSQL): a row another worker holds is passed
+    over rather than waited for. SQLite has one writer at a time, so nothing is needed there."""
+    return "" if is_sqlite(conn) else " FOR UPDATE SKIP LOCKED"
+
+
+async def try_lock(conn: Connection, key: int) -> bool:
+    """Take the lock `key` for the rest of this transaction, or False at once if another worker holds it.
+    On SQLite the write transaction is the only one, so it always holds."""
+    if is_sqlite(conn):
+        return True
+    row = await fetch_one(conn, "SELECT pg_try_advisory_xact_lock(?)", (key,))
+    return bool(row and row[0])
+
+
 def is_postgres_url(url: str) -> bool:
     return url.startswith(POSTGRES_PREFIXES)
 

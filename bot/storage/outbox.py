@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection
 from pydantic import BaseModel
 
 from bot.engine.messages import Reply
-from bot.storage.database import Connection, Row, fetch_all, fetch_one
+from bot.storage.database import Connection, Row, fetch_all, fetch_one, skip_locked
 from bot.storage.timefmt import from_db, to_db
 
 ERROR_KEPT = 500
@@ -129,9 +129,11 @@ class OutboxRepo:
     async def claim(self, message_id: int, now: dt.datetime, owner: str | None = None) -> bool:
         """Mark as being sent (by `owner`, a process's mark). Committed before the send, so a crash leaves
         evidence that it may have gone."""
+        # Several workers may try the same message: the one that locks the row claims it, the others pass
+        # over it without waiting (on PostgreSQL; SQLite has one writer at a time).
         cur = await self.conn.execute(
             "UPDATE outbox SET status = 'sending', claimed_at = ?, claimed_by = ?, attempts = attempts + 1"
-            " WHERE id = ? AND status = 'queued'",
+            f" WHERE id = (SELECT id FROM outbox WHERE id = ? AND status = 'queued'{skip_locked(self.conn)})",
             (to_db(now), owner, message_id),
         )
         return cur.rowcount == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import tempfile
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from decimal import Decimal
@@ -197,7 +198,8 @@ class PostgresDatabase(Database):
     engine = "postgresql"
 
     def __init__(self, url: str) -> None:
-        super().__init__(Path())
+        # No file of its own; what other modules keep beside the database file goes to the temporary folder.
+        super().__init__(Path(tempfile.gettempdir()) / "thidua-postgres")
         self.url = url
         self._pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] | None = None
         self._pg_lock = asyncio.Lock()
@@ -215,7 +217,6 @@ class PostgresDatabase(Database):
             max_size=2,
             kwargs={"prepare_threshold": None},
             configure=_configure,
-            check=AsyncConnectionPool.check_connection,
             open=False,
         )
         await pool.open(wait=True, timeout=30)
