@@ -6,7 +6,8 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from bot.app import build_app, configure_logging
 from bot.cli import (
@@ -15,6 +16,7 @@ from bot.cli import (
     chat,
     commendations,
     config,
+    db,
     export,
     invites,
     outbox,
@@ -35,7 +37,22 @@ patriotic emulation movement, on Telegram, Zalo or in the terminal.
 Settings come from the environment and from .env (see .env.example)."""
 
 # Each module registers its subcommands; keep them in the order --help should list them.
-MODULES = (run, web, chat, units, invites, admins, reports, reminders, outbox, announce, export, commendations, config)
+MODULES = (
+    run,
+    web,
+    chat,
+    units,
+    invites,
+    admins,
+    reports,
+    reminders,
+    outbox,
+    announce,
+    export,
+    commendations,
+    config,
+    db,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +76,10 @@ async def _run(settings: Settings, command: Command, args: argparse.Namespace) -
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    standalone: Callable[[argparse.Namespace], Coroutine[Any, Any, int]] | None = getattr(args, "standalone", None)
+    if standalone is not None:
+        # A command that opens its own databases (db copy) and needs no campaign.
+        return asyncio.run(standalone(args))
     handler: Command | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()

@@ -123,6 +123,18 @@ async def run(app: App, args: argparse.Namespace) -> int:
         for name, runner in messengers + background_runners(app)
     ]
     log.info("running: %s", ", ".join(task.get_name() for task in tasks))
+    polling = [
+        name
+        for name, token, webhook in (
+            ("Telegram", app.settings.telegram_bot_token, app.settings.telegram_webhook_url),
+            ("Zalo", app.settings.zalo_bot_token, app.settings.zalo_webhook_url),
+        )
+        if token is not None and not webhook
+    ]
+    if polling and app.db.engine == "postgresql":
+        # A messenger hands each long-polled update to one poller: a second worker polling would take updates
+        # from the first. Several workers are for webhooks behind a load balancer.
+        log.warning("%s by long polling: run one worker only, or set a webhook to run several", " and ".join(polling))
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         for task in done:
