@@ -25,9 +25,6 @@ from tests.test_zalo_conversation import DEED
 from tests.zalo_fake import SECRET as ZALO_SECRET
 from tests.zalo_fake import FakeZalo, ZaloPerson, wait_for
 
-# Each database test runs on SQLite and on PostgreSQL.
-BOTH_ENGINES = True
-
 TELEGRAM_SECRET = "tg-Secret_value-1"
 PEOPLE = 6
 # A process starting on a busy machine: imports, migrations, getMe.

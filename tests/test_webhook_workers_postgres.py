@@ -1,0 +1,96 @@
+"""Two `python -m bot run` processes on one PostgreSQL database behind one webhook address: people's updates
+reach either worker, and each update is handled once, each person's in the order they were sent."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.telegram_fake import Updates
+from tests.test_inbox_crash import STARTING, TELEGRAM_SECRET, BotProcess, Fakes, fakes  # noqa: F401
+from tests.test_telegram_webhook import free_port
+from tests.zalo_fake import wait_for
+
+pytestmark = pytest.mark.parametrize("db_engine", ["postgresql"])
+
+PEOPLE = 20
+STEPS = ["/start", "/trogiup", "/start", "/trogiup"]
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def inbox_rows(url: str) -> list[tuple[str, int, str | None]]:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        return [
+            (str(person), int(row_id), handled)
+            for person, row_id, handled in conn.execute("SELECT person, id, handled_at FROM inbox ORDER BY id")
+        ]
+
+
+async def test_updates_spread_over_two_workers_are_handled_once_and_in_order(
+    database_url: str,
+    tmp_path: Path,
+    fakes: Fakes,  # noqa: F811 - the fixture imported above
+) -> None:
+    ports = [free_port(), free_port()]
+    bots = []
+    for number, port in enumerate(ports):
+        folder = tmp_path / f"worker-{number}"
+        folder.mkdir()
+        bots.append(
+            BotProcess(
+                folder,
+                fakes,
+                DATABASE_URL=database_url,
+                DATA_DIR=str(tmp_path / "data"),  # shared, as the README asks
+                TELEGRAM_WEBHOOK_URL="https://bot.example.org/tg/hook",
+                TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET,
+                TELEGRAM_WEBHOOK_PORT=str(port),
+                ZALO_BOT_TOKEN="",
+            )
+        )
+    people = [Updates(user_id=80_000 + i, first_name=f"Người {i}") for i in range(PEOPLE)]
+    for bot in bots:
+        bot.start(holding=False)
+    try:
+        await wait_for(lambda: all(listening(port) for port in ports), STARTING)
+        async with httpx.AsyncClient() as client:
+            for step, text in enumerate(STEPS):
+                for i, person in enumerate(people):
+                    # Each person's consecutive updates go to different workers.
+                    port = ports[(i + step) % 2]
+                    answer = await client.post(
+                        f"http://127.0.0.1:{port}/tg/hook",
+                        json=person.text(text),
+                        headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
+                    )
+                    assert answer.status_code == 200
+        await wait_for(
+            lambda: (
+                all(len(fakes.telegram.texts(p.user_id)) >= len(STEPS) for p in people)
+                and all(handled for _, _, handled in inbox_rows(database_url))
+            ),
+            STARTING,
+        )
+    finally:
+        for bot in bots:
+            if bot.child is not None:
+                bot.kill()
+
+    rows = inbox_rows(database_url)
+    assert len(rows) == PEOPLE * len(STEPS)  # each update kept once
+    for person in people:
+        handled = [str(h) for who, _, h in rows if who == str(person.user_id)]
+        assert len(handled) == len(STEPS)
+        assert handled == sorted(handled), "a person's later update was handled before an earlier one"
+        texts = fakes.telegram.texts(person.user_id)
+        assert sum("Bạn muốn làm gì?" in t for t in texts) == 2  # each /start answered once
+        assert sum("Các lệnh bạn có thể dùng" in t for t in texts) == 2  # each /trogiup answered once
