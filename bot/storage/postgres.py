@@ -256,7 +256,9 @@ class PostgresDatabase(Database):
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Connection]:
         async with self._pg_lock, self.pool.connection() as raw:
-            await raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            # One snapshot for the whole read, as SQLite's read transaction gives; not READ ONLY, since on
+            # SQLite nothing stops a statement in a read from writing and callers may rely on that.
+            await raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
             try:
                 yield PgConnection(raw)
             finally:
