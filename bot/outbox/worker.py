@@ -318,7 +318,9 @@ class OutboxWorker:
     async def _record(self, message: OutboxMessage, error: DeliveryError | None, shown_at: dt.datetime) -> None:
         now = self.clock.now()
         reason = (str(error) or type(error).__name__) if error is not None else ""
-        async with self.db.transaction() as conn:
+        # Only the choices a message offers change anything beyond its own row (the person's session).
+        offers = error is None and message.user_id is not None and bool(message.reply.choices)
+        async with self.db.transaction(exclusive=offers) as conn:
             repo = OutboxRepo(conn)
             if error is None:
                 await repo.sent(message.id, now)

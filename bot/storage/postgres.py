@@ -242,10 +242,9 @@ class PostgresDatabase(Database):
     async def transaction(self, *, exclusive: bool = True) -> AsyncIterator[Connection]:
         async with self._pg_lock, self.pool.connection() as raw:
             conn = PgConnection(raw)
-            await raw.execute("BEGIN")
+            # One round trip for both: the server runs a parameterless multi-statement string as it comes.
+            await raw.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK})".encode() if exclusive else b"BEGIN")
             try:
-                if exclusive:
-                    await raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
                 yield conn
             except BaseException:
                 await raw.execute("ROLLBACK")
