@@ -95,3 +95,5 @@ def configure_logging(settings: Settings) -> None:
     logredact.install(settings.secrets(), tracing=settings.message_tracing)
     # httpx logs every request URL at INFO, and Telegram's URLs carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # psycopg's pool logs every connection lent and returned at INFO.
+    logging.getLogger("psycopg.pool").setLevel(logging.WARNING)
