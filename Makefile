@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat test lint typecheck bench setup clean chromium
+.PHONY: run chat test lint typecheck bench setup clean chromium postgres
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The PostgreSQL tests get a throw-away server where PostgreSQL is installed; elsewhere they are skipped.
-test: $(STAMP) chromium lint typecheck
+test: $(STAMP) chromium postgres lint typecheck
 	./scripts/with-postgres.sh $(BIN)/python -m pytest
 
 # The desk's browser tests use Debian's Chromium: installed here where we are root with apt, otherwise they
@@ -43,6 +43,15 @@ chromium:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| echo "chromium could not be installed: the browser tests will be skipped"; \
 	else echo "no chromium: the browser tests will be skipped (apt-get install chromium to run them)"; fi
+
+# The PostgreSQL tests start a throw-away server from Debian's package (scripts/with-postgres.sh): installed
+# here where we are root with apt, otherwise they are skipped with one line saying how to run them.
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			postgresql >/dev/null) || echo "postgresql could not be installed: the PostgreSQL tests will be skipped"; \
+	else echo "no postgresql: its tests will be skipped (apt-get install postgresql to run them)"; fi
 
 bench: $(STAMP)
 	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
