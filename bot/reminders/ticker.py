@@ -6,6 +6,7 @@ one. A planner that fails is tried again at the next minute rather than stopping
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
@@ -26,6 +27,11 @@ def add_minutely(
     async def tick() -> None:
         try:
             queued = await plan()
+        except asyncio.CancelledError:
+            # The scheduler cancels a running tick when the bot stops (end of the terminal chat, Ctrl-C): its
+            # transaction is rolled back and the next start plans again, so this is no error to show anyone.
+            log.info("%s: stopped while planning; the next start plans again", job_id)
+            return
         except Exception:
             log.exception("%s: planning failed; will try again in a minute", job_id)
             return
