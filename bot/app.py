@@ -97,3 +97,8 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # psycopg's pool logs every connection lent and returned at INFO.
     logging.getLogger("psycopg.pool").setLevel(logging.WARNING)
+    # APScheduler logs every minutely wake-up at INFO; in terminal mode those lines land in the middle of the
+    # person's chat. Our own jobs log what they did; LOG_LEVEL=DEBUG still shows the scheduler's own lines.
+    if logging.getLogger().getEffectiveLevel() >= logging.INFO:
+        for name in ("apscheduler", "apscheduler.executors"):
+            logging.getLogger(name).setLevel(logging.WARNING)
