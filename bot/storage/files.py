@@ -51,6 +51,7 @@ class FileStore:
         Only what is older than `older_than` seconds, so a file being staged right now is left alone."""
         if not self.root.is_dir():
             return 0
+        # Ages are the disk's own, hence the system time rather than the campaign clock.
         cutoff = time.time() - older_than
         removed = 0
         for folder in self.root.iterdir():

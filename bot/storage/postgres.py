@@ -9,7 +9,6 @@ works behind PgBouncer in transaction mode. Values travel as SQLite keeps them: 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import functools
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
@@ -280,8 +279,10 @@ class PostgresDatabase(Database):
                         continue
                     await raw.execute(path.read_text(encoding="utf-8").encode())
                     await raw.execute(
-                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)",
-                        (version, path.stem, dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")),
+                        # The server's own clock, as SQLite's migrations use the database's 'now'.
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s,"
+                        " to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))",
+                        (version, path.stem),
                     )
                     applied.append(path.stem)
         return applied
