@@ -29,7 +29,7 @@ from bot.channels.telegram.application import TelegramApp, TelegramChannel, buil
 from bot.channels.telegram.inbox import arrival  # noqa: E402
 from bot.inbox.worker import InboxWorker  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from tests.telegram_fake import TOKEN, FakeTelegram, Updates, as_update  # noqa: E402
+from tests.support.telegram_fake import TOKEN, FakeTelegram, Updates, as_update  # noqa: E402
 
 ROUNDS = 4
 CONVERSATIONS = 40

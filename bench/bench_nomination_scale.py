@@ -26,7 +26,7 @@ from bot.app import App, build_app  # noqa: E402
 from bot.channels.zalo.mapping import to_incoming  # noqa: E402
 from bot.engine.messages import Incoming  # noqa: E402
 from bot.storage.timefmt import to_db  # noqa: E402
-from tests.zalo_fake import ZaloPerson  # noqa: E402
+from tests.support.zalo_fake import ZaloPerson  # noqa: E402
 
 EXTRA_UNITS = 5_000
 EARLIER = 20_000

@@ -30,7 +30,7 @@ from bot.channels.telegram.application import TelegramApp, build_application  # 
 from bot.engine.engine import Engine, FileFetcher  # noqa: E402
 from bot.engine.messages import Incoming, Reply  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from tests.telegram_fake import TOKEN, FakeTelegram, Updates, as_update  # noqa: E402
+from tests.support.telegram_fake import TOKEN, FakeTelegram, Updates, as_update  # noqa: E402
 
 CONVERSATIONS = 150
 DEED = "Chị đã tổ chức lớp học tình thương miễn phí cho trẻ em nghèo trong ấp suốt ba năm liền."

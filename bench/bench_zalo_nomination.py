@@ -31,7 +31,7 @@ from bot.app import App, build_app  # noqa: E402
 from bot.channels.zalo.mapping import to_incoming  # noqa: E402
 from bot.channels.zalo.runner import start_zalo, stop_zalo  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from tests.zalo_fake import TOKEN, FakeZalo, ZaloPerson  # noqa: E402
+from tests.support.zalo_fake import TOKEN, FakeZalo, ZaloPerson  # noqa: E402
 
 CONVERSATIONS = 100
 SECRET = "bench-webhook-secret"

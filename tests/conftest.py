@@ -15,26 +15,8 @@ from bot.app import App, build_app
 from bot.clock import FixedClock
 from bot.settings import Settings
 from bot.storage.database import Database
-from tests.engines import ENGINES, HOW_TO_RUN, fresh_postgres
-
-ROOT = Path(__file__).resolve().parent.parent
-# Most tests use the 2023 plan's districts (H-THAPMUOI, ...): the historical campaign file. The shipped
-# campaign (the province since 2025, units from a CSV) has tests of its own.
-CAMPAIGN = ROOT / "config" / "dong-thap-2023.yaml"
-SHIPPED_CAMPAIGN = ROOT / "config" / "dong-thap.yaml"
-# 09:00 in Đồng Tháp on a Saturday in the year-end reporting period.
-START = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
-
-
-def make_settings(tmp_path: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "database_url": f"sqlite:///{tmp_path / 'thidua.db'}",
-        "data_dir": tmp_path / "data",
-        "campaign_file": CAMPAIGN,
-    }
-    values.update(overrides)
-    return Settings.model_validate(values)
-
+from tests.support.config import START, make_settings
+from tests.support.engines import ENGINES, HOW_TO_RUN, fresh_postgres
 
 @pytest.fixture
 def clock() -> FixedClock:

@@ -15,10 +15,10 @@ from bot.clock import FixedClock
 from bot.domain.policy import Grant, Role
 from bot.outbox.limits import ChannelLimits
 from bot.outbox.worker import OutboxWorker
-from tests.chat import Person
-from tests.cli import Cli
-from tests.fake_sender import FakeSender, fake_sleep
-from tests.roles import invite_code, registered, representative
+from tests.support.chat import Person
+from tests.support.cli import Cli
+from tests.support.fake_sender import FakeSender, fake_sleep
+from tests.support.roles import invite_code, registered, representative
 
 TEXT = "Đề nghị các đơn vị gửi báo cáo năm trước ngày 10/12.\nXin cảm ơn."
 

@@ -11,9 +11,9 @@ from bot.app import App, build_app
 from bot.clock import FixedClock
 from bot.engine.messages import Kind
 from bot.settings import Settings
-from tests.chat import Person
-from tests.conftest import make_settings
-from tests.telegram_fake import TOKEN, as_update
+from tests.support.chat import Person
+from tests.support.config import make_settings
+from tests.support.telegram_fake import TOKEN, as_update
 from tests.test_telegram_channel import TelegramChat, db_rows, open_chat
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.campaign_loader import CampaignConfigError, load_campaign
-from tests.conftest import CAMPAIGN, ROOT
+from tests.support.config import CAMPAIGN, ROOT
 
 
 def test_the_shipped_campaign_is_valid() -> None:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.support.config import ROOT
 from tests.test_console import chat, env_for
 from tests.test_nomination_flow import DEED
 

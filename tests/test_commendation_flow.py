@@ -15,8 +15,8 @@ import pytest
 from bot.app import App
 from bot.domain.stat_forms import find_form
 from bot.exports.stat_form import FIRST_ROW, HEADER_ROW
-from tests.chat import Person
-from tests.cli import Cli
+from tests.support.chat import Person
+from tests.support.cli import Cli
 from tests.test_review_flow import Member, nominate, secretariat
 
 

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.conftest import CAMPAIGN, ROOT
+from tests.support.config import CAMPAIGN, ROOT
 
 DEED = "Bà đã nấu cơm miễn phí cho bệnh nhân nghèo ở bệnh viện huyện suốt năm năm qua."
 

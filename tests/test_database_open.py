@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CAMPAIGN, ROOT
+from tests.support.config import CAMPAIGN, ROOT
 
 
 def run_bot(tmp_path: Path, database: Path, *args: str) -> subprocess.CompletedProcess[str]:

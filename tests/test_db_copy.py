@@ -9,9 +9,9 @@ import pytest
 from bot.app import App, build_app
 from bot.cli import main
 from bot.clock import FixedClock
-from tests.chat import Person
-from tests.conftest import make_settings
-from tests.engines import fresh_postgres, select
+from tests.support.chat import Person
+from tests.support.config import make_settings
+from tests.support.engines import fresh_postgres, select
 from tests.test_nomination_flow import answer_up_to_summary
 
 pytestmark = pytest.mark.parametrize("db_engine", ["sqlite"])

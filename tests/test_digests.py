@@ -23,9 +23,9 @@ from bot.domain.policy import Grant, Role
 from bot.engine.messages import Reply
 from bot.reminders.jobs import build_scheduler
 from bot.settings import Settings
-from tests.chat import Person
-from tests.conftest import CAMPAIGN, make_settings
-from tests.roles import registered, representative
+from tests.support.chat import Person
+from tests.support.config import CAMPAIGN, make_settings
+from tests.support.roles import registered, representative
 from tests.test_nomination_flow import answer_up_to_summary
 from tests.test_reports import report_poverty
 

@@ -13,10 +13,10 @@ from bot.clock import FixedClock
 from bot.digests.jobs import run_digests
 from bot.domain.policy import Grant, Role
 from bot.outbox.worker import OutboxWorker
-from tests.conftest import make_settings
-from tests.fake_sender import fake_sleep
-from tests.roles import invite_code
-from tests.telegram_fake import TOKEN
+from tests.support.config import make_settings
+from tests.support.fake_sender import fake_sleep
+from tests.support.roles import invite_code
+from tests.support.telegram_fake import TOKEN
 from tests.test_telegram_channel import open_chat
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

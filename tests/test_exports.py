@@ -23,7 +23,7 @@ from bot.storage.reports import ReportRepo
 from bot.storage.review import ReviewRepo
 from bot.storage.units import UnitRepo
 from bot.storage.users import UserRepo
-from tests.chat import Person
+from tests.support.chat import Person
 from tests.test_nomination_flow import answer_up_to_summary
 
 PHONE = "+84912345678"

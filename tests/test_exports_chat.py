@@ -19,8 +19,8 @@ from bot.engine.messages import Reply
 from bot.exports.making import make_exports
 from bot.handlers import export as export_handler
 from bot.settings import Settings
-from tests.chat import Person
-from tests.roles import invite_code, registered
+from tests.support.chat import Person
+from tests.support.roles import invite_code, registered
 from tests.test_exports import PHONE, docx_text, seed
 from tests.test_telegram_channel import open_chat, tg_settings
 

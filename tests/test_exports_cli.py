@@ -10,8 +10,8 @@ import pytest
 
 from bot.app import build_app
 from bot.clock import FixedClock
-from tests.cli import Cli
-from tests.conftest import START, make_settings
+from tests.support.cli import Cli
+from tests.support.config import START, make_settings
 from tests.test_exports import PHONE, seed
 from tests.test_exports_chat import phones_in
 

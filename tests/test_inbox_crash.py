@@ -17,13 +17,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import CAMPAIGN, ROOT
-from tests.telegram_fake import TOKEN, Updates
-from tests.telegram_http_fake import HttpTelegram
+from tests.support.config import CAMPAIGN, ROOT
+from tests.support.telegram_fake import TOKEN, Updates
+from tests.support.telegram_http_fake import HttpTelegram
 from tests.test_telegram_webhook import free_port
 from tests.test_zalo_conversation import DEED
-from tests.zalo_fake import SECRET as ZALO_SECRET
-from tests.zalo_fake import FakeZalo, ZaloPerson, wait_for
+from tests.support.zalo_fake import SECRET as ZALO_SECRET
+from tests.support.zalo_fake import FakeZalo, ZaloPerson, wait_for
 
 TELEGRAM_SECRET = "tg-Secret_value-1"
 PEOPLE = 6

@@ -12,8 +12,8 @@ import pytest
 from bot import logredact
 from bot.app import build_app
 from bot.clock import FixedClock
-from tests.conftest import make_settings
-from tests.telegram_fake import TOKEN
+from tests.support.config import make_settings
+from tests.support.telegram_fake import TOKEN
 from tests.test_telegram_channel import open_chat
 
 SECRET = "webhook-secret-0123456789"

@@ -7,7 +7,7 @@ import io
 
 from bot.app import App
 from bot.channels.console import render, run_console
-from tests.roles import representative
+from tests.support.roles import representative
 from tests.test_reports import YEAR_END
 
 

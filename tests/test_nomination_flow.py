@@ -11,8 +11,8 @@ from bot.app import App, build_app
 from bot.clock import FixedClock
 from bot.engine.messages import Kind
 from bot.settings import Settings
-from tests.chat import Person
-from tests.engines import select
+from tests.support.chat import Person
+from tests.support.engines import select
 
 # Each database test runs on SQLite and on PostgreSQL.
 BOTH_ENGINES = True
@@ -347,7 +347,7 @@ async def test_switching_language_by_argument_mid_draft_asks_the_step_again(app:
 
 async def test_help_lists_the_desks_commands_only_to_the_desk(app: App) -> None:
     from bot.domain.policy import Grant, Role
-    from tests.roles import registered
+    from tests.support.roles import registered
 
     citizen = Person(app, "3001")
     await citizen.say("/trogiup")
@@ -360,7 +360,7 @@ async def test_help_lists_the_desks_commands_only_to_the_desk(app: App) -> None:
 
 async def test_start_offers_the_desks_work_to_the_desk(app: App) -> None:
     from bot.domain.policy import Grant, Role
-    from tests.roles import registered
+    from tests.support.roles import registered
 
     citizen = Person(app, "3001")
     await citizen.say("/start")

@@ -17,9 +17,9 @@ from bot.app import App
 from bot.channels.console import LocalFiles, parse_line
 from bot.engine.engine import FileTooLarge
 from bot.engine.messages import Attachment, Kind
-from tests.chat import Person
-from tests.cli import Cli
-from tests.telegram_fake import TOKEN
+from tests.support.chat import Person
+from tests.support.cli import Cli
+from tests.support.telegram_fake import TOKEN
 from tests.test_nomination_flow import DEED
 
 

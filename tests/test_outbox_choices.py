@@ -14,9 +14,9 @@ from bot.outbox.limits import ChannelLimits
 from bot.outbox.worker import OutboxWorker
 from bot.storage.outbox import OutboxRepo
 from bot.storage.users import UserRepo
-from tests.chat import Person
-from tests.fake_sender import FakeSender, fake_sleep
-from tests.roles import representative
+from tests.support.chat import Person
+from tests.support.fake_sender import FakeSender, fake_sleep
+from tests.support.roles import representative
 from tests.test_review_flow import nominate, secretariat, status_of
 
 # Each database test runs on SQLite and on PostgreSQL.

@@ -21,8 +21,8 @@ from bot.engine.messages import Reply
 from bot.outbox.limits import ChannelLimits
 from bot.outbox.worker import OutboxWorker
 from bot.storage.outbox import OutboxRepo
-from tests.conftest import ROOT
-from tests.fake_sender import FakeSender, fake_sleep
+from tests.support.config import ROOT
+from tests.support.fake_sender import FakeSender, fake_sleep
 from tests.test_outbox_delivery import enqueue, rows, statuses
 
 CHILD = """

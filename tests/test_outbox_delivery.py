@@ -12,8 +12,8 @@ from bot.engine.messages import Reply
 from bot.outbox.limits import ChannelLimits
 from bot.outbox.worker import OutboxWorker
 from bot.storage.outbox import OutboxRepo
-from tests.engines import select
-from tests.fake_sender import FakeSender, fake_sleep
+from tests.support.engines import select
+from tests.support.fake_sender import FakeSender, fake_sleep
 
 # Each database test runs on SQLite and on PostgreSQL.
 BOTH_ENGINES = True

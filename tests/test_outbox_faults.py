@@ -15,9 +15,9 @@ from bot.cli import outbox as outbox_cli
 from bot.clock import FixedClock
 from bot.outbox.limits import ChannelLimits
 from bot.outbox.worker import OutboxWorker
-from tests.fake_sender import fake_sleep
-from tests.faulty_messenger import AFTER, FaultyMessenger
-from tests.telegram_fake import TOKEN
+from tests.support.fake_sender import fake_sleep
+from tests.support.faulty_messenger import AFTER, FaultyMessenger
+from tests.support.telegram_fake import TOKEN
 from tests.test_outbox_delivery import enqueue, rows, statuses
 
 FAN_OUT = 2000

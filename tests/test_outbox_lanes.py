@@ -19,7 +19,7 @@ from bot.outbox.limits import ChannelLimits, RateLimiter
 from bot.outbox.worker import OutboxWorker
 from bot.reminders.quiet_hours import quiet_hours_hold
 from bot.storage.outbox import OutboxRepo
-from tests.fake_sender import FakeSender, fake_sleep
+from tests.support.fake_sender import FakeSender, fake_sleep
 from tests.test_outbox_delivery import FAST, enqueue, rows, statuses
 
 # Each database test runs on SQLite and on PostgreSQL.

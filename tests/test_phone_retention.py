@@ -17,9 +17,9 @@ from bot.outbox.worker import OutboxWorker
 from bot.reminders.jobs import build_scheduler
 from bot.reminders.retention import JOB_ID, sweep_phone_numbers
 from bot.storage.retention import REMOVED, Swept
-from tests.chat import Person
-from tests.conftest import make_settings
-from tests.fake_sender import FakeSender, fake_sleep
+from tests.support.chat import Person
+from tests.support.config import make_settings
+from tests.support.fake_sender import FakeSender, fake_sleep
 from tests.test_nomination_flow import answer_up_to_nominator, answer_up_to_summary
 from tests.test_review_flow import secretariat
 

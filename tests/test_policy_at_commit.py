@@ -14,8 +14,8 @@ from bot.domain.policy import Action, Grant, Role
 from bot.engine.messages import Kind
 from bot.handlers.router import build_router
 from bot.storage.roles import RoleRepo
-from tests.chat import Person
-from tests.roles import registered
+from tests.support.chat import Person
+from tests.support.roles import registered
 from tests.test_policy_matrix import refused
 from tests.test_reports import POVERTY, YEAR_END
 from tests.test_review_flow import nominate

@@ -13,9 +13,9 @@ from bot.domain.policy import ALLOWED, Action, allowed, invite_action
 from bot.domain.roles import Grant, Role, roles_of
 from bot.engine.messages import Kind
 from bot.i18n import default_catalog
-from tests.chat import Person
-from tests.desk import LINK, browser, sign_in
-from tests.roles import registered
+from tests.support.chat import Person
+from tests.support.desk import LINK, browser, sign_in
+from tests.support.roles import registered
 from tests.test_nomination_flow import answer_up_to_summary
 
 GRANTS = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.app import App
-from tests.chat import Person
-from tests.engines import select
+from tests.support.chat import Person
+from tests.support.engines import select
 from tests.test_nomination_flow import answer_up_to_summary
 
 psycopg = pytest.importorskip("psycopg")

@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import tests.hypothesis_profiles  # noqa: F401  (the suite's settings)
+import tests.support.hypothesis_profiles  # noqa: F401  (the suite's settings)
 from bot.app import App
 from bot.domain.export_rows import ExportKind, ExportScope
 from bot.domain.input_text import clean_text, has_control_characters
@@ -23,8 +23,8 @@ from bot.domain.reports import AreaReport
 from bot.domain.review import Decision
 from bot.engine.messages import Incoming, Kind, Reply
 from bot.exports.making import ExportRequest, make_exports
-from tests.chat import Person
-from tests.roles import registered, representative
+from tests.support.chat import Person
+from tests.support.roles import registered, representative
 from tests.test_exports import DEED, decide, nominate, report, user
 
 # Anything at all, with the troublemakers made likely: controls, lone surrogates, combining marks, emoji.

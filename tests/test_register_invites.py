@@ -15,9 +15,9 @@ from bot.domain.policy import Grant, Role
 from bot.domain.units import UnitFields, UnitStatus
 from bot.storage.invites import InviteRepo
 from bot.storage.units import UnitRepo
-from tests.chat import Person
-from tests.conftest import make_settings
-from tests.roles import invite_code, registered
+from tests.support.chat import Person
+from tests.support.config import make_settings
+from tests.support.roles import invite_code, registered
 
 INVALID = "Mã mời này không dùng được"
 

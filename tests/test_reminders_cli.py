@@ -13,7 +13,7 @@ from bot.cli import build_parser
 from bot.cli import outbox as outbox_cli
 from bot.cli import reminders as reminders_cli
 from bot.clock import FixedClock
-from tests.roles import representative
+from tests.support.roles import representative
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -13,7 +13,7 @@ from bot.domain.units import UnitFields
 from bot.reminders.jobs import DuePlanner
 from bot.reminders.planner import next_due
 from bot.storage.units import UnitRepo
-from tests.roles import representative
+from tests.support.roles import representative
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

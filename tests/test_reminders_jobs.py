@@ -14,8 +14,8 @@ from bot.cli.run import background_runners
 from bot.clock import FixedClock
 from bot.engine.messages import Reply
 from bot.reminders.jobs import JOB_ID, build_scheduler
-from tests.fake_sender import FakeSender
-from tests.roles import representative
+from tests.support.fake_sender import FakeSender
+from tests.support.roles import representative
 
 # Each database test runs on SQLite and on PostgreSQL.
 BOTH_ENGINES = True

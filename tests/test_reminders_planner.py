@@ -14,7 +14,7 @@ from bot.campaign_loader import load_campaign
 from bot.domain.campaign import Campaign
 from bot.domain.reminder_policy import ReminderPolicy
 from bot.reminders.planner import Plan, Recipient, UnitState, plan, reminder_key
-from tests.conftest import CAMPAIGN
+from tests.support.config import CAMPAIGN
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SHIPPED = load_campaign(CAMPAIGN)

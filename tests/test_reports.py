@@ -12,8 +12,8 @@ from bot.clock import FixedClock
 from bot.domain.policy import Grant, Role
 from bot.storage.reports import ReportRepo
 from bot.storage.roles import RoleRepo
-from tests.chat import Person
-from tests.roles import invite_code, registered, representative
+from tests.support.chat import Person
+from tests.support.roles import invite_code, registered, representative
 
 POVERTY = "Trong kỳ, huyện đã hỗ trợ vốn và sinh kế cho 320 hộ nghèo, xây 45 căn nhà đại đoàn kết."
 OCOP = "Có thêm 6 sản phẩm OCOP 3 sao, trong đó 2 sản phẩm từ sen Tháp Mười."

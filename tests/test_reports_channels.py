@@ -17,10 +17,10 @@ from bot.app import build_app
 from bot.clock import FixedClock
 from bot.domain.policy import Grant, Role
 from bot.settings import Settings
-from tests.cli import Cli
-from tests.conftest import CAMPAIGN, ROOT
-from tests.roles import invite_code
-from tests.telegram_fake import Call
+from tests.support.cli import Cli
+from tests.support.config import CAMPAIGN, ROOT
+from tests.support.roles import invite_code
+from tests.support.telegram_fake import Call
 from tests.test_console import env_for
 from tests.test_reports import POVERTY
 from tests.test_telegram_channel import PNG, db_rows, open_chat, tg_settings

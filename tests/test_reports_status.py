@@ -7,7 +7,7 @@ import datetime as dt
 from bot.app import App
 from bot.clock import FixedClock
 from bot.domain.policy import Grant, Role
-from tests.roles import invite_code, registered, representative
+from tests.support.roles import invite_code, registered, representative
 from tests.test_reports import report_poverty
 
 

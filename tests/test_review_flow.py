@@ -10,10 +10,10 @@ from bot.clock import FixedClock
 from bot.domain.policy import Grant, Role
 from bot.engine.messages import Kind, Reply
 from bot.settings import Settings
-from tests.chat import Person
-from tests.conftest import make_settings
-from tests.engines import select
-from tests.roles import registered
+from tests.support.chat import Person
+from tests.support.config import make_settings
+from tests.support.engines import select
+from tests.support.roles import registered
 from tests.test_nomination_flow import DEED, PNG
 
 

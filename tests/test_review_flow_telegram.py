@@ -18,9 +18,9 @@ from bot.domain.policy import Grant, Role
 from bot.outbox.limits import ChannelLimits
 from bot.outbox.worker import OutboxWorker
 from bot.settings import Settings
-from tests.fake_sender import fake_sleep
-from tests.roles import invite_code
-from tests.telegram_fake import FakeTelegram, Updates
+from tests.support.fake_sender import fake_sleep
+from tests.support.roles import invite_code
+from tests.support.telegram_fake import FakeTelegram, Updates
 from tests.test_nomination_flow import PNG
 from tests.test_telegram_channel import DEED, TelegramChat, db_rows, tg_settings
 

@@ -9,8 +9,8 @@ import datetime as dt
 from bot.app import App
 from bot.clock import FixedClock
 from bot.domain.policy import Grant, Role
-from tests.chat import Person
-from tests.roles import registered
+from tests.support.chat import Person
+from tests.support.roles import registered
 from tests.test_review_flow import Member, nominate, secretariat, status_of
 
 

@@ -13,7 +13,7 @@ from bot.domain.users import User
 from bot.storage.nominations import NominationRepo
 from bot.storage.review import ReviewRepo
 from bot.storage.users import UserRepo
-from tests.engines import select
+from tests.support.engines import select
 
 # Each database test runs on SQLite and on PostgreSQL.
 BOTH_ENGINES = True

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli import Cli
+from tests.support.cli import Cli
 
 
 @pytest.fixture

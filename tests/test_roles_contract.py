@@ -9,7 +9,7 @@ from bot.domain.units import UnitFields
 from bot.storage.reports import ReportRepo
 from bot.storage.roles import RoleRepo
 from bot.storage.units import UnitRepo
-from tests.roles import invite_code, registered, representative
+from tests.support.roles import invite_code, registered, representative
 from tests.test_reports import report_poverty
 
 

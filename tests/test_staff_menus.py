@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from bot.app import App
 from bot.domain.policy import Grant, Role
-from tests.chat import Person
-from tests.roles import registered
+from tests.support.chat import Person
+from tests.support.roles import registered
 from tests.test_review_flow import Member, nominate, secretariat
 
 

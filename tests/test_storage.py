@@ -8,7 +8,7 @@ import pytest
 
 from bot.app import App
 from bot.storage.database import Database, path_from_url, split_statements
-from tests.chat import Person
+from tests.support.chat import Person
 from tests.test_nomination_flow import answer_up_to_summary
 
 

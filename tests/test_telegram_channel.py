@@ -15,8 +15,8 @@ from bot.app import App, build_app
 from bot.channels.telegram.application import TelegramApp, build_application
 from bot.clock import FixedClock
 from bot.settings import Settings
-from tests.conftest import make_settings
-from tests.telegram_fake import TOKEN, Call, FakeTelegram, Updates, as_update
+from tests.support.config import make_settings
+from tests.support.telegram_fake import TOKEN, Call, FakeTelegram, Updates, as_update
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 DEED = "Anh đã cứu hai em nhỏ bị đuối nước trên sông Tiền chiều ngày 12 tháng 7 vừa qua."

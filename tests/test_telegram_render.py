@@ -11,7 +11,7 @@ from telegram import Bot
 from bot.channels.telegram.mapping import split_command, to_incoming
 from bot.channels.telegram.render import send_reply, telegram_length
 from bot.engine.messages import Choice, Kind, OutgoingFile, Reply
-from tests.telegram_fake import TOKEN, FakeTelegram, Updates, as_update
+from tests.support.telegram_fake import TOKEN, FakeTelegram, Updates, as_update
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from bot.channels.telegram.config import TelegramConfigError
 from bot.channels.telegram.runner import run_telegram, start_telegram, stop_telegram
 from bot.cli.run import messenger_runners
 from bot.clock import FixedClock
-from tests.conftest import make_settings
-from tests.telegram_fake import TOKEN, FakeTelegram, Updates, as_update
+from tests.support.config import make_settings
+from tests.support.telegram_fake import TOKEN, FakeTelegram, Updates, as_update
 from tests.test_telegram_webhook import wait_for
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)

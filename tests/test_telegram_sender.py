@@ -9,8 +9,8 @@ from telegram.request import HTTPXRequest
 from bot.channels.telegram.sender import TelegramSender
 from bot.engine import delivery
 from bot.engine.messages import Choice, Reply
-from tests.faulty_messenger import FaultyMessenger
-from tests.telegram_fake import TOKEN, FakeTelegram
+from tests.support.faulty_messenger import FaultyMessenger
+from tests.support.telegram_fake import TOKEN, FakeTelegram
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from bot.channels.telegram.config import TelegramConfigError
 from bot.channels.telegram.runner import start_telegram, stop_telegram
 from bot.clock import FixedClock
 from bot.storage.inbox import InboxRepo
-from tests.conftest import make_settings
-from tests.telegram_fake import TOKEN, FakeTelegram, Updates
+from tests.support.config import make_settings
+from tests.support.telegram_fake import TOKEN, FakeTelegram, Updates
 
 SECRET = "s3cret-Token_value"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from bot.app import App
 from bot.channels.console import ConsoleMailbox, run_console
 from bot.cli.run import run_terminal
-from tests.chat import Person
+from tests.support.chat import Person
 from tests.test_review_flow import nominate, secretariat, status_of
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import App
 from bot.domain.input_text import clean_text, deed_problem, name_problem, phone_problem
-from tests.chat import Person
+from tests.support.chat import Person
 from tests.test_nomination_flow import DEED, answer_up_to_nominator
 
 

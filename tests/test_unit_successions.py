@@ -19,10 +19,10 @@ from bot.domain.successions import final_successors, fold_reported, plan_success
 from bot.storage.reports import ReportRepo
 from bot.storage.successions import SuccessionRepo
 from bot.successions_setup import SuccessionsFileError, import_successions
-from tests.chat import Person
-from tests.cli import Cli
-from tests.conftest import SHIPPED_CAMPAIGN, make_settings
-from tests.roles import registered, representative
+from tests.support.chat import Person
+from tests.support.cli import Cli
+from tests.support.config import SHIPPED_CAMPAIGN, make_settings
+from tests.support.roles import registered, representative
 from tests.test_reports import report_poverty
 
 HEADER = "old_code,old_name,old_district,new_code,share,effective,legal_basis\n"

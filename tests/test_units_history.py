@@ -15,8 +15,8 @@ from bot.clock import FixedClock
 from bot.domain.units import UnitFields, UnitStatus
 from bot.storage.reports import ReportRepo
 from bot.storage.units import UnitRepo
-from tests.conftest import CAMPAIGN, make_settings
-from tests.roles import representative
+from tests.support.config import CAMPAIGN, make_settings
+from tests.support.roles import representative
 from tests.test_reports import report_poverty
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.app import App
 from bot.engine.messages import Incoming, Kind
-from tests.conftest import CAMPAIGN, ROOT
+from tests.support.config import CAMPAIGN, ROOT
 
 ROWS = 8_000
 

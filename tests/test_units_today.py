@@ -14,8 +14,8 @@ import pytest
 from bot.campaign_loader import CampaignConfigError, load_campaign
 from bot.domain.unit_csv import read_rows
 from bot.domain.unit_import import plan_import
-from tests.cli import Cli
-from tests.conftest import ROOT, SHIPPED_CAMPAIGN
+from tests.support.cli import Cli
+from tests.support.config import ROOT, SHIPPED_CAMPAIGN
 
 UNITS_CSV = ROOT / "config" / "units" / "dong-thap-2025.csv"
 SUCCESSIONS_CSV = ROOT / "config" / "units" / "dong-thap-2025-successions.csv"

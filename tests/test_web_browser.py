@@ -17,11 +17,11 @@ from bot.clock import FixedClock
 from bot.domain.policy import Grant, Role
 from bot.outbox.limits import ChannelLimits
 from bot.outbox.worker import OutboxWorker
-from tests.browser import chromium, free_port, keep_screenshot, need_chromium, served
-from tests.conftest import make_settings
-from tests.desk import png
-from tests.fake_sender import FakeSender
-from tests.roles import registered
+from tests.support.browser import chromium, free_port, keep_screenshot, need_chromium, served
+from tests.support.config import make_settings
+from tests.support.desk import png
+from tests.support.fake_sender import FakeSender
+from tests.support.roles import registered
 from tests.test_review_flow import Member, nominate, status_of
 
 LINK = re.compile(r"http://127\.0\.0\.1:\d+/signin/[A-Za-z0-9_-]+")

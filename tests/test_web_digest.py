@@ -6,8 +6,8 @@ import re
 
 from bot.app import App
 from bot.domain.policy import Grant, Role
-from tests.desk import browser, signed_in
-from tests.roles import registered
+from tests.support.desk import browser, signed_in
+from tests.support.roles import registered
 from tests.test_review_flow import Member, nominate
 
 

@@ -8,8 +8,8 @@ import re
 from bot.app import App
 from bot.clock import FixedClock
 from bot.domain.policy import Grant, Role
-from tests.desk import browser, signed_in
-from tests.roles import registered, representative
+from tests.support.desk import browser, signed_in
+from tests.support.roles import registered, representative
 from tests.test_reports import report_poverty
 
 

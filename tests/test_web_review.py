@@ -10,9 +10,9 @@ import httpx
 
 from bot.app import App
 from bot.domain.policy import Grant, Role
-from tests.chat import Person
-from tests.desk import browser, png, signed_in
-from tests.roles import registered
+from tests.support.chat import Person
+from tests.support.desk import browser, png, signed_in
+from tests.support.roles import registered
 from tests.test_review_flow import Member, nominate, rows, status_of
 
 

@@ -12,8 +12,8 @@ import pytest
 
 from bot.app import App
 from bot.domain.policy import Grant, Role
-from tests.desk import browser, png, signed_in
-from tests.roles import registered
+from tests.support.desk import browser, png, signed_in
+from tests.support.roles import registered
 from tests.test_review_flow import Member, nominate, rows
 from tests.test_web_signin import revoke
 

@@ -13,8 +13,8 @@ from bot.cli.run import background_runners
 from bot.clock import FixedClock
 from bot.errors import StartupError
 from bot.web.server import serve_web
-from tests.browser import free_port, served
-from tests.conftest import make_settings
+from tests.support.browser import free_port, served
+from tests.support.config import make_settings
 
 
 async def test_run_serves_the_desk_unless_turned_off(tmp_path: Path, clock: FixedClock) -> None:

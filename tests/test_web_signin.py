@@ -10,9 +10,9 @@ from bot.clock import FixedClock
 from bot.domain.policy import Grant, Role
 from bot.storage.roles import RoleRepo
 from bot.storage.users import UserRepo
-from tests.chat import Person
-from tests.desk import browser, csrf_of, link_from_chat, sign_in
-from tests.roles import registered
+from tests.support.chat import Person
+from tests.support.desk import browser, csrf_of, link_from_chat, sign_in
+from tests.support.roles import registered
 
 
 async def test_a_secretary_signs_in_from_the_chat_link_and_lands_on_the_queue(app: App) -> None:

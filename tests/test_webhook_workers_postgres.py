@@ -9,10 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.telegram_fake import Updates
+from tests.support.telegram_fake import Updates
 from tests.test_inbox_crash import STARTING, TELEGRAM_SECRET, BotProcess, Fakes, fakes  # noqa: F401
 from tests.test_telegram_webhook import free_port
-from tests.zalo_fake import wait_for
+from tests.support.zalo_fake import wait_for
 
 pytestmark = pytest.mark.parametrize("db_engine", ["postgresql"])
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from tests.conftest import ROOT
+from tests.support.config import ROOT
 from tests.test_outbox_delivery import enqueue, rows, statuses
 
 pytestmark = pytest.mark.parametrize("db_engine", ["postgresql"])

@@ -13,7 +13,7 @@ import pytest
 
 from bot.app import App
 from bot.clock import FixedClock
-from tests.zalo_fake import SECRET, FakeZalo, ZaloChat, ZaloPerson, running_zalo
+from tests.support.zalo_fake import SECRET, FakeZalo, ZaloChat, ZaloPerson, running_zalo
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
 DEED = "Ông đã vận động bà con góp tiền làm lại cây cầu khỉ cho học sinh đi học an toàn."

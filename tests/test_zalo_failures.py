@@ -14,8 +14,8 @@ from bot.channels.zalo.sender import ZaloSender
 from bot.engine import delivery
 from bot.engine.messages import Reply
 from bot.i18n import default_catalog
-from tests.faulty_messenger import FaultyMessenger
-from tests.zalo_fake import TOKEN
+from tests.support.faulty_messenger import FaultyMessenger
+from tests.support.zalo_fake import TOKEN
 
 FAST = RetryPolicy(attempts=4, base_delay=0.0, max_delay=0.0)
 

@@ -15,7 +15,7 @@ from bot.clock import FixedClock
 from bot.engine import delivery
 from bot.engine.engine import FileFetcher
 from bot.engine.messages import Incoming, Reply
-from tests.zalo_fake import (
+from tests.support.zalo_fake import (
     TOKEN,
     FakeZalo,
     Trouble,

@@ -17,7 +17,7 @@ from bot.channels.zalo.sender import delivery_error
 from bot.engine import delivery
 from bot.engine.messages import Choice, Kind, OutgoingFile, Reply
 from bot.i18n import default_catalog
-from tests.zalo_fake import TOKEN, FakeZalo, Trouble, ZaloPerson, api_error, numbered
+from tests.support.zalo_fake import TOKEN, FakeZalo, Trouble, ZaloPerson, api_error, numbered
 
 PERSON = ZaloPerson(user_id="u-42", name="Trần Văn Ba")
 

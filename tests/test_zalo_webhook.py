@@ -19,10 +19,10 @@ from bot.clock import FixedClock
 from bot.domain.policy import Grant, Role
 from bot.engine.engine import FileFetcher
 from bot.engine.messages import Incoming, OutgoingFile, Reply
-from tests.chat import Person
-from tests.roles import invite_code
+from tests.support.chat import Person
+from tests.support.roles import invite_code
 from tests.test_nomination_flow import DEED
-from tests.zalo_fake import SECRET, FakeZalo, ZaloChat, ZaloPerson, running_zalo, zalo_settings
+from tests.support.zalo_fake import SECRET, FakeZalo, ZaloChat, ZaloPerson, running_zalo, zalo_settings
 
 PUBLIC = "https://bot.example.org"
 WEBHOOK: dict[str, Any] = {

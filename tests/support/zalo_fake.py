@@ -35,7 +35,7 @@ from bot.channels.zalo.retry import RetryPolicy
 from bot.channels.zalo.runner import ZaloChannel, start_zalo, stop_zalo
 from bot.clock import Clock
 from bot.settings import Settings
-from tests.conftest import make_settings
+from tests.support.config import make_settings
 
 TOKEN = "1459232241454765289:FAKE-zalo-token-Abc123"
 TEXT_LIMIT = 2000

@@ -29,7 +29,7 @@ FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = Path(os.environ.get("DESK_SCREENSHOTS", Path(__file__).resolve().parent.parent / "test-screenshots"))
+SCREENSHOTS = Path(os.environ.get("DESK_SCREENSHOTS", Path(__file__).resolve().parents[2] / "test-screenshots"))
 SKIP_REASON = "Chromium not found: apt-get install chromium (or set CHROMIUM=/path) to run the browser tests"
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from bot.app import App
 from bot.domain.policy import Grant, Role
 from bot.storage.invites import InviteRepo
-from tests.chat import Person
+from tests.support.chat import Person
 
 
 async def invite_code(app: App, grant: Grant, uses: int = 1, valid_for: dt.timedelta = dt.timedelta(days=14)) -> str:

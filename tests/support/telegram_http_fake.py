@@ -18,7 +18,7 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from tests.telegram_fake import BOT_ID, BOT_USERNAME, TOKEN
+from tests.support.telegram_fake import BOT_ID, BOT_USERNAME, TOKEN
 
 SENDS = ("sendMessage", "sendPhoto", "sendDocument")
 

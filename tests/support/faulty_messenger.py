@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 
 import httpx
 
-from tests.telegram_fake import BOT_ID, BOT_USERNAME
+from tests.support.telegram_fake import BOT_ID, BOT_USERNAME
 
 BEFORE = ("connect_refused", "connect_timeout", "429", "500", "502")
 AFTER = ("read_timeout", "reset", "garbled")

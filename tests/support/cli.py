@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.conftest import CAMPAIGN
+from tests.support.config import CAMPAIGN
 
 
 class Cli:

@@ -12,7 +12,7 @@ import httpx
 
 from bot.app import App
 from bot.web.app import build_web
-from tests.chat import Person
+from tests.support.chat import Person
 
 BASE = "http://desk.test"
 LINK = re.compile(r"/signin/([A-Za-z0-9_-]+)")
