@@ -4,7 +4,6 @@ set BOTH_ENGINES = True), the shipped campaign, a fixed clock."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,8 +14,13 @@ from bot.app import App, build_app
 from bot.clock import FixedClock
 from bot.settings import Settings
 from bot.storage.database import Database
+from tests.support.bot_process import Fakes
 from tests.support.config import START, make_settings
 from tests.support.engines import ENGINES, HOW_TO_RUN, fresh_postgres
+from tests.support.telegram_fake import TOKEN
+from tests.support.telegram_http_fake import HttpTelegram
+from tests.support.zalo_fake import FakeZalo
+
 
 @pytest.fixture
 def clock() -> FixedClock:
@@ -77,3 +81,20 @@ async def app(settings: Settings, clock: FixedClock) -> AsyncIterator[App]:
         yield application
     finally:
         await application.close()
+
+
+@pytest.fixture
+def tg_settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path, telegram_bot_token=TOKEN)
+
+
+@pytest.fixture
+async def fakes() -> AsyncIterator[Fakes]:
+    telegram, zalo = HttpTelegram(), FakeZalo()
+    await telegram.start()
+    await zalo.start()
+    try:
+        yield Fakes(telegram, zalo)
+    finally:
+        await telegram.stop()
+        await zalo.stop()

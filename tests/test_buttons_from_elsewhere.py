@@ -13,8 +13,9 @@ from bot.engine.messages import Kind
 from bot.settings import Settings
 from tests.support.chat import Person
 from tests.support.config import make_settings
+from tests.support.db import db_rows
+from tests.support.telegram_chat import TelegramChat, open_chat
 from tests.support.telegram_fake import TOKEN, as_update
-from tests.test_telegram_channel import TelegramChat, db_rows, open_chat
 
 
 def pressed_in(tg: TelegramChat, data: str, chat: dict[str, Any]) -> dict[str, Any]:

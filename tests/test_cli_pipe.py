@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from tests.support.config import ROOT
-from tests.test_console import chat, env_for
-from tests.test_nomination_flow import DEED
+from tests.support.console import chat, env_for
+from tests.support.conversations import DEED
 
 
 def test_a_closed_pipe_ends_the_command_without_a_traceback(tmp_path: Path) -> None:

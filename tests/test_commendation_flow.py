@@ -17,7 +17,7 @@ from bot.domain.stat_forms import find_form
 from bot.exports.stat_form import FIRST_ROW, HEADER_ROW
 from tests.support.chat import Person
 from tests.support.cli import Cli
-from tests.test_review_flow import Member, nominate, secretariat
+from tests.support.conversations import Member, nominate, secretariat
 
 
 async def approved(app: App, desk: Member, nominator: Person, name: str, *, collective: bool = False) -> str:

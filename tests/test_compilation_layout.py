@@ -10,7 +10,7 @@ from docx.shared import Mm
 
 from bot.app import App
 from bot.domain.export_rows import ExportKind
-from tests.test_exports import export, seed
+from tests.support.exports import export, seed
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

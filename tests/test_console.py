@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -10,35 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from tests.support.config import CAMPAIGN, ROOT
+from tests.support.config import ROOT
+from tests.support.console import chat, env_for
 
 DEED = "Bà đã nấu cơm miễn phí cho bệnh nhân nghèo ở bệnh viện huyện suốt năm năm qua."
-
-
-def env_for(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
-    env.update(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'thidua.db'}",
-        DATA_DIR=str(tmp_path / "data"),
-        CAMPAIGN_FILE=str(CAMPAIGN),
-        LOG_LEVEL="WARNING",
-    )
-    return env
-
-
-def chat(tmp_path: Path, lines: list[str], user: str = "1001") -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--user", user],
-        cwd=ROOT,
-        env=env_for(tmp_path),
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    return result.stdout
 
 
 def test_a_scripted_nomination_from_standard_input(tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ from bot.cli import main
 from bot.clock import FixedClock
 from tests.support.chat import Person
 from tests.support.config import make_settings
+from tests.support.conversations import answer_up_to_summary
 from tests.support.engines import fresh_postgres, select
-from tests.test_nomination_flow import answer_up_to_summary
 
 pytestmark = pytest.mark.parametrize("db_engine", ["sqlite"])
 

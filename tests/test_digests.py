@@ -25,9 +25,8 @@ from bot.reminders.jobs import build_scheduler
 from bot.settings import Settings
 from tests.support.chat import Person
 from tests.support.config import CAMPAIGN, make_settings
+from tests.support.conversations import answer_up_to_summary, report_poverty
 from tests.support.roles import registered, representative
-from tests.test_nomination_flow import answer_up_to_summary
-from tests.test_reports import report_poverty
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 PNG_HEADER = b"\x89PNG\r\n\x1a\n"

@@ -16,8 +16,8 @@ from bot.outbox.worker import OutboxWorker
 from tests.support.config import make_settings
 from tests.support.fake_sender import fake_sleep
 from tests.support.roles import invite_code
+from tests.support.telegram_chat import open_chat
 from tests.support.telegram_fake import TOKEN
-from tests.test_telegram_channel import open_chat
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 PNG_HEADER = b"\x89PNG\r\n\x1a\n"

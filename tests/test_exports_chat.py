@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import io
 import sqlite3
-from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -20,11 +19,9 @@ from bot.exports.making import make_exports
 from bot.handlers import export as export_handler
 from bot.settings import Settings
 from tests.support.chat import Person
+from tests.support.exports import PHONE, docx_text, phones_in, seed
 from tests.support.roles import invite_code, registered
-from tests.test_exports import PHONE, docx_text, seed
-from tests.test_telegram_channel import open_chat, tg_settings
-
-__all__ = ["tg_settings"]  # the fixture, used here by name
+from tests.support.telegram_chat import open_chat
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -32,13 +29,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def files(replies: list[Reply]) -> list[Reply]:
     return [r for r in replies if r.file is not None]
-
-
-def phones_in(path: Path) -> list[str]:
-    book = openpyxl.load_workbook(path)
-    return [
-        str(v) for s in book.worksheets for row in s.iter_rows(values_only=True) for v in row if v and PHONE in str(v)
-    ]
 
 
 async def secretariat(app: App, user_id: str = "8001") -> Person:

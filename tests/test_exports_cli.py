@@ -12,8 +12,7 @@ from bot.app import build_app
 from bot.clock import FixedClock
 from tests.support.cli import Cli
 from tests.support.config import START, make_settings
-from tests.test_exports import PHONE, seed
-from tests.test_exports_chat import phones_in
+from tests.support.exports import PHONE, phones_in, seed
 
 
 @pytest.fixture

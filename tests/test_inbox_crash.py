@@ -4,121 +4,20 @@ polling."""
 
 from __future__ import annotations
 
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.support.config import CAMPAIGN, ROOT
-from tests.support.telegram_fake import TOKEN, Updates
-from tests.support.telegram_http_fake import HttpTelegram
-from tests.test_telegram_webhook import free_port
-from tests.test_zalo_conversation import DEED
+from tests.support.bot_process import STARTING, TELEGRAM_SECRET, BotProcess, Fakes
+from tests.support.conversations import DEED
+from tests.support.net import free_port
+from tests.support.telegram_fake import Updates
 from tests.support.zalo_fake import SECRET as ZALO_SECRET
-from tests.support.zalo_fake import FakeZalo, ZaloPerson, wait_for
+from tests.support.zalo_fake import ZaloPerson, wait_for
 
-TELEGRAM_SECRET = "tg-Secret_value-1"
 PEOPLE = 6
-# A process starting on a busy machine: imports, migrations, getMe.
-STARTING = 60.0
-
-CHILD = """
-import asyncio, os, sys
-from pathlib import Path
-sys.path.insert(0, {root!r})
-from bot.engine.engine import Engine
-
-hold = Path(os.environ["TEST_HOLD_FILE"])
-hold_after = Path(os.environ["TEST_HOLD_FILE"] + "-after")
-handle = Engine.handle
-
-async def held(self, *args, **kwargs):
-    # Kept and acknowledged, not yet handled: the moment a kill loses an update if anything does.
-    if hold.exists():
-        await asyncio.Event().wait()
-    replies = await handle(self, *args, **kwargs)
-    # Handled and committed, its replies not yet sent: the moment a kill loses a reference code.
-    if hold_after.exists():
-        await asyncio.Event().wait()
-    return replies
-
-Engine.handle = held
-from bot.cli import main
-sys.exit(main(["run"]))
-"""
-
-
-@dataclass
-class Fakes:
-    telegram: HttpTelegram
-    zalo: FakeZalo
-
-
-@pytest.fixture
-async def fakes() -> AsyncIterator[Fakes]:
-    telegram, zalo = HttpTelegram(), FakeZalo()
-    await telegram.start()
-    await zalo.start()
-    try:
-        yield Fakes(telegram, zalo)
-    finally:
-        await telegram.stop()
-        await zalo.stop()
-
-
-class BotProcess:
-    """`python -m bot run` in a process of its own, with both messengers, which the test kills."""
-
-    def __init__(self, tmp_path: Path, fakes: Fakes, **settings: str) -> None:
-        self.tmp_path = tmp_path
-        self.hold = tmp_path / "hold"
-        self.script = tmp_path / "child.py"
-        self.script.write_text(CHILD.format(root=str(ROOT)), encoding="utf-8")
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'thidua.db'}",
-            "DATA_DIR": str(tmp_path / "data"),
-            "CAMPAIGN_FILE": str(CAMPAIGN),
-            "LOG_LEVEL": "WARNING",
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": fakes.telegram.base_url,
-            "ZALO_BOT_TOKEN": fakes.zalo.token,
-            "ZALO_API_BASE_URL": fakes.zalo.base_url,
-            "TEST_HOLD_FILE": str(self.hold),
-            # The browser desk would take its fixed port, which another run on this machine may hold.
-            "WEB_ENABLED": "false",
-            **settings,
-        }
-        self.child: subprocess.Popen[bytes] | None = None
-
-    def start(self, *, holding: bool) -> None:
-        if holding:
-            self.hold.touch()
-        else:
-            self.hold.unlink(missing_ok=True)
-        self.holding_after(False)
-        self.child = subprocess.Popen([sys.executable, str(self.script)], env=self.env, cwd=self.tmp_path)
-
-    def holding_after(self, on: bool) -> None:
-        after = self.tmp_path / "hold-after"
-        if on:
-            after.touch()
-        else:
-            after.unlink(missing_ok=True)
-
-    def kill(self) -> None:
-        assert self.child is not None and self.child.poll() is None, "the bot stopped by itself"
-        self.child.send_signal(signal.SIGKILL)
-        self.child.wait(timeout=10)
-        self.child = None
 
 
 def greetings(fakes: Fakes, telegram: list[Updates], zalo: list[ZaloPerson]) -> list[int]:

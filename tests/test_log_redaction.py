@@ -13,8 +13,8 @@ from bot import logredact
 from bot.app import build_app
 from bot.clock import FixedClock
 from tests.support.config import make_settings
+from tests.support.telegram_chat import open_chat
 from tests.support.telegram_fake import TOKEN
-from tests.test_telegram_channel import open_chat
 
 SECRET = "webhook-secret-0123456789"
 DEED = "Anh đã cứu hai em nhỏ bị đuối nước trên sông Tiền chiều ngày 12 tháng 7 vừa qua."

@@ -7,8 +7,8 @@ import io
 
 from bot.app import App
 from bot.channels.console import render, run_console
+from tests.support.conversations import YEAR_END
 from tests.support.roles import representative
-from tests.test_reports import YEAR_END
 
 
 async def test_several_numbers_at_once_and_the_list_is_not_sent_again(app: App) -> None:

@@ -12,45 +12,15 @@ from bot.clock import FixedClock
 from bot.engine.messages import Kind
 from bot.settings import Settings
 from tests.support.chat import Person
+from tests.support.conversations import DEED, PNG, answer_up_to_nominator, answer_up_to_summary
 from tests.support.engines import select
 
 # Each database test runs on SQLite and on PostgreSQL.
 BOTH_ENGINES = True
 
-DEED = "Ông đã vận động bà con góp tiền làm lại cây cầu khỉ cho học sinh đi học an toàn."
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
 
 def rows(app: App, sql: str) -> list[tuple[object, ...]]:
     return select(app.db, sql)
-
-
-async def answer_up_to_nominator(person: Person) -> None:
-    await person.say("/decu")
-    assert "Bước 1/9" in person.text
-    await person.tap("Cá nhân")
-    assert "Bước 2/9" in person.text
-    await person.say("Nguyễn Văn An")
-    await person.say("thap muoi")
-    assert "Bước 4/9" in person.text
-    await person.tap("nông thôn mới")
-    await person.say(DEED)
-    assert "Bước 6/9" in person.text
-    await person.tap("Bỏ qua")
-
-
-async def answer_up_to_summary(person: Person, *, anonymous: bool = False) -> None:
-    await answer_up_to_nominator(person)
-    if anonymous:
-        await person.tap("Ẩn danh")
-        assert "Bước 8/8" in person.text
-    else:
-        await person.say("Trần Thị Bình")
-        assert "Bước 8/9" in person.text
-        await person.say("0912 345 678")
-        assert "+84912345678" in person.text
-    await person.tap("Tôi xác nhận")
-    assert "Xem lại trước khi gửi" in person.text
 
 
 async def test_whole_nomination_is_committed_with_a_reference(app: App) -> None:

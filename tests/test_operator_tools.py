@@ -19,8 +19,8 @@ from bot.engine.engine import FileTooLarge
 from bot.engine.messages import Attachment, Kind
 from tests.support.chat import Person
 from tests.support.cli import Cli
+from tests.support.conversations import DEED
 from tests.support.telegram_fake import TOKEN
-from tests.test_nomination_flow import DEED
 
 
 @pytest.fixture

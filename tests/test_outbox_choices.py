@@ -15,9 +15,9 @@ from bot.outbox.worker import OutboxWorker
 from bot.storage.outbox import OutboxRepo
 from bot.storage.users import UserRepo
 from tests.support.chat import Person
+from tests.support.conversations import nominate, secretariat, status_of
 from tests.support.fake_sender import FakeSender, fake_sleep
 from tests.support.roles import representative
-from tests.test_review_flow import nominate, secretariat, status_of
 
 # Each database test runs on SQLite and on PostgreSQL.
 BOTH_ENGINES = True

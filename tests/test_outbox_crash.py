@@ -22,8 +22,9 @@ from bot.outbox.limits import ChannelLimits
 from bot.outbox.worker import OutboxWorker
 from bot.storage.outbox import OutboxRepo
 from tests.support.config import ROOT
+from tests.support.db import rows
 from tests.support.fake_sender import FakeSender, fake_sleep
-from tests.test_outbox_delivery import enqueue, rows, statuses
+from tests.support.outbox import enqueue, statuses
 
 CHILD = """
 import asyncio, os, sys

@@ -9,32 +9,17 @@ import datetime as dt
 from bot.app import App
 from bot.clock import FixedClock
 from bot.engine.messages import Reply
-from bot.outbox.limits import ChannelLimits
 from bot.outbox.worker import OutboxWorker
-from bot.storage.outbox import OutboxRepo
 from tests.support.engines import select
 from tests.support.fake_sender import FakeSender, fake_sleep
+from tests.support.outbox import FAST, enqueue, statuses
 
 # Each database test runs on SQLite and on PostgreSQL.
 BOTH_ENGINES = True
 
-FAST = {"telegram": ChannelLimits(per_second=1000), "zalo": ChannelLimits(per_second=1000)}
-
-
-async def enqueue(app: App, count: int, channel: str = "telegram", prefix: str = "m", chat_base: int = 1000) -> None:
-    now = app.services.clock.now()
-    async with app.db.transaction() as conn:
-        repo = OutboxRepo(conn)
-        for i in range(count):
-            await repo.enqueue(f"{prefix}:{i}", channel, str(chat_base + i), Reply(text=f"Nhắc việc {i}"), "test", now)
-
 
 def rows(app: App, sql: str) -> list[tuple[object, ...]]:
     return select(app.db, sql)
-
-
-def statuses(app: App) -> dict[str, int]:
-    return {str(s): int(str(n)) for s, n in rows(app, "SELECT status, COUNT(*) FROM outbox GROUP BY status")}
 
 
 async def test_the_same_key_is_queued_once(app: App) -> None:

@@ -15,10 +15,11 @@ from bot.cli import outbox as outbox_cli
 from bot.clock import FixedClock
 from bot.outbox.limits import ChannelLimits
 from bot.outbox.worker import OutboxWorker
+from tests.support.db import rows
 from tests.support.fake_sender import fake_sleep
 from tests.support.faulty_messenger import AFTER, FaultyMessenger
+from tests.support.outbox import enqueue, statuses
 from tests.support.telegram_fake import TOKEN
-from tests.test_outbox_delivery import enqueue, rows, statuses
 
 FAN_OUT = 2000
 # python-telegram-bot warns about a future type of retry_after each time it makes a RetryAfter.

@@ -19,8 +19,9 @@ from bot.outbox.limits import ChannelLimits, RateLimiter
 from bot.outbox.worker import OutboxWorker
 from bot.reminders.quiet_hours import quiet_hours_hold
 from bot.storage.outbox import OutboxRepo
+from tests.support.db import rows
 from tests.support.fake_sender import FakeSender, fake_sleep
-from tests.test_outbox_delivery import FAST, enqueue, rows, statuses
+from tests.support.outbox import FAST, enqueue, statuses
 
 # Each database test runs on SQLite and on PostgreSQL.
 BOTH_ENGINES = True

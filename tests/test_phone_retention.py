@@ -19,9 +19,8 @@ from bot.reminders.retention import JOB_ID, sweep_phone_numbers
 from bot.storage.retention import REMOVED, Swept
 from tests.support.chat import Person
 from tests.support.config import make_settings
+from tests.support.conversations import answer_up_to_nominator, answer_up_to_summary, secretariat
 from tests.support.fake_sender import FakeSender, fake_sleep
-from tests.test_nomination_flow import answer_up_to_nominator, answer_up_to_summary
-from tests.test_review_flow import secretariat
 
 PHONE = "+84912345678"
 

@@ -15,10 +15,9 @@ from bot.engine.messages import Kind
 from bot.handlers.router import build_router
 from bot.storage.roles import RoleRepo
 from tests.support.chat import Person
+from tests.support.conversations import POVERTY, YEAR_END, nominate
+from tests.support.refusals import refused
 from tests.support.roles import registered
-from tests.test_policy_matrix import refused
-from tests.test_reports import POVERTY, YEAR_END
-from tests.test_review_flow import nominate
 
 # What a committed flow leaves behind; the roles and the sessions change when a role is revoked, and the
 # audit log gains its role.revoked line, so those are left out of the comparison.

@@ -12,11 +12,11 @@ from bot.app import App
 from bot.domain.policy import ALLOWED, Action, allowed, invite_action
 from bot.domain.roles import Grant, Role, roles_of
 from bot.engine.messages import Kind
-from bot.i18n import default_catalog
 from tests.support.chat import Person
+from tests.support.conversations import answer_up_to_summary
 from tests.support.desk import LINK, browser, sign_in
+from tests.support.refusals import CATALOG, refused
 from tests.support.roles import registered
-from tests.test_nomination_flow import answer_up_to_summary
 
 GRANTS = {
     Role.CITIZEN: None,
@@ -58,14 +58,6 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.WEB_DESK: {S, A},
     Action.SEE_AUDIT: {S, A},
 }
-
-CATALOG = default_catalog()
-REFUSALS = [CATALOG.raw("vi", key) for key in CATALOG.keys("vi") if key.startswith("refused.")]
-REFUSALS.append(CATALOG.raw("vi", "errors.not_allowed"))
-
-
-def refused(text: str) -> bool:
-    return any(refusal in text for refusal in REFUSALS)
 
 
 def title(key: str) -> str:

@@ -6,8 +6,8 @@ import pytest
 
 from bot.app import App
 from tests.support.chat import Person
+from tests.support.conversations import answer_up_to_summary
 from tests.support.engines import select
-from tests.test_nomination_flow import answer_up_to_summary
 
 psycopg = pytest.importorskip("psycopg")
 

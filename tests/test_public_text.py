@@ -24,8 +24,8 @@ from bot.domain.review import Decision
 from bot.engine.messages import Incoming, Kind, Reply
 from bot.exports.making import ExportRequest, make_exports
 from tests.support.chat import Person
+from tests.support.exports import DEED, decide, nominate, report, user
 from tests.support.roles import registered, representative
-from tests.test_exports import DEED, decide, nominate, report, user
 
 # Anything at all, with the troublemakers made likely: controls, lone surrogates, combining marks, emoji.
 NASTY = st.sampled_from(["\x00", "\x1b", "\x07", "\r", "\x7f", "\ud800", "\udfff", "\u202e", "\u0301", "🙂", "\ufffe"])

@@ -17,9 +17,9 @@ from bot.outbox.worker import OutboxWorker
 from bot.reminders.jobs import REPORT_BUTTON, run_planner
 from bot.reminders.quiet_hours import quiet_hours_hold
 from tests.support.chat import Person
+from tests.support.conversations import report_poverty
 from tests.support.fake_sender import FakeSender, fake_sleep
 from tests.support.roles import registered, representative
-from tests.test_reports import report_poverty
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

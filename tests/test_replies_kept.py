@@ -15,8 +15,7 @@ from bot.clock import FixedClock
 from bot.engine.messages import Incoming, Kind, Reply
 from bot.inbox.worker import InboxWorker
 from bot.storage.inbox import Arrival, InboxRow
-from tests.test_zalo_webhook import WEBHOOK
-from tests.support.zalo_fake import FakeZalo, Trouble, ZaloChat, api_error, running_zalo
+from tests.support.zalo_fake import WEBHOOK, FakeZalo, Trouble, ZaloChat, api_error, running_zalo
 
 # Each database test runs on SQLite and on PostgreSQL.
 BOTH_ENGINES = True

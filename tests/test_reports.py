@@ -13,35 +13,15 @@ from bot.domain.policy import Grant, Role
 from bot.storage.reports import ReportRepo
 from bot.storage.roles import RoleRepo
 from tests.support.chat import Person
+from tests.support.conversations import POVERTY, YEAR_END, report_poverty
 from tests.support.roles import invite_code, registered, representative
 
-POVERTY = "Trong kỳ, huyện đã hỗ trợ vốn và sinh kế cho 320 hộ nghèo, xây 45 căn nhà đại đoàn kết."
 OCOP = "Có thêm 6 sản phẩm OCOP 3 sao, trong đó 2 sản phẩm từ sen Tháp Mười."
-YEAR_END = "Báo cáo tổng kết năm 2026"
 
 
 def rows(app: App, sql: str) -> list[tuple[object, ...]]:
     with sqlite3.connect(app.db.path) as conn:
         return conn.execute(sql).fetchall()
-
-
-async def report_poverty(rep: Person, households: str = "120", rate: str = "2,75", amendment: bool = False) -> None:
-    """Up to the summary of a year-end report on poverty reduction (or of its amendment)."""
-    await rep.say("/baocao")
-    assert "Báo cáo cho kỳ nào?" in rep.text
-    await rep.tap(YEAR_END)
-    if amendment:
-        assert "Xem lại trước khi gửi" in rep.text
-        return
-    await rep.tap("Giảm nghèo bền vững")
-    assert any(b.startswith("☑ Giảm nghèo bền vững") for b in rep.buttons)
-    await rep.tap("Xong (1 đã chọn)")
-    await rep.say(POVERTY)
-    assert "Số hộ thoát nghèo (hộ)" in rep.text
-    await rep.say(households)
-    await rep.say(rate)
-    await rep.tap("Bỏ qua")
-    assert "Xem lại trước khi gửi" in rep.text
 
 
 async def test_a_report_with_indicators_and_its_reference(app: App) -> None:
@@ -234,7 +214,7 @@ async def test_in_english_the_questions_and_figures_are_english(app: App) -> Non
 
 
 async def test_a_representative_nominates_on_behalf_of_the_unit(app: App) -> None:
-    from tests.test_nomination_flow import answer_up_to_summary
+    from tests.support.conversations import answer_up_to_summary
 
     rep = await representative(app, "10", "H-THAPMUOI")
     await answer_up_to_summary(rep)
@@ -261,7 +241,7 @@ async def test_a_representative_of_two_units_says_which_one_nominates(app: App) 
     assert "Bước 1/10" in rep.text and "nhân danh đơn vị nào" in rep.text
     await rep.tap("Sở Thông tin")
     assert "Bước 2/10" in rep.text
-    from tests.test_nomination_flow import DEED
+    from tests.support.conversations import DEED
 
     await rep.tap("Tập thể")
     await rep.say("Đội văn nghệ xã Tân Thành")

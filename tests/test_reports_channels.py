@@ -19,13 +19,12 @@ from bot.domain.policy import Grant, Role
 from bot.settings import Settings
 from tests.support.cli import Cli
 from tests.support.config import CAMPAIGN, ROOT
+from tests.support.console import env_for
+from tests.support.conversations import POVERTY
+from tests.support.db import db_rows
 from tests.support.roles import invite_code
+from tests.support.telegram_chat import PNG, open_chat
 from tests.support.telegram_fake import Call
-from tests.test_console import env_for
-from tests.test_reports import POVERTY
-from tests.test_telegram_channel import PNG, db_rows, open_chat, tg_settings
-
-__all__ = ["tg_settings"]  # the fixture, used here by name
 
 
 async def test_a_report_on_telegram(tg_settings: Settings, clock: FixedClock) -> None:

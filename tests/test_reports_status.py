@@ -7,8 +7,8 @@ import datetime as dt
 from bot.app import App
 from bot.clock import FixedClock
 from bot.domain.policy import Grant, Role
+from tests.support.conversations import report_poverty
 from tests.support.roles import invite_code, registered, representative
-from tests.test_reports import report_poverty
 
 
 async def test_status_by_role(app: App) -> None:

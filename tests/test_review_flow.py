@@ -10,87 +10,10 @@ from bot.clock import FixedClock
 from bot.domain.policy import Grant, Role
 from bot.engine.messages import Kind, Reply
 from bot.settings import Settings
-from tests.support.chat import Person
 from tests.support.config import make_settings
-from tests.support.engines import select
+from tests.support.conversations import DEED, PNG, Member, nominate, secretariat, status_of
+from tests.support.db import rows
 from tests.support.roles import registered
-from tests.test_nomination_flow import DEED, PNG
-
-
-class Member(Person):
-    """A person who also reads what the bot sent them on its own initiative (the queued outbox rows)."""
-
-    seen = 0
-
-    def __init__(self, app: App, user_id: str, name: str | None = None) -> None:
-        super().__init__(app, user_id)
-        self.name = name
-
-    def _base(self) -> dict[str, object]:
-        return {**super()._base(), "display_name": self.name}
-
-    def inbox(self) -> list[Reply]:
-        """The messages queued to this person's chat since the last look; `tap` then presses their buttons."""
-        found = select(
-            self.app.db,
-            "SELECT id, payload FROM outbox WHERE channel = ? AND chat_id = ? AND id > ? ORDER BY id",
-            (self.channel, self.user_id, self.seen),
-        )
-        if found:
-            self.seen = found[-1][0]
-        self.last = [Reply.model_validate_json(payload) for _, payload in found]
-        return self.last
-
-    @property
-    def inbox_text(self) -> str:
-        return "\n".join(r.text for r in self.inbox())
-
-    async def press(self, value: str) -> list[Reply]:
-        """Press a button by its value, as a forged or long-kept button would be."""
-        return await self.send_kind(Kind.CHOICE, choice=value)
-
-
-async def secretariat(app: App, user_id: str, grant: Grant | None = None, name: str | None = None) -> Member:
-    await registered(app, user_id, grant or Grant(role=Role.SECRETARIAT))
-    person = Member(app, user_id, name)
-    person.inbox()  # nothing before they sat at the desk is theirs to read here
-    return person
-
-
-async def nominate(
-    person: Person,
-    name: str = "Nguyễn Văn An",
-    *,
-    unit: str = "thap muoi",
-    anonymous: bool = False,
-    collective: bool = False,
-    evidence: Path | None = None,
-) -> str:
-    """A whole nomination in Vietnamese; its reference."""
-    await person.say("/decu")
-    await person.tap("Tập thể" if collective else "Cá nhân")
-    await person.say(name)
-    await person.say(unit)
-    await person.tap("nông thôn mới")
-    await person.say(DEED)
-    if evidence is not None:
-        await person.send_file(evidence)
-        await person.tap("Xong")
-    else:
-        await person.tap("Bỏ qua")
-    if anonymous:
-        await person.tap("Ẩn danh")
-    else:
-        await person.say("Trần Thị Bình")
-        await person.say("0912 345 678")
-    await person.tap("Tôi xác nhận")
-    await person.tap("Gửi")
-    reference = next(w.strip(".,:;()") for w in person.text.split() if w.startswith("NTVT-"))
-    return reference
-
-
-def rows(app: App, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    return select(app.db, sql, params)
 
 
 def nomination_id(app: App, reference: str) -> int:
@@ -104,11 +27,6 @@ def review_audit(app: App) -> list[tuple[object, ...]]:
         "SELECT action, subject, json_extract(detail, '$.to') FROM audit_log"
         " WHERE action LIKE 'nomination.%' AND action != 'nomination.submitted' ORDER BY id",
     )
-
-
-def status_of(app: App, reference: str) -> str:
-    ((status,),) = rows(app, "SELECT status FROM nominations WHERE reference = ?", (reference,))
-    return str(status)
 
 
 # -- the card --------------------------------------------------------------------------------------------

@@ -18,13 +18,12 @@ from bot.domain.policy import Grant, Role
 from bot.outbox.limits import ChannelLimits
 from bot.outbox.worker import OutboxWorker
 from bot.settings import Settings
+from tests.support.conversations import PNG
+from tests.support.db import db_rows
 from tests.support.fake_sender import fake_sleep
 from tests.support.roles import invite_code
+from tests.support.telegram_chat import DEED, TelegramChat
 from tests.support.telegram_fake import FakeTelegram, Updates
-from tests.test_nomination_flow import PNG
-from tests.test_telegram_channel import DEED, TelegramChat, db_rows, tg_settings
-
-__all__ = ["tg_settings"]  # the fixture, used here by name
 
 FAST = {"telegram": ChannelLimits(per_second=1000)}
 PHONE = "+84912345678"

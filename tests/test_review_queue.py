@@ -10,8 +10,8 @@ from bot.app import App
 from bot.clock import FixedClock
 from bot.domain.policy import Grant, Role
 from tests.support.chat import Person
+from tests.support.conversations import Member, nominate, secretariat, status_of
 from tests.support.roles import registered
-from tests.test_review_flow import Member, nominate, secretariat, status_of
 
 
 async def test_a_secretary_who_registers_after_three_nominations_reviews_all_three_from_the_queue(

@@ -9,8 +9,8 @@ from bot.domain.units import UnitFields
 from bot.storage.reports import ReportRepo
 from bot.storage.roles import RoleRepo
 from bot.storage.units import UnitRepo
+from tests.support.conversations import report_poverty
 from tests.support.roles import invite_code, registered, representative
-from tests.test_reports import report_poverty
 
 
 async def test_who_to_tell_about_a_unit(app: App) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from bot.app import App
 from bot.domain.policy import Grant, Role
 from tests.support.chat import Person
+from tests.support.conversations import Member, nominate, secretariat
 from tests.support.roles import registered
-from tests.test_review_flow import Member, nominate, secretariat
 
 
 async def test_after_a_message_not_understood_staff_get_their_own_menu(app: App) -> None:

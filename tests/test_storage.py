@@ -9,7 +9,7 @@ import pytest
 from bot.app import App
 from bot.storage.database import Database, path_from_url, split_statements
 from tests.support.chat import Person
-from tests.test_nomination_flow import answer_up_to_summary
+from tests.support.conversations import answer_up_to_summary
 
 
 async def test_wal_and_foreign_keys(app: App) -> None:

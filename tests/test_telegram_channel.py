@@ -3,67 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote
 
 import pytest
 
-from bot.app import App, build_app
-from bot.channels.telegram.application import TelegramApp, build_application
+from bot.app import build_app
 from bot.clock import FixedClock
 from bot.settings import Settings
-from tests.support.config import make_settings
-from tests.support.telegram_fake import TOKEN, Call, FakeTelegram, Updates, as_update
+from tests.support.db import db_rows
+from tests.support.telegram_chat import DEED, PNG, TelegramChat, open_chat
+from tests.support.telegram_fake import TOKEN, Updates
 
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
-DEED = "Anh đã cứu hai em nhỏ bị đuối nước trên sông Tiền chiều ngày 12 tháng 7 vừa qua."
 REMOVE = {"remove_keyboard": True}
-
-
-class TelegramChat:
-    """One person talking to the bot: updates go in through Application.process_update, and what the
-    bot sent to their chat is read back from the fake transport."""
-
-    def __init__(self, application: TelegramApp, fake: FakeTelegram, updates: Updates) -> None:
-        self.application = application
-        self.fake = fake
-        self.updates = updates
-        self.chat_id = updates.user_id
-
-    async def feed(self, data: dict[str, Any]) -> list[str]:
-        before = len(self.fake.sent(self.chat_id))
-        await self.application.process_update(as_update(data, self.application.bot))
-        return self.fake.texts(self.chat_id)[before:]
-
-    async def say(self, text: str) -> list[str]:
-        return await self.feed(self.updates.text(text))
-
-    def sent(self) -> list[Call]:
-        return self.fake.sent(self.chat_id)
-
-    def last_keyboard(self) -> Call:
-        return next(c for c in reversed(self.sent()) if "inline_keyboard" in c.markup)
-
-    async def press(self, label_part: str, on: Call | None = None) -> list[str]:
-        message = on or self.last_keyboard()
-        buttons = [b for row in message.markup["inline_keyboard"] for b in row if label_part in b["text"]]
-        assert len(buttons) == 1, f"{label_part!r} is not a single button of {message.buttons}"
-        return await self.feed(self.updates.press(buttons[0]["callback_data"], on=message))
-
-
-async def open_chat(app: App, updates: Updates | None = None) -> TelegramChat:
-    fake = FakeTelegram()
-    application = build_application(app, fake)
-    await application.initialize()
-    return TelegramChat(application, fake, updates or Updates())
-
-
-@pytest.fixture
-def tg_settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path, telegram_bot_token=TOKEN)
 
 
 @pytest.fixture
@@ -75,11 +28,6 @@ async def tg(tg_settings: Settings, clock: FixedClock) -> AsyncIterator[Telegram
     finally:
         await chat.application.shutdown()
         await app.close()
-
-
-def db_rows(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(settings.database_url.removeprefix("sqlite:///")) as conn:
-        return conn.execute(sql).fetchall()
 
 
 async def nominate_up_to_evidence(tg: TelegramChat) -> None:

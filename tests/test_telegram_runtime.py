@@ -19,8 +19,8 @@ from bot.channels.telegram.runner import run_telegram, start_telegram, stop_tele
 from bot.cli.run import messenger_runners
 from bot.clock import FixedClock
 from tests.support.config import make_settings
+from tests.support.net import wait_for
 from tests.support.telegram_fake import TOKEN, FakeTelegram, Updates, as_update
-from tests.test_telegram_webhook import wait_for
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -16,22 +14,11 @@ from bot.channels.telegram.runner import start_telegram, stop_telegram
 from bot.clock import FixedClock
 from bot.storage.inbox import InboxRepo
 from tests.support.config import make_settings
+from tests.support.net import free_port, wait_for
 from tests.support.telegram_fake import TOKEN, FakeTelegram, Updates
 
 SECRET = "s3cret-Token_value"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def wait_for(condition: Callable[[], object]) -> None:
-    async with asyncio.timeout(5):
-        while not condition():  # noqa: ASYNC110 - the fake records calls; there is no event to wait on
-            await asyncio.sleep(0.01)
 
 
 async def test_the_webhook_checks_the_secret_on_every_request(tmp_path: Path, clock: FixedClock) -> None:

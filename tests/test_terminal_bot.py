@@ -14,7 +14,7 @@ from bot.app import App
 from bot.channels.console import ConsoleMailbox, run_console
 from bot.cli.run import run_terminal
 from tests.support.chat import Person
-from tests.test_review_flow import nominate, secretariat, status_of
+from tests.support.conversations import nominate, secretariat, status_of
 
 
 async def until(condition: Callable[[], bool], what: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 from bot.app import App
 from bot.domain.input_text import clean_text, deed_problem, name_problem, phone_problem
 from tests.support.chat import Person
-from tests.test_nomination_flow import DEED, answer_up_to_nominator
+from tests.support.conversations import DEED, answer_up_to_nominator
 
 
 def test_cleaning_keeps_words_lines_and_tabs_and_drops_the_rest() -> None:

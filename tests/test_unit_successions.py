@@ -22,8 +22,8 @@ from bot.successions_setup import SuccessionsFileError, import_successions
 from tests.support.chat import Person
 from tests.support.cli import Cli
 from tests.support.config import SHIPPED_CAMPAIGN, make_settings
+from tests.support.conversations import report_poverty
 from tests.support.roles import registered, representative
-from tests.test_reports import report_poverty
 
 HEADER = "old_code,old_name,old_district,new_code,share,effective,legal_basis\n"
 # Illustrative rows over the 2023 districts of the historical campaign (the tests' units), not law.

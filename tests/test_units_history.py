@@ -16,8 +16,8 @@ from bot.domain.units import UnitFields, UnitStatus
 from bot.storage.reports import ReportRepo
 from bot.storage.units import UnitRepo
 from tests.support.config import CAMPAIGN, make_settings
+from tests.support.conversations import report_poverty
 from tests.support.roles import representative
-from tests.test_reports import report_poverty
 
 
 async def test_a_report_keeps_the_unit_as_it_was(app: App) -> None:

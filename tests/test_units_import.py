@@ -13,7 +13,7 @@ from bot.domain.unit_import import plan_import
 from bot.domain.units import Unit, UnitStatus, tree_lines
 from tests.support.cli import Cli
 from tests.support.config import ROOT
-from tests.test_console import env_for
+from tests.support.console import env_for
 
 GROUPS = {"CUM1", "CUM2"}
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.app import App
 from bot.domain.policy import Grant, Role
+from tests.support.db import rows
 from tests.support.desk import browser, signed_in
 from tests.support.roles import registered, representative
-from tests.test_review_flow import rows
 
 TEXT = "Kính gửi các đơn vị: hạn nộp báo cáo tổng kết năm là ngày 10/12."
 

@@ -19,10 +19,10 @@ from bot.outbox.limits import ChannelLimits
 from bot.outbox.worker import OutboxWorker
 from tests.support.browser import chromium, free_port, keep_screenshot, need_chromium, served
 from tests.support.config import make_settings
+from tests.support.conversations import Member, nominate, status_of
 from tests.support.desk import png
 from tests.support.fake_sender import FakeSender
 from tests.support.roles import registered
-from tests.test_review_flow import Member, nominate, status_of
 
 LINK = re.compile(r"http://127\.0\.0\.1:\d+/signin/[A-Za-z0-9_-]+")
 

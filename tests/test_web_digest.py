@@ -6,9 +6,9 @@ import re
 
 from bot.app import App
 from bot.domain.policy import Grant, Role
+from tests.support.conversations import Member, nominate
 from tests.support.desk import browser, signed_in
 from tests.support.roles import registered
-from tests.test_review_flow import Member, nominate
 
 
 async def test_the_digest_page_shows_todays_digest_and_its_chart(app: App) -> None:

@@ -9,9 +9,9 @@ from openpyxl import load_workbook
 
 from bot.app import App
 from bot.domain.policy import Grant, Role
+from tests.support.conversations import Member, nominate
 from tests.support.desk import browser, signed_in
 from tests.support.roles import registered
-from tests.test_review_flow import Member, nominate
 
 
 async def test_a_secretary_makes_and_downloads_the_workbook_without_phone_numbers(app: App) -> None:

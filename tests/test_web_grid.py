@@ -8,9 +8,9 @@ import re
 from bot.app import App
 from bot.clock import FixedClock
 from bot.domain.policy import Grant, Role
+from tests.support.conversations import report_poverty
 from tests.support.desk import browser, signed_in
 from tests.support.roles import registered, representative
-from tests.test_reports import report_poverty
 
 
 def cell_of(page: str, unit: str, period: str) -> str:

@@ -11,9 +11,10 @@ import httpx
 from bot.app import App
 from bot.domain.policy import Grant, Role
 from tests.support.chat import Person
+from tests.support.conversations import Member, nominate, status_of
+from tests.support.db import rows
 from tests.support.desk import browser, png, signed_in
 from tests.support.roles import registered
-from tests.test_review_flow import Member, nominate, rows, status_of
 
 
 async def desk_and_nominator(app: App) -> tuple[Person, Member]:

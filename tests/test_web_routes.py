@@ -12,10 +12,10 @@ import pytest
 
 from bot.app import App
 from bot.domain.policy import Grant, Role
+from tests.support.conversations import Member, nominate
+from tests.support.db import rows
 from tests.support.desk import browser, png, signed_in
-from tests.support.roles import registered
-from tests.test_review_flow import Member, nominate, rows
-from tests.test_web_signin import revoke
+from tests.support.roles import registered, revoke
 
 GETS = (
     "/queue",

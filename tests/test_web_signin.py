@@ -8,11 +8,9 @@ import sqlite3
 from bot.app import App
 from bot.clock import FixedClock
 from bot.domain.policy import Grant, Role
-from bot.storage.roles import RoleRepo
-from bot.storage.users import UserRepo
 from tests.support.chat import Person
 from tests.support.desk import browser, csrf_of, link_from_chat, sign_in
-from tests.support.roles import registered
+from tests.support.roles import registered, revoke
 
 
 async def test_a_secretary_signs_in_from_the_chat_link_and_lands_on_the_queue(app: App) -> None:
@@ -150,11 +148,3 @@ async def test_signing_in_again_replaces_the_browsers_session(app: App) -> None:
         assert first and second and first != second
         client.cookies.set("desk_session", first)
         assert (await client.get("/queue")).status_code == 303  # the old one was ended
-
-
-async def revoke(app: App, user_id: str, grant: Grant) -> None:
-    now = app.services.clock.now()
-    async with app.db.transaction() as conn:
-        user = await UserRepo(conn).get("console", user_id)
-        assert user is not None
-        assert await RoleRepo(conn).revoke(user.id, grant, now, channel="cli")

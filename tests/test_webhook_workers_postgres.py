@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.bot_process import STARTING, TELEGRAM_SECRET, BotProcess, Fakes
+from tests.support.net import free_port
 from tests.support.telegram_fake import Updates
-from tests.test_inbox_crash import STARTING, TELEGRAM_SECRET, BotProcess, Fakes, fakes  # noqa: F401
-from tests.test_telegram_webhook import free_port
 from tests.support.zalo_fake import wait_for
 
 pytestmark = pytest.mark.parametrize("db_engine", ["postgresql"])
@@ -38,7 +38,7 @@ def inbox_rows(url: str) -> list[tuple[str, int, str | None]]:
 async def test_updates_spread_over_two_workers_are_handled_once_and_in_order(
     database_url: str,
     tmp_path: Path,
-    fakes: Fakes,  # noqa: F811 - the fixture imported above
+    fakes: Fakes,
 ) -> None:
     ports = [free_port(), free_port()]
     bots = []

@@ -14,7 +14,8 @@ import pytest
 
 from bot.app import App
 from tests.support.config import ROOT
-from tests.test_outbox_delivery import enqueue, rows, statuses
+from tests.support.db import rows
+from tests.support.outbox import enqueue, statuses
 
 pytestmark = pytest.mark.parametrize("db_engine", ["postgresql"])
 

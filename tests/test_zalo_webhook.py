@@ -20,17 +20,10 @@ from bot.domain.policy import Grant, Role
 from bot.engine.engine import FileFetcher
 from bot.engine.messages import Incoming, OutgoingFile, Reply
 from tests.support.chat import Person
+from tests.support.conversations import DEED
 from tests.support.roles import invite_code
-from tests.test_nomination_flow import DEED
-from tests.support.zalo_fake import SECRET, FakeZalo, ZaloChat, ZaloPerson, running_zalo, zalo_settings
+from tests.support.zalo_fake import PUBLIC, SECRET, WEBHOOK, FakeZalo, ZaloChat, ZaloPerson, running_zalo, zalo_settings
 
-PUBLIC = "https://bot.example.org"
-WEBHOOK: dict[str, Any] = {
-    "zalo_webhook_url": f"{PUBLIC}/zalo/hook",
-    "zalo_webhook_secret": SECRET,
-    "zalo_webhook_listen": "127.0.0.1",
-    "zalo_webhook_port": 0,
-}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x01" * 300
 
 

@@ -7,6 +7,8 @@ import datetime as dt
 from bot.app import App
 from bot.domain.policy import Grant, Role
 from bot.storage.invites import InviteRepo
+from bot.storage.roles import RoleRepo
+from bot.storage.users import UserRepo
 from tests.support.chat import Person
 
 
@@ -26,3 +28,11 @@ async def registered(app: App, user_id: str, grant: Grant) -> Person:
 
 async def representative(app: App, user_id: str, unit: str) -> Person:
     return await registered(app, user_id, Grant(role=Role.UNIT_REP, unit_code=unit))
+
+
+async def revoke(app: App, user_id: str, grant: Grant) -> None:
+    now = app.services.clock.now()
+    async with app.db.transaction() as conn:
+        user = await UserRepo(conn).get("console", user_id)
+        assert user is not None
+        assert await RoleRepo(conn).revoke(user.id, grant, now, channel="cli")

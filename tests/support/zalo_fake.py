@@ -444,3 +444,14 @@ class ZaloChat:
     @property
     def choices(self) -> list[str]:
         return numbered(self.last[-1]) if self.last else []
+
+
+PUBLIC = "https://bot.example.org"
+
+
+WEBHOOK: dict[str, Any] = {
+    "zalo_webhook_url": f"{PUBLIC}/zalo/hook",
+    "zalo_webhook_secret": SECRET,
+    "zalo_webhook_listen": "127.0.0.1",
+    "zalo_webhook_port": 0,
+}
