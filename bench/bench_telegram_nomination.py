@@ -67,10 +67,12 @@ class TimedEngine:
         self.engine = engine
         self.seconds = 0.0
 
-    async def handle(self, incoming: Incoming, fetcher: FileFetcher | None = None) -> list[Reply]:
+    async def handle(
+        self, incoming: Incoming, fetcher: FileFetcher | None = None, *, inbox_id: int | None = None
+    ) -> list[Reply]:
         started = time.perf_counter()
         try:
-            return await self.engine.handle(incoming, fetcher)
+            return await self.engine.handle(incoming, fetcher, inbox_id=inbox_id)
         finally:
             self.seconds += time.perf_counter() - started
 
