@@ -20,6 +20,7 @@ from bench.common import Stopwatch, bench_app, campaign_with_periods, report, sc
 from bot.digests.compose import LISTED, gather  # noqa: E402
 from bot.digests.delivery import digest_replies  # noqa: E402
 from bot.domain.digest import DigestKind  # noqa: E402
+from bot.storage.repos import Repos  # noqa: E402
 from bot.storage.timefmt import to_db  # noqa: E402
 
 UNITS = 5_000
@@ -123,7 +124,7 @@ async def measure() -> dict[str, float]:
 
         async def digest() -> list[str]:
             async with app.db.reading() as conn:
-                data = await gather(conn, services.campaign, START, NOW, NOW, DigestKind.DAILY)
+                data = await gather(Repos(conn), services.campaign, START, NOW, NOW, DigestKind.DAILY)
             return [r.text for r in digest_replies(data, services, "vi", "telegram", None)]
 
         params = {"start": to_db(START), "end": to_db(NOW), "listed": LISTED}

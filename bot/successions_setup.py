@@ -12,6 +12,7 @@ from bot.engine.context import Services
 from bot.errors import StartupError
 from bot.handlers.split import ask_secretariat
 from bot.storage.database import Connection
+from bot.storage.repos import Repos
 from bot.storage.successions import SuccessionRepo
 from bot.storage.units import UnitRepo
 
@@ -50,5 +51,5 @@ async def import_successions(
     added = await repo.record(plan.rows, source, now)
     merged, pending = await repo.apply(today, now, source)
     if services is not None:
-        await ask_secretariat(conn, services, pending, now)
+        await ask_secretariat(Repos(conn), services, pending, now)
     return added, merged, pending

@@ -23,6 +23,7 @@ from bot.domain.policy import Grant, Role
 from bot.engine.messages import Reply
 from bot.reminders.jobs import build_scheduler
 from bot.settings import Settings
+from bot.storage.repos import Repos
 from tests.support.chat import Person
 from tests.support.config import CAMPAIGN, make_settings
 from tests.support.conversations import answer_up_to_summary, report_poverty
@@ -276,7 +277,7 @@ async def test_a_long_digest_is_cut_at_each_messengers_size_between_lines(tmp_pa
         by_chat = {chat: [r.text for key, _, c, r in queued(app) if c == chat] for chat in ("z-desk", "-100777")}
         async with app.db.reading() as conn:
             data = await gather(
-                conn, app.services.campaign, local(10, 17), local(11, 17), clock.now(), DigestKind.DAILY
+                Repos(conn), app.services.campaign, local(10, 17), local(11, 17), clock.now(), DigestKind.DAILY
             )
         full = Writer(app.services.campaign, app.services.catalog, "vi").text(data)
         assert utf16_length(full) > 4096

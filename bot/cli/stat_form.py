@@ -8,13 +8,14 @@ from bot.app import App
 from bot.domain.audit import AuditAction
 from bot.exports.stat_making import gather_form
 from bot.storage.audit import audit
+from bot.storage.commendations import CommendationRepo
 
 
 async def export_form(app: App, args: argparse.Namespace) -> int:
     year = args.year or app.services.clock.now().astimezone(app.services.campaign.campaign.tz).year
     now = app.services.clock.now()
     async with app.db.transaction() as conn:
-        filled = await gather_form(conn, app.services.campaign, args.form, year)
+        filled = await gather_form(CommendationRepo(conn), app.services.campaign, args.form, year)
         if filled is None:
             print(f"error: no form {args.form} in force in {year}")
             return 1

@@ -14,6 +14,7 @@ from bot.domain.audit import AuditAction
 from bot.domain.successions import plan_successions
 from bot.handlers.split import ask_secretariat
 from bot.storage.audit import audit
+from bot.storage.repos import Repos
 from bot.storage.successions import SuccessionRepo
 from bot.storage.units import UnitRepo
 
@@ -41,7 +42,7 @@ async def import_table(app: App, args: argparse.Namespace) -> int:
         repo = SuccessionRepo(conn)
         added = await repo.record(plan.rows, f"csv:{path.name}", now)
         merged, pending = await repo.apply(today, now, f"csv:{path.name}")
-        await ask_secretariat(conn, app.services, pending, now)
+        await ask_secretariat(Repos(conn), app.services, pending, now)
         await audit(
             conn,
             now,

@@ -19,11 +19,8 @@ from bot.domain.digest import DigestKind, PeriodStanding, split_message, standin
 from bot.domain.nomination import NominationStatus
 from bot.domain.review import OPEN
 from bot.i18n import Catalog
-from bot.storage.database import Connection
-from bot.storage.digests import Activity, DigestRepo
-from bot.storage.review import ReviewRepo
-from bot.storage.unit_successors import display_names
-from bot.storage.units import UnitRepo
+from bot.storage.digests import Activity
+from bot.storage.repos import Repos
 
 # How many of each kind of item a digest lists by name; the counts always cover them all.
 LISTED = 10
@@ -60,20 +57,20 @@ class DigestData(BaseModel):
 
 
 async def gather(
-    conn: Connection,
+    repos: Repos,
     campaign: Campaign,
     start: dt.datetime,
     end: dt.datetime,
     now: dt.datetime,
     kind: DigestKind | None,
 ) -> DigestData:
-    repo = DigestRepo(conn)
-    units = await UnitRepo(conn).active_refs()
+    repo = repos.digests
+    units = await repos.units.active_refs()
     today = end.astimezone(campaign.campaign.tz).date()
     periods = [p for p in campaign.reporting_periods if p.accepts_on(today)]
     reported = await repo.reported_by([p.code for p in periods], end)
     order = [g.code for g in campaign.groups]
-    review = ReviewRepo(conn)
+    review = repos.review
     pending = await review.pending(LISTED)
     return DigestData(
         kind=kind,
@@ -93,7 +90,7 @@ async def gather(
             for s in pending
         ],
         standings=[standing(p, units, reported[p.code], today, order) for p in periods],
-        unit_names=await display_names(conn),
+        unit_names=await repos.units.display_names(),
     )
 
 

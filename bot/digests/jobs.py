@@ -23,9 +23,10 @@ from bot.engine.context import Services
 from bot.engine.messages import Reply
 from bot.reminders.ticker import add_minutely
 from bot.storage.database import Database, try_lock
-from bot.storage.desk import DeskChat, desk_chats
+from bot.storage.desk import DeskChat
 from bot.storage.digests import DigestRepo
 from bot.storage.outbox import OutboxRepo
+from bot.storage.repos import Repos
 
 log = logging.getLogger(__name__)
 DIGEST_LOCK = 7_140_011
@@ -59,8 +60,9 @@ async def send_window(db: Database, services: Services, window: Window, now: dt.
     """Queue the window's digest to every desk chat, unless the window is in the log already. Returns how
     many messages were queued."""
     async with db.reading() as conn:
-        data = await gather(conn, services.campaign, window.start, window.end, now, window.kind)
-        chats = await desk_chats(conn, services.desk_chats)
+        repos = Repos(conn)
+        data = await gather(repos, services.campaign, window.start, window.end, now, window.kind)
+        chats = await repos.desk.chats(services.desk_chats)
     charts: dict[str, Path] = {}
     if window.kind is DigestKind.WEEKLY and chats:
         charts = await charts_for(data, services, {c.lang for c in chats}, _stem(window))

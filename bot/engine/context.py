@@ -17,7 +17,7 @@ from bot.engine.session import Session
 from bot.i18n import Catalog
 from bot.storage.database import Connection
 from bot.storage.files import FileStore
-from bot.storage.roles import RoleRepo
+from bot.storage.repos import Repos
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,9 @@ class RejectedFile:
 StagedFile = EvidenceFile | RejectedFile
 
 
-async def grants_of_user(conn: Connection, services: Services, user: User) -> list[Grant]:
+async def grants_of_user(repos: Repos, services: Services, user: User) -> list[Grant]:
     """The person's roles: those granted, and administrator when the settings name them one."""
-    grants = await RoleRepo(conn).grants_of(user.id)
+    grants = await repos.roles.grants_of(user.id)
     if (user.channel, user.external_id) in services.admins:
         grants.append(Grant(role=Role.ADMIN))
     return grants
@@ -66,19 +66,22 @@ class Context:
     user: User
     session: Session
     conn: Connection
+    # The update's transaction, as repositories: the only way a handler reads or writes the database.
+    repos: Repos
     services: Services
     staged: list[StagedFile] = field(default_factory=list)
     replies: list[Reply] = field(default_factory=list)
     # Slow work (writing a large file) that must not hold the database's write lock: run by the engine after
     # the update's transaction is committed, before the replies go out. It may say things (with files) but
-    # must not use `conn`, which is closed by then, nor offer choices, which are saved with the session.
+    # must not use `repos`, whose transaction is over by then, nor offer choices, which are saved with the
+    # session.
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     _grants: list[Grant] | None = None
 
     async def grants(self) -> list[Grant]:
         """The user's roles, read once per update (most steps of a conversation never ask)."""
         if self._grants is None:
-            self._grants = await grants_of_user(self.conn, self.services, self.user)
+            self._grants = await grants_of_user(self.repos, self.services, self.user)
         return self._grants
 
     async def roles(self) -> frozenset[Role]:

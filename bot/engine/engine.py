@@ -15,6 +15,7 @@ from bot.i18n import DEFAULT_LANGUAGE
 from bot.storage.database import Connection, Database
 from bot.storage.inbox import InboxRepo
 from bot.storage.replies import RepliesRepo
+from bot.storage.repos import Repos
 from bot.storage.sessions import SessionRepo
 from bot.storage.updates import ProcessedUpdates
 from bot.storage.users import UserRepo
@@ -66,7 +67,8 @@ class Engine:
         async with self.db.transaction() as conn:
             if not await _claim(conn, incoming, inbox_id, now):
                 return []
-            user = await UserRepo(conn).get_or_create(
+            repos = Repos(conn, self.services.files)
+            user = await repos.users.get_or_create(
                 incoming.channel,
                 incoming.user_id,
                 incoming.chat_id,
@@ -74,13 +76,14 @@ class Engine:
                 DEFAULT_LANGUAGE,
                 now,
             )
-            sessions = SessionRepo(conn)
+            sessions = repos.sessions
             session = await sessions.load(user.id)
             ctx = Context(
                 incoming=_resolve_choice(incoming, session),
                 user=user,
                 session=session,
                 conn=conn,
+                repos=repos,
                 services=self.services,
                 staged=staged,
             )
@@ -96,7 +99,7 @@ class Engine:
             if inbox_id is not None and not ctx.after_commit:
                 # Kept with the update: a process stopped before they are sent still sends them.
                 replies = coalesce(ctx.replies)
-                await RepliesRepo(conn).add(inbox_id, incoming.chat_id, replies, now)
+                await repos.replies.add(inbox_id, incoming.chat_id, replies, now)
                 return replies
         return await self._after_commit(ctx, inbox_id)
 

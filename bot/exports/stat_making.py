@@ -10,7 +10,6 @@ from bot.domain.campaign import Campaign
 from bot.domain.stat_forms import StatForm, fill, find_form
 from bot.exports.stat_form import write_stat_form
 from bot.storage.commendations import CommendationRepo
-from bot.storage.database import Connection
 
 FORM_CODES = ("0601", "0603")
 
@@ -31,12 +30,12 @@ class FilledForm:
         return path
 
 
-async def gather_form(conn: Connection, campaign: Campaign, short: str, year: int) -> FilledForm | None:
+async def gather_form(commendations: CommendationRepo, campaign: Campaign, short: str, year: int) -> FilledForm | None:
     """The form `short` in force in the year, filled; None if the project has no such form for that year.
     The movements form counts the campaign's movements only for the campaign's own year."""
     form = find_form(short, year)
     if form is None:
         return None
-    granted = await CommendationRepo(conn).decided_in(year)
+    granted = await commendations.decided_in(year)
     movements = len(campaign.movements) if campaign.campaign.year == year else 0
     return FilledForm(form=form, year=year, figures=fill(form, granted, movements))

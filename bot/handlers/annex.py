@@ -7,9 +7,6 @@ from bot.engine.context import Context
 from bot.engine.messages import OutgoingFile
 from bot.exports.annex import DOCX_MIME, XLSX_MIME, annex_of, write_annex_docx, write_annex_xlsx
 from bot.handlers.export import exports_folder
-from bot.storage.audit import audit
-from bot.storage.commendations import CommendationRepo
-from bot.storage.unit_successors import display_names
 
 
 def file_stem(number: str) -> str:
@@ -23,16 +20,16 @@ async def make_annex(ctx: Context) -> None:
     if not number:
         ctx.say(ctx.t("annex.usage"))
         return
-    repo = CommendationRepo(ctx.conn)
+    repo = ctx.repos.commendations
     decision = await repo.decision(number)
     if decision is None:
         ctx.say(ctx.t("annex.unknown", number=number))
         return
     annex = annex_of(
-        decision, await repo.in_decision(number), await display_names(ctx.conn), ctx.services.catalog, ctx.lang
+        decision, await repo.in_decision(number), await ctx.repos.units.display_names(), ctx.services.catalog, ctx.lang
     )
-    await audit(
-        ctx.conn, ctx.now, AuditAction.COMMENDATION_ANNEX, actor=ctx.user.id, channel=ctx.user.channel, subject=number
+    await ctx.repos.audit.add(
+        ctx.now, AuditAction.COMMENDATION_ANNEX, actor=ctx.user.id, channel=ctx.user.channel, subject=number
     )
     folder = exports_folder(ctx)
     stem = file_stem(number)

@@ -19,8 +19,6 @@ from bot.handlers.files_step import FilesStep
 from bot.handlers.flow import Flow, Outcome, Step
 from bot.handlers.review_card import parse
 from bot.handlers.review_notify import tell_desk_answer
-from bot.storage.files import FileRepo
-from bot.storage.review import ReviewRepo
 
 OPEN = "_open"
 QUESTION_SHOWN = 60
@@ -103,7 +101,7 @@ class AnswerFlow(Flow):
     steps: ClassVar[list[Step]] = [PickQuestionStep(), AnswerTextStep(), FilesStep("files", "answer.files")]
 
     async def prepare(self, ctx: Context) -> bool:
-        waiting = await ReviewRepo(ctx.conn).open_questions_for(ctx.user.id)
+        waiting = await ctx.repos.review.open_questions_for(ctx.user.id)
         press = parse(ctx.incoming.choice or "") if ctx.incoming.kind is Kind.CHOICE else None
         wanted = press.number(0) if press is not None else None
         if press is not None and all(q.id != wanted for q in waiting):
@@ -138,10 +136,10 @@ class AnswerFlow(Flow):
             return
         question_id, reference = int(picked[0]), str(picked[1])
         ctx.session.clear()
-        store = FileRepo(ctx.conn, ctx.services.files)
+        store = ctx.repos.files
         for item in files:
             await store.record(item, ctx.now)
-        repo = ReviewRepo(ctx.conn)
+        repo = ctx.repos.review
         if not await repo.answer(question_id, text, files, ctx.now):
             ctx.say(ctx.t("answer.already"))
             return
@@ -151,5 +149,5 @@ class AnswerFlow(Flow):
         state = decided.state if decided is not None else None
         answered = await repo.question(question_id)
         assert state is not None and answered is not None
-        await tell_desk_answer(ctx.conn, ctx.services, state, answered, ctx.now)
+        await tell_desk_answer(ctx.repos, ctx.services, state, answered, ctx.now)
         ctx.say(ctx.t("answer.sent", reference=reference))

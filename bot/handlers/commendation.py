@@ -22,9 +22,6 @@ from bot.engine.messages import Choice, Kind
 from bot.handlers.flow import Flow, Step
 from bot.handlers.flow import Outcome as StepOutcome
 from bot.handlers.multi_choice_step import MultiChoiceStep
-from bot.storage.audit import audit
-from bot.storage.commendations import CommendationRepo
-from bot.storage.nominations import NominationRepo
 
 NOMINATION = "_nomination"
 PICKABLE = "_pickable"
@@ -110,7 +107,7 @@ class NominationStep(Step):
     async def answer(self, ctx: Context, flow: Flow, value: str | None) -> StepOutcome:
         typed = (ctx.incoming.text or "").strip().upper()[:40] if ctx.incoming.kind is Kind.TEXT else ""
         wanted = value or typed
-        nomination = await NominationRepo(ctx.conn).by_reference(wanted) if wanted else None
+        nomination = await ctx.repos.nominations.by_reference(wanted) if wanted else None
         if nomination is None or nomination.status not in COMMENDABLE:
             ctx.say(ctx.t("commend.nomination.not_approved", reference=wanted or "—"))
             return StepOutcome.REASK
@@ -210,13 +207,13 @@ class CommendFlow(Flow):
         data = ctx.session.data
         wanted = ctx.incoming.args.strip().upper()[:40]
         if wanted:
-            nomination = await NominationRepo(ctx.conn).by_reference(wanted)
+            nomination = await ctx.repos.nominations.by_reference(wanted)
             if nomination is None or nomination.status not in COMMENDABLE:
                 ctx.say(ctx.t("commend.nomination.not_approved", reference=wanted))
                 return False
             _remember(data, nomination)
             return True
-        rows = await CommendationRepo(ctx.conn).approved_without_proposal(COMMENDABLE)
+        rows = await ctx.repos.commendations.approved_without_proposal(COMMENDABLE)
         if not rows:
             ctx.say(ctx.t("commend.nomination.none"))
             return False
@@ -226,7 +223,7 @@ class CommendFlow(Flow):
     async def submit(self, ctx: Context) -> None:
         data = dict(ctx.session.data)
         picked = data.get(NOMINATION, {})
-        nomination = await NominationRepo(ctx.conn).by_reference(str(picked.get("reference", "")))
+        nomination = await ctx.repos.nominations.by_reference(str(picked.get("reference", "")))
         result = eligibility(ctx, data)
         if nomination is None or nomination.status not in COMMENDABLE or result is None:
             ctx.session.clear()
@@ -234,11 +231,10 @@ class CommendFlow(Flow):
             return
         ctx.session.clear()
         year = ctx.now.astimezone(ctx.campaign.campaign.tz).year
-        proposal = await CommendationRepo(ctx.conn).propose(
+        proposal = await ctx.repos.commendations.propose(
             nomination.id, result, recipient_of(data), Method(data["method"]), ctx.user.id, ctx.now, year
         )
-        await audit(
-            ctx.conn,
+        await ctx.repos.audit.add(
             ctx.now,
             AuditAction.COMMENDATION_PROPOSED,
             actor=ctx.user.id,

@@ -20,11 +20,6 @@ from bot.engine.context import Context
 from bot.engine.messages import Choice, Kind, Reply
 from bot.handlers.flow import Flow, Outcome, Step
 from bot.handlers.multi_choice_step import MultiChoiceStep
-from bot.storage.audit import audit
-from bot.storage.commendations import CommendationRepo
-from bot.storage.nominations import NominationRepo
-from bot.storage.outbox import OutboxRepo
-from bot.storage.users import UserRepo
 
 OPEN = "_open"
 OUTBOX_KIND = "commendation"
@@ -112,7 +107,7 @@ class DecideFlow(Flow):
     ]
 
     async def prepare(self, ctx: Context) -> bool:
-        waiting = await CommendationRepo(ctx.conn).open()
+        waiting = await ctx.repos.commendations.open()
         if not waiting:
             ctx.say(ctx.t("decide.none"))
             return False
@@ -121,7 +116,7 @@ class DecideFlow(Flow):
 
     async def submit(self, ctx: Context) -> None:
         data: dict[str, Any] = dict(ctx.session.data)
-        repo = CommendationRepo(ctx.conn)
+        repo = ctx.repos.commendations
         ids = [int(v) for v in data.get("proposals", [])]
         signed_on = dt.date.fromisoformat(data["signed_on"])
         try:
@@ -142,8 +137,7 @@ class DecideFlow(Flow):
         granted = [p for p in await repo.in_decision(decision.number) if p.id in ids]
         for proposal in granted:
             await self._tell_nominator(ctx, proposal, decision.number, signed_on, decision.signer)
-        await audit(
-            ctx.conn,
+        await ctx.repos.audit.add(
             ctx.now,
             AuditAction.COMMENDATION_DECIDED,
             actor=ctx.user.id,
@@ -156,8 +150,8 @@ class DecideFlow(Flow):
     async def _tell_nominator(
         self, ctx: Context, proposal: Proposal, number: str, signed_on: dt.date, signer: str
     ) -> None:
-        nomination = await NominationRepo(ctx.conn).by_reference(proposal.nomination_reference)
-        user = await UserRepo(ctx.conn).by_id(nomination.submitted_by) if nomination is not None else None
+        nomination = await ctx.repos.nominations.by_reference(proposal.nomination_reference)
+        user = await ctx.repos.users.by_id(nomination.submitted_by) if nomination is not None else None
         if user is None:
             return
         text = ctx.services.catalog.t(
@@ -170,7 +164,7 @@ class DecideFlow(Flow):
             date=signed_on.strftime("%d/%m/%Y"),
             signer=signer,
         )
-        await OutboxRepo(ctx.conn).enqueue(
+        await ctx.repos.outbox.enqueue(
             f"commendation:{proposal.id}",
             user.channel,
             user.chat_id,

@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.engine.context import Context
-from bot.storage.web_auth import WebAuthRepo
 
 RATE_WINDOW = dt.timedelta(hours=1)
 
 
 async def send_link(ctx: Context) -> None:
-    repo = WebAuthRepo(ctx.conn)
+    repo = ctx.repos.web_auth
     services = ctx.services
     if await repo.links_since(ctx.user.id, ctx.now - RATE_WINDOW) >= services.web_links_per_hour:
         ctx.say(ctx.t("desk.link.too_many", count=services.web_links_per_hour))

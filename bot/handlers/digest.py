@@ -10,7 +10,6 @@ from bot.digests.delivery import chart_folder, digest_replies
 from bot.digests.jobs import charts_for
 from bot.domain.digest import DigestKind
 from bot.engine.context import Context
-from bot.storage.digests import DigestRepo
 from bot.storage.files import remove_older_than
 
 MOMENT = dt.timedelta(minutes=1)
@@ -21,12 +20,12 @@ CHARTS_KEPT_SECONDS = 7 * 24 * 3600
 async def send_digest(ctx: Context) -> None:
     now = ctx.now
     campaign = ctx.campaign
-    since = await DigestRepo(ctx.conn).last_end(DigestKind.DAILY)
+    since = await ctx.repos.digests.last_end(DigestKind.DAILY)
     if since is None or since >= now - MOMENT:
         # Nothing logged yet, or the daily digest has only just gone out: cover the day before it instead
         # of an empty window.
         since = campaign.digests.latest(DigestKind.DAILY, now - MOMENT, campaign.campaign.tz)
-    data = await gather(ctx.conn, campaign, since, now, now, None)
+    data = await gather(ctx.repos, campaign, since, now, now, None)
     # One picture per asking: the name carries the moment and the person, so none is overwritten while sent.
     stem = f"now-{now:%Y%m%dT%H%M%S}-{ctx.user.id}"
     remove_older_than(chart_folder(ctx.services), CHARTS_KEPT_SECONDS)

@@ -21,8 +21,6 @@ from bot.handlers.flow import Flow, Outcome, Step
 from bot.handlers.refusal import insist
 from bot.handlers.report import local_today
 from bot.handlers.stat_export import export_form, form_words
-from bot.storage.audit import audit
-from bot.storage.exports import database_file
 from bot.storage.files import remove_older_than
 
 RECENT_DAYS = (7, 30)
@@ -183,14 +181,13 @@ class ExportFlow(Flow):
         kind = data.get("kind", ALL)
         kinds = list(ExportKind) if kind == ALL else [ExportKind(kind)]
         request = ExportRequest(scope=scope, kinds=kinds, with_contacts=bool(data.get("contacts")), lang=ctx.lang)
-        database = await database_file(ctx.conn)
+        database = await ctx.repos.database_file()
         if database is None:
             ctx.say(ctx.t("errors.internal"))
             return
         folder = exports_folder(ctx)
         # Who took which data out is recorded with the request, in the update's transaction.
-        await audit(
-            ctx.conn,
+        await ctx.repos.audit.add(
             ctx.now,
             AUDIT_EXPORT,
             actor=ctx.user.id,

@@ -16,9 +16,6 @@ from bot.domain.policy import Grant, Role, invite_action
 from bot.engine.context import Context
 from bot.handlers.refusal import insist
 from bot.handlers.register import describe_scope
-from bot.storage.audit import audit
-from bot.storage.invites import InviteRepo
-from bot.storage.units import UnitRepo
 
 VALID_FOR = dt.timedelta(days=14)
 LONGEST = dt.timedelta(days=90)
@@ -51,7 +48,7 @@ async def create_invite(ctx: Context) -> None:
             valid_for = parse_duration(lowered)
         elif ctx.campaign.group(word.upper()) is not None:
             group_code = word.upper()
-        elif (unit := await UnitRepo(ctx.conn).get(word.upper()[:40])) is not None and unit.active:
+        elif (unit := await ctx.repos.units.get(word.upper()[:40])) is not None and unit.active:
             unit_code = unit.code
         else:
             ctx.say(ctx.t("invite.unknown_word", word=word[:40]))
@@ -73,9 +70,8 @@ async def create_invite(ctx: Context) -> None:
     else:
         grant = Grant(role=role)
     expires = ctx.now + valid_for
-    code, invite = await InviteRepo(ctx.conn).create(grant, uses, expires, ctx.user.id, ctx.now)
-    await audit(
-        ctx.conn,
+    code, invite = await ctx.repos.invites.create(grant, uses, expires, ctx.user.id, ctx.now)
+    await ctx.repos.audit.add(
         ctx.now,
         AuditAction.INVITE_CREATED,
         actor=ctx.user.id,

@@ -6,15 +6,13 @@ from __future__ import annotations
 from bot.domain.nomination import Nomination, NominationStatus
 from bot.domain.text import shorten
 from bot.engine.context import Context
-from bot.storage.nominations import NominationRepo
-from bot.storage.review import ReviewRepo
 
 SHOWN = 20
 QUOTED = 300
 
 
 async def my_nominations(ctx: Context) -> None:
-    repo = NominationRepo(ctx.conn)
+    repo = ctx.repos.nominations
     nominations = await repo.by_submitter(ctx.user.id, limit=SHOWN)
     if not nominations:
         ctx.say(ctx.t("mine.empty"))
@@ -44,7 +42,7 @@ async def item_lines(ctx: Context, n: Nomination) -> list[str]:
             status=ctx.t(f"status.{n.status.value}"),
         )
     ]
-    repo = ReviewRepo(ctx.conn)
+    repo = ctx.repos.review
     if n.status is NominationStatus.NEEDS_INFO:
         open_questions = [q for q in await repo.questions_of(n.id) if q.answered_at is None]
         for question in open_questions:

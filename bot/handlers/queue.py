@@ -15,9 +15,6 @@ from bot.engine.messages import Choice
 from bot.handlers import mine
 from bot.handlers.review import view as review_view
 from bot.handlers.review_card import Press, value
-from bot.storage.nominations import NominationRepo
-from bot.storage.review import ReviewRepo
-from bot.storage.units import UnitRepo
 
 PREFIX = "q:"
 PAGE = 8
@@ -92,15 +89,15 @@ def _page_value(offset: int, status: NominationStatus | None, group: str | None)
 
 async def _page(ctx: Context, status: NominationStatus | None, group: str | None, offset: int) -> None:
     statuses = frozenset({status}) if status is not None else OPEN
-    states, total = await ReviewRepo(ctx.conn).queue(statuses, group, offset, PAGE)
+    states, total = await ctx.repos.review.queue(statuses, group, offset, PAGE)
     where = _filter_words(ctx, status, group)
     if total == 0:
         ctx.say(ctx.t("queue.empty_filtered" if where else "queue.empty", filter=where))
         return
     if not states:  # a page button from before the queue got shorter
         offset = 0
-        states, total = await ReviewRepo(ctx.conn).queue(statuses, group, offset, PAGE)
-    units = UnitRepo(ctx.conn)
+        states, total = await ctx.repos.review.queue(statuses, group, offset, PAGE)
+    units = ctx.repos.units
     names: dict[str, str] = {}
     lines = [ctx.t("queue.title", count=total, filter=f" ({where})" if where else "")]
     choices: list[Choice] = []
@@ -169,7 +166,7 @@ async def view_by_reference(ctx: Context) -> None:
 
 
 async def open_reference(ctx: Context, reference: str) -> None:
-    nomination = await NominationRepo(ctx.conn).by_reference(reference)
+    nomination = await ctx.repos.nominations.by_reference(reference)
     own = nomination is not None and nomination.submitted_by == ctx.user.id
     # One answer for "no such nomination" and "not yours": a reference does not tell whether it exists.
     if nomination is None or not may_view_nomination(await ctx.roles(), own):

@@ -11,9 +11,6 @@ import math
 
 from bot.domain.invites import FAILURE_WINDOW, normalize_code, retry_after
 from bot.engine.context import Context
-from bot.storage.invites import InviteRepo
-from bot.storage.roles import RoleRepo
-from bot.storage.units import UnitRepo
 
 
 async def register(ctx: Context) -> None:
@@ -21,7 +18,7 @@ async def register(ctx: Context) -> None:
     if not typed:
         ctx.say(ctx.t("register.how"))
         return
-    invites = InviteRepo(ctx.conn)
+    invites = ctx.repos.invites
     wait = retry_after(await invites.recent_failures(ctx.user.id, ctx.now - FAILURE_WINDOW), ctx.now)
     if wait is not None:
         minutes = max(1, math.ceil(wait.total_seconds() / 60))
@@ -35,11 +32,11 @@ async def register(ctx: Context) -> None:
         ctx.say(ctx.t("register.invalid"))
         return
     unit_code = invite.grant.unit_code
-    if unit_code is not None and not ((unit := await UnitRepo(ctx.conn).get(unit_code)) and unit.active):
+    if unit_code is not None and not ((unit := await ctx.repos.units.get(unit_code)) and unit.active):
         # The unit was merged or retired after the code was made: the code no longer leads anywhere.
         ctx.say(ctx.t("register.unit_gone"))
         return
-    granted = await RoleRepo(ctx.conn).grant(
+    granted = await ctx.repos.roles.grant(
         ctx.user.id, invite.grant, ctx.now, channel=ctx.user.channel, via_invite=invite.id
     )
     if not granted:
@@ -52,7 +49,7 @@ async def register(ctx: Context) -> None:
 
 async def describe_scope(ctx: Context, unit_code: str | None, group_code: str | None) -> str:
     if unit_code:
-        unit = await UnitRepo(ctx.conn).get(unit_code)
+        unit = await ctx.repos.units.get(unit_code)
         return unit.name if unit else unit_code
     if group_code:
         group = ctx.campaign.group(group_code)

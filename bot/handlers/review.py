@@ -21,7 +21,6 @@ from bot.handlers import review_decisions as decisions
 from bot.handlers.flow import Flow
 from bot.handlers.refusal import insist
 from bot.handlers.review_card import PREFIX, Press, actions, card_lines, columns, parse, question_lines, value
-from bot.storage.review import ReviewRepo
 
 __all__ = ["PREFIX", "on_button"]
 
@@ -57,7 +56,7 @@ async def on_button(ctx: Context, flows: Mapping[str, Flow], active: Flow | None
 async def pressed_state(ctx: Context, press: Press) -> ReviewState | None:
     """The nomination a button names, or None after saying it is not there."""
     nomination_id = press.number(0)
-    state = await ReviewRepo(ctx.conn).state_by_id(nomination_id) if nomination_id is not None else None
+    state = await ctx.repos.review.state_by_id(nomination_id) if nomination_id is not None else None
     if state is None:
         ctx.say(ctx.t("review.not_found"))
     return state
@@ -117,7 +116,7 @@ async def decide_approval(ctx: Context, press: Press) -> None:
         return
     for_publication = press.text(2) == "1"
     outcome = await decisions.decide(
-        ctx.conn,
+        ctx.repos,
         ctx.services,
         state.reference,
         Decision.APPROVE,
@@ -165,13 +164,13 @@ async def confirm_merge(ctx: Context, press: Press) -> None:
         already(ctx, state)
         return
     outcome = await decisions.merge(
-        ctx.conn, ctx.services, state.reference, state.duplicate_of, ctx.user, ctx.now, expected_stage=press.text(1)
+        ctx.repos, ctx.services, state.reference, state.duplicate_of, ctx.user, ctx.now, expected_stage=press.text(1)
     )
     if outcome is None or not outcome.won:
         already(ctx, outcome.state if outcome else state)
         return
     into = outcome.state.merged_into or state.duplicate_of
-    first = await ReviewRepo(ctx.conn).state(into)
+    first = await ctx.repos.review.state(into)
     assert first is not None
     view_first = Choice(label=ctx.t("review.button.view", reference=into), value=value("view", first.nomination.id))
     ctx.say(ctx.t("review.merge.done", reference=state.reference, into=into), [view_first])
@@ -181,7 +180,7 @@ async def mark_publication(ctx: Context, press: Press) -> None:
     state = await pressed_state(ctx, press)
     if state is None:
         return
-    marked = await ReviewRepo(ctx.conn).mark_for_publication(state.reference, ctx.user, ctx.now)
+    marked = await ctx.repos.review.mark_for_publication(state.reference, ctx.user, ctx.now)
     assert marked is not None
     if marked.status is not NominationStatus.APPROVED:
         status = ctx.t(f"status.{marked.status.value}")
@@ -200,7 +199,7 @@ async def record_consent(ctx: Context, press: Press) -> None:
     if not needs_nominee_consent(state.nomination):
         say_with_actions(ctx, ctx.t("review.consent.not_needed", reference=state.reference), state)
         return
-    recorded = await ReviewRepo(ctx.conn).record_consent(state.reference, ctx.user, ctx.now)
+    recorded = await ctx.repos.review.record_consent(state.reference, ctx.user, ctx.now)
     assert recorded is not None
     say_with_actions(ctx, ctx.t("review.consent.recorded", reference=state.reference), recorded)
 
@@ -219,7 +218,7 @@ async def publish(ctx: Context, press: Press) -> None:
         say_with_actions(ctx, ctx.t("review.publish.no_consent", reference=state.reference), state)
         return
     outcome = await decisions.decide(
-        ctx.conn,
+        ctx.repos,
         ctx.services,
         state.reference,
         Decision.PUBLISH,
@@ -238,11 +237,11 @@ async def view(ctx: Context, press: Press) -> None:
     state = await pressed_state(ctx, press)
     if state is None:
         return
-    repo = ReviewRepo(ctx.conn)
+    repo = ctx.repos.review
     status = ctx.t(f"status.{state.status.value}")
     heading = ctx.t("review.card.view", reference=state.reference, status=status)
     contacts = await ctx.may(Action.SEE_CONTACTS)
-    lines = await card_lines(ctx.conn, ctx.services, ctx.lang, state, contacts=contacts, heading=heading)
+    lines = await card_lines(ctx.repos, ctx.services, ctx.lang, state, contacts=contacts, heading=heading)
     if state.last_actor_name:
         lines.append(ctx.t("review.card.decided_by", name=state.last_actor_name))
     if state.last_reason:
@@ -256,7 +255,7 @@ async def evidence(ctx: Context, press: Press) -> None:
     state = await pressed_state(ctx, press)
     if state is None:
         return
-    found = await ReviewRepo(ctx.conn).evidence_paths(state.nomination.id)
+    found = await ctx.repos.review.evidence_paths(state.nomination.id)
     files = tuple(
         OutgoingFile(path=Path(path), filename=name or Path(path).name, mime=mime, as_photo=mime in PHOTOS)
         for path, mime, name in found

@@ -11,12 +11,8 @@ from bot.domain.review import OPEN, Question, ReviewState, stage
 from bot.domain.text import shorten
 from bot.engine.context import Context, Services
 from bot.engine.messages import Choice, Reply
-from bot.storage.database import Connection
-from bot.storage.desk import DeskChat, desk_chats
-from bot.storage.outbox import OutboxRepo
-from bot.storage.review import ReviewRepo
-from bot.storage.roles import RoleRepo
-from bot.storage.units import UnitRepo
+from bot.storage.desk import DeskChat
+from bot.storage.repos import Repos
 
 PREFIX = "rv:"
 DEED_SHOWN = 300
@@ -94,7 +90,7 @@ def columns(state: ReviewState) -> int:
 
 # -- the card --------------------------------------------------------------------------------------------
 async def card_lines(
-    conn: Connection,
+    repos: Repos,
     services: Services,
     lang: str,
     state: ReviewState,
@@ -104,7 +100,7 @@ async def card_lines(
 ) -> list[str]:
     t = services.catalog.t
     n = state.nomination
-    units = UnitRepo(conn)
+    units = repos.units
     unit = await units.get(n.unit_code)
     category = services.campaign.category(n.category_code)
     kind = "individual" if n.nominee_kind is NomineeKind.INDIVIDUAL else "collective"
@@ -160,12 +156,12 @@ def question_lines(services: Services, lang: str, questions: list[Question]) -> 
     return lines
 
 
-async def may_see_contacts(conn: Connection, chat: DeskChat) -> bool:
+async def may_see_contacts(repos: Repos, chat: DeskChat) -> bool:
     """A person's chat shows what their roles allow. A shared desk chat shows no phone number: whoever is in
     the group is not known to hold a role that may see one."""
     if chat.user_id is None:
         return False
-    return allowed(roles_of(await RoleRepo(conn).grants_of(chat.user_id)), Action.SEE_CONTACTS)
+    return allowed(roles_of(await repos.roles.grants_of(chat.user_id)), Action.SEE_CONTACTS)
 
 
 def desk_reply(services: Services, chat: DeskChat, lines: list[str], state: ReviewState) -> Reply:
@@ -180,21 +176,20 @@ def desk_reply(services: Services, chat: DeskChat, lines: list[str], state: Revi
 # -- putting a new nomination before the desk -------------------------------------------------------------
 async def post_for_review(ctx: Context, nomination: Nomination) -> None:
     """Flag a likely duplicate and queue the card to every desk chat, in the submission's own transaction."""
-    conn = ctx.conn
-    repo = ReviewRepo(conn)
+    repos = ctx.repos
+    repo = repos.review
     earlier = await repo.earliest_duplicate(nomination)
     if not await repo.mark_posted(nomination, earlier.id if earlier else None, ctx.now):
         return
     state = await repo.state(nomination.reference)
     assert state is not None
     services = ctx.services
-    outbox = OutboxRepo(conn)
-    for chat in await desk_chats(conn, services.desk_chats):
+    for chat in await repos.desk.chats(services.desk_chats):
         heading = services.catalog.t(chat.lang, "review.card.new", reference=nomination.reference)
         lines = await card_lines(
-            conn, services, chat.lang, state, contacts=await may_see_contacts(conn, chat), heading=heading
+            repos, services, chat.lang, state, contacts=await may_see_contacts(repos, chat), heading=heading
         )
-        await outbox.enqueue(
+        await repos.outbox.enqueue(
             f"review:card:{nomination.id}:{chat.key}",
             chat.channel,
             chat.chat_id,

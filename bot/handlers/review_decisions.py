@@ -14,12 +14,12 @@ from bot.domain.review import Decision, check_reason
 from bot.domain.users import User
 from bot.engine.context import Services
 from bot.handlers.review_notify import OUTCOME_EVENTS, tell_nominator, tell_outcome, tell_question
-from bot.storage.database import Connection
-from bot.storage.review import Outcome, ReviewRepo
+from bot.storage.repos import Repos
+from bot.storage.review import Outcome
 
 
 async def decide(
-    conn: Connection,
+    repos: Repos,
     services: Services,
     reference: str,
     decision: Decision,
@@ -31,7 +31,7 @@ async def decide(
     for_publication: bool = False,
 ) -> Outcome | None:
     """Approve, reject, publish or ask: `words` is the reason of a rejection or the question asked."""
-    repo = ReviewRepo(conn)
+    repo = repos.review
     reason = check_reason(decision, words)
     outcome = await repo.decide(
         reference,
@@ -46,14 +46,14 @@ async def decide(
         return outcome
     if decision is Decision.ASK:
         asked = await repo.ask(outcome.state, actor, reason or "", now)
-        await tell_question(conn, services, outcome.state, asked, now)
+        await tell_question(repos, services, outcome.state, asked, now)
     else:
-        await tell_outcome(conn, services, outcome.state, outcome.followers, now)
+        await tell_outcome(repos, services, outcome.state, outcome.followers, now)
     return outcome
 
 
 async def merge(
-    conn: Connection,
+    repos: Repos,
     services: Services,
     reference: str,
     into: str,
@@ -64,7 +64,7 @@ async def merge(
 ) -> Outcome | None:
     """Merge a later nomination into the earlier one; its nominator is told, and told the outcome at once
     when the earlier one was decided already."""
-    repo = ReviewRepo(conn)
+    repo = repos.review
     outcome = await repo.merge(reference, into, actor, now, expected_stage=expected_stage)
     if outcome is None or not outcome.won:
         return outcome
@@ -72,9 +72,9 @@ async def merge(
     target = merged.merged_into or into
     first = await repo.state(target)
     assert first is not None
-    await tell_nominator(conn, services, merged.nomination, "merged", now, into=target)
+    await tell_nominator(repos, services, merged.nomination, "merged", now, into=target)
     event = OUTCOME_EVENTS.get(merged.status)
     if event is not None:
         reason = first.last_reason or "—"
-        await tell_nominator(conn, services, merged.nomination, event, now, reason=reason, via=target)
+        await tell_nominator(repos, services, merged.nomination, event, now, reason=reason, via=target)
     return outcome

@@ -92,7 +92,7 @@ class ReviewWordsFlow(Flow):
             return
         ctx.session.clear()
         outcome = await decisions.decide(
-            ctx.conn,
+            ctx.repos,
             ctx.services,
             data["reference"],
             self.decision,

@@ -12,11 +12,8 @@ from bot.domain.review import Question, ReviewState
 from bot.engine.context import Services
 from bot.engine.messages import Choice, OutgoingFile, Reply
 from bot.handlers.review_card import OUTBOX_KIND, card_lines, desk_reply, may_see_contacts, value
-from bot.storage.database import Connection
-from bot.storage.desk import DeskChat, desk_chats
-from bot.storage.outbox import OutboxRepo
-from bot.storage.review import ReviewRepo
-from bot.storage.users import UserRepo
+from bot.storage.desk import DeskChat
+from bot.storage.repos import Repos
 
 OUTCOME_EVENTS = {
     NominationStatus.APPROVED: "approved",
@@ -26,7 +23,7 @@ OUTCOME_EVENTS = {
 
 
 async def tell_nominator(
-    conn: Connection,
+    repos: Repos,
     services: Services,
     nomination: Nomination,
     event: str,
@@ -39,7 +36,7 @@ async def tell_nominator(
 ) -> bool:
     """Queue `review.nominator.<event>` to whoever submitted the nomination; True if it was queued now.
     `via` names the nomination this one was merged into, whose outcome it followed."""
-    user = await UserRepo(conn).by_id(nomination.submitted_by)
+    user = await repos.users.by_id(nomination.submitted_by)
     if user is None:
         return False
     t = services.catalog.t
@@ -49,7 +46,7 @@ async def tell_nominator(
     if via is not None:
         text += "\n" + t(user.lang, "review.nominator.via_merge", into=via)
     labelled = [c.model_copy(update={"label": t(user.lang, c.label)}) for c in choices or []]
-    return await OutboxRepo(conn).enqueue(
+    return await repos.outbox.enqueue(
         key or f"review:{event}:{nomination.id}",
         user.channel,
         user.chat_id,
@@ -61,25 +58,25 @@ async def tell_nominator(
 
 
 async def tell_outcome(
-    conn: Connection, services: Services, state: ReviewState, followers: list[Nomination], now: dt.datetime
+    repos: Repos, services: Services, state: ReviewState, followers: list[Nomination], now: dt.datetime
 ) -> None:
     """The nominator, and the nominator of each nomination merged into this one, learn the outcome."""
     event = OUTCOME_EVENTS.get(state.status)
     if event is None:
         return
     reason = state.last_reason or "—"
-    await tell_nominator(conn, services, state.nomination, event, now, reason=reason)
+    await tell_nominator(repos, services, state.nomination, event, now, reason=reason)
     for follower in followers:
-        await tell_nominator(conn, services, follower, event, now, reason=reason, via=state.reference)
+        await tell_nominator(repos, services, follower, event, now, reason=reason, via=state.reference)
 
 
 async def tell_question(
-    conn: Connection, services: Services, state: ReviewState, question: Question, now: dt.datetime
+    repos: Repos, services: Services, state: ReviewState, question: Question, now: dt.datetime
 ) -> None:
     # The button's label is a catalog key here: tell_nominator puts it in the nominator's language.
     answer = Choice(label="review.button.answer", value=value("answer", question.id))
     await tell_nominator(
-        conn,
+        repos,
         services,
         state.nomination,
         "needs_info",
@@ -92,17 +89,16 @@ async def tell_question(
 
 
 async def tell_desk_answer(
-    conn: Connection, services: Services, state: ReviewState, question: Question, now: dt.datetime
+    repos: Repos, services: Services, state: ReviewState, question: Question, now: dt.datetime
 ) -> None:
     """The answer goes to the reviewer who asked and to every desk chat, with the files after it and the
     buttons for what can be decided now."""
-    chats = await desk_chats(conn, services.desk_chats)
-    asker = await UserRepo(conn).by_id(question.asked_by)
+    chats = await repos.desk.chats(services.desk_chats)
+    asker = await repos.users.by_id(question.asked_by)
     if asker is not None and all((c.channel, c.chat_id) != (asker.channel, asker.chat_id) for c in chats):
         chats.append(DeskChat(asker.channel, asker.chat_id, asker.lang, asker.id))
-    repo = ReviewRepo(conn)
-    files = await repo.answer_file_paths(question.id)
-    outbox = OutboxRepo(conn)
+    files = await repos.review.answer_file_paths(question.id)
+    outbox = repos.outbox
     t = services.catalog.t
     for chat in chats:
         lang = chat.lang
@@ -118,11 +114,11 @@ async def tell_desk_answer(
             lines.append(t(lang, "review.answered.files", count=len(files)))
         lines += [""] + (
             await card_lines(
-                conn,
+                repos,
                 services,
                 lang,
                 state,
-                contacts=await may_see_contacts(conn, chat),
+                contacts=await may_see_contacts(repos, chat),
                 heading=t(
                     lang, "review.card.view", reference=state.reference, status=t(lang, f"status.{state.status.value}")
                 ),

@@ -11,11 +11,7 @@ from bot.domain.successions import Split
 from bot.engine.context import Context, Services
 from bot.engine.messages import Choice, Reply
 from bot.handlers.refusal import insist
-from bot.storage.database import Connection
-from bot.storage.outbox import OutboxRepo
-from bot.storage.roles import RoleRepo
-from bot.storage.successions import SuccessionRepo
-from bot.storage.units import UnitRepo
+from bot.storage.repos import Repos
 
 PREFIX = "split:"
 OUTBOX_KIND = "split"
@@ -25,8 +21,8 @@ def _value(old: str, new: str) -> str:
     return f"{PREFIX}{old}:{new}"
 
 
-async def _names(conn: Connection) -> dict[str, str]:
-    return {u.code: u.name for u in await UnitRepo(conn).all()}
+async def _names(repos: Repos) -> dict[str, str]:
+    return {u.code: u.name for u in await repos.units.all()}
 
 
 def _question(services: Services, lang: str, split: Split, names: dict[str, str]) -> Reply:
@@ -36,15 +32,15 @@ def _question(services: Services, lang: str, split: Split, names: dict[str, str]
     return Reply(text=text, choices=choices)
 
 
-async def ask_secretariat(conn: Connection, services: Services, pending: list[Split], now: dt.datetime) -> None:
+async def ask_secretariat(repos: Repos, services: Services, pending: list[Split], now: dt.datetime) -> None:
     """Each secretariat member is asked once per split unit (the outbox key makes a restart ask nobody
     twice)."""
     if not pending:
         return
-    names = await _names(conn)
-    for user in await RoleRepo(conn).secretariat_users():
+    names = await _names(repos)
+    for user in await repos.roles.secretariat_users():
         for split in pending:
-            await OutboxRepo(conn).enqueue(
+            await repos.outbox.enqueue(
                 f"split:{split.unit.code}:{user.id}",
                 user.channel,
                 user.chat_id,
@@ -57,8 +53,7 @@ async def ask_secretariat(conn: Connection, services: Services, pending: list[Sp
 
 async def _pending(ctx: Context) -> list[Split]:
     today = ctx.now.astimezone(ctx.campaign.campaign.tz).date()
-    repo = SuccessionRepo(ctx.conn)
-    return await repo.pending(today)
+    return await ctx.repos.successions.pending(today)
 
 
 async def list_splits(ctx: Context) -> None:
@@ -66,7 +61,7 @@ async def list_splits(ctx: Context) -> None:
     if not pending:
         ctx.say(ctx.t("split.none"))
         return
-    names = await _names(ctx.conn)
+    names = await _names(ctx.repos)
     for split in pending:
         question = _question(ctx.services, ctx.lang, split, names)
         ctx.say(question.text, question.choices)
@@ -77,18 +72,18 @@ async def split_button(ctx: Context) -> None:
         return
     old, _, new = (ctx.incoming.choice or "").removeprefix(PREFIX).partition(":")
     pending = {s.unit.code: s for s in await _pending(ctx)}
-    names = await _names(ctx.conn)
+    names = await _names(ctx.repos)
     split = pending.get(old)
     if split is None:
         # Decided already (by someone else, or from the command line), or not a split at all.
-        unit = await UnitRepo(ctx.conn).get(old)
+        unit = await ctx.repos.units.get(old)
         into = unit.merged_into if unit is not None else None
         ctx.say(ctx.t("split.already", unit=names.get(old, old), successor=names.get(into or "", into or "—")))
         return
     if new not in split.successors:
         ctx.say(ctx.t("split.not_a_successor", unit=split.unit.name))
         return
-    repo = SuccessionRepo(ctx.conn)
+    repo = ctx.repos.successions
     await repo.assign(old, new, ctx.user.id, ctx.now)
     await repo.apply(ctx.now.astimezone(ctx.campaign.campaign.tz).date(), ctx.now, "split")
     ctx.say(ctx.t("split.done", unit=split.unit.name, successor=names.get(new, new)))

@@ -7,7 +7,6 @@ from bot.engine.context import Context
 from bot.engine.messages import OutgoingFile
 from bot.exports.stat_form import MIME
 from bot.exports.stat_making import FORM_CODES, gather_form
-from bot.storage.audit import audit
 
 
 def form_words(words: list[str]) -> tuple[str, int | None] | None:
@@ -21,12 +20,11 @@ def form_words(words: list[str]) -> tuple[str, int | None] | None:
 
 async def export_form(ctx: Context, short: str, year: int | None) -> None:
     year = year or ctx.now.astimezone(ctx.campaign.campaign.tz).year
-    filled = await gather_form(ctx.conn, ctx.campaign, short, year)
+    filled = await gather_form(ctx.repos.commendations, ctx.campaign, short, year)
     if filled is None:
         ctx.say(ctx.t("statform.none", form=short, year=year))
         return
-    await audit(
-        ctx.conn,
+    await ctx.repos.audit.add(
         ctx.now,
         AuditAction.STAT_FORM_MADE,
         actor=ctx.user.id,

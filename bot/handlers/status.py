@@ -15,8 +15,6 @@ from bot.domain.roles import Grant, in_charge, represented_units
 from bot.domain.units import UnitRef
 from bot.engine.context import Context
 from bot.handlers.refusal import refuse
-from bot.storage.reports import ReportRepo
-from bot.storage.units import UnitRepo
 
 LIST_AT_MOST = 15
 
@@ -32,7 +30,7 @@ async def status(ctx: Context) -> None:
         ctx.say(ctx.t("status.no_open_period"))
         return
     grants = await ctx.grants()
-    units = await UnitRepo(ctx.conn).active_refs()
+    units = await ctx.repos.units.active_refs()
     sections: list[str] = []
     if await ctx.may(Action.STATUS_PROVINCE):
         sections.append(await _province(ctx, periods, units))
@@ -52,7 +50,7 @@ async def _own_units(
     codes = set(represented_units(grants))
     mine = [u for u in units if u.code in codes]
     tz = ctx.campaign.campaign.tz
-    history = await ReportRepo(ctx.conn).submissions([p.code for p in periods], [u.code for u in mine])
+    history = await ctx.repos.reports.submissions([p.code for p in periods], [u.code for u in mine])
     lines = [ctx.t("status.rep_title")]
     for unit in mine:
         lines += ["", f"🏢 {unit.name}"]
@@ -83,7 +81,7 @@ async def _own_units(
 
 async def _in_charge(ctx: Context, periods: list[ReportingPeriod], units: list[UnitRef], grants: list[Grant]) -> str:
     mine = [u for u in units if in_charge(grants, u.code, u.group)]
-    reported = await ReportRepo(ctx.conn).reported([p.code for p in periods])
+    reported = await ctx.repos.reports.reported([p.code for p in periods])
     lines = [ctx.t("status.council_title", count=len(mine))]
     for period in periods:
         done = reported.get(period.code, {})
@@ -101,7 +99,7 @@ async def _in_charge(ctx: Context, periods: list[ReportingPeriod], units: list[U
 
 
 async def _province(ctx: Context, periods: list[ReportingPeriod], units: list[UnitRef]) -> str:
-    reported = await ReportRepo(ctx.conn).reported([p.code for p in periods])
+    reported = await ctx.repos.reports.reported([p.code for p in periods])
     order = {g.code: i for i, g in enumerate(ctx.campaign.groups)}
     lines = [ctx.t("status.province_title")]
     for period in periods:

@@ -6,18 +6,15 @@ from __future__ import annotations
 from bot.domain.successions import Share
 from bot.domain.units import Unit
 from bot.engine.context import Context
-from bot.storage.successions import SuccessionRepo
-from bot.storage.unit_successors import successor_map
-from bot.storage.units import UnitRepo
 
 
 async def former_unit(ctx: Context, query: str) -> list[Unit]:
     """The active units a former unit of that name went to, each told to the person; [] if none."""
-    rows = await SuccessionRepo(ctx.conn).by_old_name(query)
+    rows = await ctx.repos.successions.by_old_name(query)
     if not rows:
         return []
-    units = {u.code: u for u in await UnitRepo(ctx.conn).active()}
-    holders = await successor_map(ctx.conn)
+    units = {u.code: u for u in await ctx.repos.units.active()}
+    holders = await ctx.repos.units.successors()
     found: dict[str, Unit] = {}
     by_old: dict[tuple[str, str], list[str]] = {}
     for row in rows:

@@ -38,6 +38,19 @@ class AuditRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
+    async def add(
+        self,
+        now: dt.datetime,
+        action: str,
+        *,
+        actor: int | None,
+        channel: str | None,
+        subject: str | None = None,
+        **detail: Any,
+    ) -> None:
+        """One line in the audit log, in this unit of work's transaction (see `audit`)."""
+        await audit(self.conn, now, action, actor=actor, channel=channel, subject=subject, **detail)
+
     async def recent(self, limit: int = 50, action_prefix: str = "") -> list[AuditEntry]:
         """The latest lines, newest first, optionally only those whose action starts with a prefix."""
         rows = await fetch_all(

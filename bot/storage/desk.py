@@ -25,11 +25,15 @@ class DeskChat:
         return f"{self.channel}:{self.chat_id}"
 
 
-async def desk_chats(conn: Connection, shared: Iterable[tuple[str, str]]) -> list[DeskChat]:
-    """The configured shared chats, then each secretariat member's own chat, each chat once."""
-    chats: dict[tuple[str, str], DeskChat] = {}
-    for channel, chat_id in shared:
-        chats.setdefault((channel, chat_id), DeskChat(channel, chat_id))
-    for user in await RoleRepo(conn).secretariat_users():
-        chats.setdefault((user.channel, user.chat_id), DeskChat(user.channel, user.chat_id, user.lang, user.id))
-    return list(chats.values())
+class DeskRepo:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def chats(self, shared: Iterable[tuple[str, str]]) -> list[DeskChat]:
+        """The configured shared chats, then each secretariat member's own chat, each chat once."""
+        chats: dict[tuple[str, str], DeskChat] = {}
+        for channel, chat_id in shared:
+            chats.setdefault((channel, chat_id), DeskChat(channel, chat_id))
+        for user in await RoleRepo(self.conn).secretariat_users():
+            chats.setdefault((user.channel, user.chat_id), DeskChat(user.channel, user.chat_id, user.lang, user.id))
+        return list(chats.values())

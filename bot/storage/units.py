@@ -11,6 +11,7 @@ from bot.storage.audit import audit
 from bot.storage.database import Connection, Row, fetch_all, fetch_one, insert_id, is_sqlite
 from bot.storage.keys import unit_keys
 from bot.storage.timefmt import to_db
+from bot.storage.unit_successors import display_names, successor_map
 
 # Words shorter than this are not in the trigram index (see migration 0130).
 TRIGRAM = 3
@@ -35,6 +36,14 @@ class UnitRepo:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    async def successors(self) -> dict[str, str]:
+        """Each merged unit's code → the active unit that holds its history now."""
+        return await successor_map(self.conn)
+
+    async def display_names(self) -> dict[str, str]:
+        """Every unit's name as views show it, a merged unit's under its successor's."""
+        return await display_names(self.conn)
 
     async def all(self) -> list[Unit]:
         """The latest version of every unit, retired and merged ones included."""

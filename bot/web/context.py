@@ -18,6 +18,7 @@ from bot.domain.policy import Action, Role, allowed, roles_of
 from bot.domain.users import User
 from bot.engine.context import grants_of_user
 from bot.i18n import LANGUAGES
+from bot.storage.repos import Repos
 from bot.storage.web_auth import WebAuthRepo
 from bot.web.security import CSRF_FIELD, CSRF_HEADER, same_token
 
@@ -115,7 +116,7 @@ async def find_desk(request: Request) -> Desk | None:
         session = await WebAuthRepo(conn).session(token, now, web.idle)
         if session is None:
             return None
-        roles = roles_of(await grants_of_user(conn, web.app.services, session.user))
+        roles = roles_of(await grants_of_user(Repos(conn), web.app.services, session.user))
     if now - session.seen_at >= TOUCH_EVERY:
         async with db.transaction() as conn:
             await WebAuthRepo(conn).touch(session.id, now)

@@ -16,6 +16,7 @@ from bot.domain.policy import Action
 from bot.handlers.digest import CHARTS_KEPT_SECONDS, MOMENT
 from bot.storage.digests import DigestRepo
 from bot.storage.files import remove_older_than
+from bot.storage.repos import Repos
 from bot.web.context import Desk, desk_page, web_of
 
 CHART_NAME = re.compile(r"^desk-[0-9T]+-(\d+)-(vi|en)\.png$")
@@ -31,7 +32,7 @@ async def digest_page(request: Request, desk: Desk) -> Response:
         since = await DigestRepo(conn).last_end(DigestKind.DAILY)
         if since is None or since >= now - MOMENT:
             since = campaign.digests.latest(DigestKind.DAILY, now - MOMENT, campaign.campaign.tz)
-        data = await gather(conn, campaign, since, now, now, None)
+        data = await gather(Repos(conn), campaign, since, now, now, None)
     writer = Writer(campaign, services.catalog, desk.lang)
     # The picture's name carries the person, so only they are served it.
     stem = f"desk-{now:%Y%m%dT%H%M%S}-{desk.user.id}"

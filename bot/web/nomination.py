@@ -14,6 +14,7 @@ from bot.domain.review import REASON_MAX, Decision, ReviewState, needs_nominee_c
 from bot.domain.text import normalize_text
 from bot.handlers import review_decisions as decisions
 from bot.handlers.review_card import actions, parse
+from bot.storage.repos import Repos
 from bot.storage.review import Outcome, ReviewRepo
 from bot.storage.web_desk import StoredFile, answer_file, evidence, evidence_file, history, unit_names
 from bot.web.context import Desk, Web, desk_page, web_of
@@ -103,14 +104,15 @@ async def act(request: Request, desk: Desk) -> Response:
         error = web.t(desk.lang, key, min=WORDS_MIN, max=REASON_MAX, length=len(words))
         return await _page(request, desk, reference, error=error, status=400, words=words[:REASON_MAX])
     async with web.app.db.transaction() as conn:
-        repo = ReviewRepo(conn)
+        repos = Repos(conn, services.files)
+        repo = repos.review
         state = await repo.state(reference)
         if state is None:
             return web.message(desk.lang, "desk.nomination.not_found", 404, desk)
         outcome: Outcome | None
         if verb == "approve":
             outcome = await decisions.decide(
-                conn,
+                repos,
                 services,
                 reference,
                 Decision.APPROVE,
@@ -122,19 +124,19 @@ async def act(request: Request, desk: Desk) -> Response:
         elif verb in ("ask", "reject"):
             decision = Decision.ASK if verb == "ask" else Decision.REJECT
             outcome = await decisions.decide(
-                conn, services, reference, decision, desk.actor, now, expected_stage=at, words=words
+                repos, services, reference, decision, desk.actor, now, expected_stage=at, words=words
             )
         elif verb == "merge":
             if state.duplicate_of is None:
                 return RedirectResponse(f"/n/{reference}?lost=1", status_code=303)
             outcome = await decisions.merge(
-                conn, services, reference, state.duplicate_of, desk.actor, now, expected_stage=at
+                repos, services, reference, state.duplicate_of, desk.actor, now, expected_stage=at
             )
         elif verb == "publish":
             if not state.publishable or state.status is not NominationStatus.APPROVED:
                 return RedirectResponse(f"/n/{reference}?lost=1", status_code=303)
             outcome = await decisions.decide(
-                conn, services, reference, Decision.PUBLISH, desk.actor, now, expected_stage=at
+                repos, services, reference, Decision.PUBLISH, desk.actor, now, expected_stage=at
             )
         elif verb == "mark":
             if state.status is not NominationStatus.APPROVED:

@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from bot.domain.policy import Action, allowed, roles_of
 from bot.engine.context import grants_of_user
 from bot.storage.audit import audit
+from bot.storage.repos import Repos
 from bot.storage.users import UserRepo
 from bot.storage.web_auth import WebAuthRepo
 from bot.web.context import COOKIE, Desk, desk_page, find_desk, web_of
@@ -64,7 +65,7 @@ async def signin(request: Request) -> Response:
         user = await UserRepo(conn).by_id(user_id) if user_id is not None else None
         if user is None:
             return web.message("vi", "desk.link.unusable", 410)
-        if not allowed(roles_of(await grants_of_user(conn, services, user)), Action.WEB_DESK):
+        if not allowed(roles_of(await grants_of_user(Repos(conn), services, user)), Action.WEB_DESK):
             # The role was taken away after the link was sent.
             return web.message(user.lang, "desk.refused", 403)
         old = request.cookies.get(COOKIE)
