@@ -28,6 +28,13 @@ async def send_digest(ctx: Context) -> None:
     data = await gather(ctx.repos, campaign, since, now, now, None)
     # One picture per asking: the name carries the moment and the person, so none is overwritten while sent.
     stem = f"now-{now:%Y%m%dT%H%M%S}-{ctx.user.id}"
-    remove_older_than(chart_folder(ctx.services), CHARTS_KEPT_SECONDS)
-    charts = await charts_for(data, ctx.services, {ctx.lang}, stem)
-    ctx.replies.extend(digest_replies(data, ctx.services, ctx.lang, ctx.incoming.channel, charts.get(ctx.lang)))
+    services, lang, channel = ctx.services, ctx.lang, ctx.incoming.channel
+
+    async def draw() -> None:
+        # After the commit: drawing a chart takes a while, and nobody's update should wait for it behind the
+        # write lock.
+        remove_older_than(chart_folder(services), CHARTS_KEPT_SECONDS)
+        charts = await charts_for(data, services, {lang}, stem)
+        ctx.replies.extend(digest_replies(data, services, lang, channel, charts.get(lang)))
+
+    ctx.after_commit.append(draw)
