@@ -53,8 +53,16 @@ postgres:
 			postgresql >/dev/null) || echo "postgresql could not be installed: the PostgreSQL tests will be skipped"; \
 	else echo "no postgresql: its tests will be skipped (apt-get install postgresql to run them)"; fi
 
+# Every bench in turn (under a throw-away PostgreSQL server where one can be started, for the PostgreSQL
+# bench), then one table of every figure the benches recorded, its goal and whether it holds. A bench that
+# fails does not stop the others; it is named under the table and make fails.
 bench: $(STAMP)
-	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
+	@BENCH_SUMMARY="$$(mktemp)" ./scripts/with-postgres.sh sh -c '\
+		failed=""; \
+		for script in bench/bench_*.py; do \
+			echo; echo "== $$script"; $(BIN)/python $$script || failed="$$failed $$script"; \
+		done; \
+		$(BIN)/python bench/summary.py "$$BENCH_SUMMARY" $$failed; rm -f "$$BENCH_SUMMARY"; [ -z "$$failed" ]'
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

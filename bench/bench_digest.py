@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-from bench.common import Stopwatch, bench_app, campaign_with_periods, report, scratch_dir  # noqa: E402
+from bench.common import Stopwatch, bench_app, campaign_with_periods, record, report, scratch_dir  # noqa: E402
 from bot.digests.compose import LISTED, gather  # noqa: E402
 from bot.digests.delivery import digest_replies  # noqa: E402
 from bot.domain.digest import DigestKind  # noqa: E402
@@ -181,6 +181,8 @@ def main() -> None:
             ("ratio (digest / bare SQL)", f"{figures['digest'] / figures['bare']:.2f}"),
         ],
     )
+    record("daily digest", figures["digest"] * 1000, "ms", digits=1)
+    record("ratio digest / bare SQL", figures["digest"] / figures["bare"])
 
 
 if __name__ == "__main__":

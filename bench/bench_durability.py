@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from telegram import Update  # noqa: E402
 
 from bench.bench_telegram_nomination import conversation  # noqa: E402
-from bench.common import Stopwatch, report, scratch_dir  # noqa: E402
+from bench.common import Stopwatch, record, report, scratch_dir  # noqa: E402
 from bot.app import App, build_app  # noqa: E402
 from bot.channels.telegram.application import TelegramApp, TelegramChannel, build_application  # noqa: E402
 from bot.channels.telegram.inbox import arrival  # noqa: E402
@@ -117,6 +117,7 @@ def main() -> None:
             ("ratio", f"{figures['kept'] / figures['bare']:.2f}"),
         ],
     )
+    record("nominations/s with inbox + replies / without", figures["kept"] / figures["bare"])
 
 
 if __name__ == "__main__":

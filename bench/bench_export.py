@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-from bench.common import Stopwatch, bench_app, campaign_with_periods, report, scratch_dir  # noqa: E402
+from bench.common import Stopwatch, bench_app, campaign_with_periods, record, report, scratch_dir  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.domain.export_rows import ExportKind, ExportScope  # noqa: E402
 from bot.exports.making import ExportRequest, MadeFile, make_exports  # noqa: E402
@@ -220,6 +220,8 @@ def main() -> None:
             ("tracemalloc peak during an export", f"{f['traced_peak_mb']:.1f} MB"),
         ],
     )
+    record("ratio XLSX export / bare SQL", f["export"] / f["bare"], at_most=5)
+    record("max RSS growth over the first export", f["rss_delta"], "MB", digits=1)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_zalo_nomination import ANSWERS, settings_for  # noqa: E402
-from bench.common import report, scratch_dir  # noqa: E402
+from bench.common import record, report, scratch_dir  # noqa: E402
 from bot.app import App, build_app  # noqa: E402
 from bot.channels.zalo.mapping import to_incoming  # noqa: E402
 from bot.engine.messages import Incoming  # noqa: E402
@@ -135,6 +135,7 @@ def main() -> None:
             ("ratio large / empty (goal <= 1.2)", f"{figures['ratio']:.2f}"),
         ],
     )
+    record("nomination cost, large / empty database", figures["ratio"], at_most=1.2)
 
 
 if __name__ == "__main__":

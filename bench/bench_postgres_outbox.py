@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import report, scratch_dir  # noqa: E402
+from bench.common import record, report, scratch_dir  # noqa: E402
 
 MESSAGES = 1500
 RATE = 500.0  # messages per second for the messenger as a whole
@@ -138,6 +138,9 @@ def main() -> None:
             ("duplicates", str(duplicates)),
         ],
     )
+    record("PostgreSQL 2 workers, share of the configured rate", statistics.median(postgres), at_least=0.95)
+    record("SQLite 1 worker, share of the configured rate", statistics.median(sqlite))
+    record("duplicates", duplicates, at_most=0, digits=0)
 
 
 if __name__ == "__main__":

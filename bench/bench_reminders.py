@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-from bench.common import Stopwatch, bench_app, campaign_with_periods, report, scratch_dir  # noqa: E402
+from bench.common import Stopwatch, bench_app, campaign_with_periods, record, report, scratch_dir  # noqa: E402
 from bot.clock import FixedClock, SystemClock  # noqa: E402
 from bot.engine.messages import Reply  # noqa: E402
 from bot.outbox.limits import ChannelLimits  # noqa: E402
@@ -173,6 +173,11 @@ def main() -> None:
             ("duplicates (must be 0)", f"{int(f['duplicates'])}"),
         ],
     )
+    record("first plan, 10,000 units x 4 periods (CPU)", f["plan"] * 1000, "ms", below=200, digits=0)
+    record("ratio first plan / bare SQL", f["plan"] / f["bare"])
+    record("steady tick, nothing due", f["tick"] * 1000, "ms", below=10)
+    record("fan-out, achieved / configured rate", achieved / RATE, at_least=0.95, digits=3)
+    record("fan-out duplicates", f["duplicates"], at_most=0, digits=0)
 
 
 if __name__ == "__main__":

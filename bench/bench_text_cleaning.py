@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import report
+from bench.common import record, report
 from bot.engine.messages import Choice, Incoming, Kind, Reply
 
 DEED = (
@@ -82,6 +82,8 @@ def main() -> None:
             ("ratio", f"{a / b:.2f}x"),
         ],
     )
+    record("cleaning, per update", a / UPDATES * 1e6, "µs", digits=1)
+    record("ratio with / without cleaning", a / b)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.common import bench_app, campaign_with_periods, report, scratch_dir  # noqa: E402
+from bench.common import bench_app, campaign_with_periods, record, report, scratch_dir  # noqa: E402
 from bot.domain.policy import Grant, Role  # noqa: E402
 from bot.domain.review import nominee_key  # noqa: E402
 from bot.storage.roles import RoleRepo  # noqa: E402
@@ -206,6 +206,7 @@ def main() -> None:
             ),
             (f"{name} ratio of medians (page / SQL)", f"{statistics.median(page) / statistics.median(sql):.1f}"),
         ]
+        record(f"{name} page / bare SQL, {CONCURRENT} at a time", statistics.median(page) / statistics.median(sql))
     report(
         f"The desk over {NOMINATIONS:,} nominations, {UNITS:,} units and {REPORTS:,} reports;"
         f" {CONCURRENT} requests at a time, {ROUNDS} rounds each (queue page size {PAGE_SIZE})",

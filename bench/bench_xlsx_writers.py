@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import report  # noqa: E402
+from bench.common import record, report  # noqa: E402
 
 ROWS = 20_000
 ROUNDS = 3
@@ -144,6 +144,7 @@ def main() -> None:
     rows_out = []
     for name, t in times.items():
         median = statistics.median(t)
+        record(f"{name.removeprefix('with_')}, per cell", median / cells * 1e6, "µs")
         rows_out.append(
             (
                 name.removeprefix("with_"),

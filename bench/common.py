@@ -1,8 +1,12 @@
-"""Shared by the bench scripts: a throw-away data folder and a printed figure that reads the same in each."""
+"""Shared by the bench scripts: a throw-away data folder, a printed figure that reads the same in each, and
+the record of each figure against its goal for the summary `make bench` prints at the end."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -34,6 +38,44 @@ def report(title: str, rows: list[tuple[str, str]]) -> None:
     print(title)
     for label, value in rows:
         print(f"  {label.ljust(width)}  {value}")
+
+
+SUMMARY_ENV = "BENCH_SUMMARY"
+
+
+def record(
+    name: str,
+    figure: float,
+    unit: str = "",
+    *,
+    at_most: float | None = None,
+    below: float | None = None,
+    at_least: float | None = None,
+    digits: int = 2,
+) -> None:
+    """One figure of this bench, with its goal if it has one, for the summary table of `make bench`: a JSON
+    line appended to the file that BENCH_SUMMARY names (nothing when a bench runs alone)."""
+    path = os.environ.get(SUMMARY_ENV)
+    if not path:
+        return
+    suffix = unit if unit.startswith("/") else f" {unit}" if unit else ""
+    goal: str | None = None
+    holds: bool | None = None
+    if at_most is not None:
+        goal, holds = f"≤ {at_most:g}{suffix}", figure <= at_most
+    elif below is not None:
+        goal, holds = f"< {below:g}{suffix}", figure < below
+    elif at_least is not None:
+        goal, holds = f"≥ {at_least:g}{suffix}", figure >= at_least
+    line = {
+        "bench": Path(sys.argv[0]).stem.removeprefix("bench_"),
+        "name": name,
+        "figure": f"{figure:,.{digits}f}{suffix}",
+        "goal": goal,
+        "holds": holds,
+    }
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
 def campaign_with_periods(folder: Path, codes: Sequence[str], **dates: str) -> Path:
