@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import multiprocessing
 import sqlite3
+import statistics
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.common import Stopwatch, report, scratch_dir  # noqa: E402
+from bench.common import Stopwatch, record, report, scratch_dir  # noqa: E402
 from bot.app import App, build_app  # noqa: E402
 from bot.channels.zalo.mapping import to_incoming  # noqa: E402
 from bot.channels.zalo.runner import start_zalo, stop_zalo  # noqa: E402
@@ -34,6 +35,7 @@ from bot.settings import Settings  # noqa: E402
 from tests.support.zalo_fake import TOKEN, FakeZalo, ZaloPerson  # noqa: E402
 
 CONVERSATIONS = 100
+ROUNDS = 3
 SECRET = "bench-webhook-secret"
 PUBLIC = "https://bot.example.org"
 DEED = "Chị đã tổ chức lớp học tình thương miễn phí cho trẻ em nghèo trong ấp suốt ba năm liền."
@@ -149,30 +151,38 @@ async def through_zalo(conversations: int, mode: str, base_url: str) -> float:
     return seconds
 
 
-async def telegram_figure() -> float | None:
+async def telegram_round(conversations: int) -> float | None:
+    """One round of the Telegram bench (nominations per second), or None where it cannot run."""
     try:
         from bench.bench_telegram_nomination import measure
     except ImportError:
         return None
-    figures = await measure(CONVERSATIONS)
+    figures = await measure(conversations, rounds=1)
     return figures["bot"]
 
 
-async def measure(conversations: int = CONVERSATIONS) -> dict[str, float]:
-    bare = await bare_engine(conversations)
+async def measure(conversations: int = CONVERSATIONS, rounds: int = ROUNDS) -> dict[str, float]:
+    """Rounds alternate bare engine, polling, webhook and Telegram, each on a fresh database; medians."""
+    times: dict[str, list[float]] = {"bare": [], "polling": [], "webhook": []}
+    telegram: list[float] = []
     with fake_elsewhere() as base_url:
-        polling = await through_zalo(conversations, "polling", base_url)
-        webhook = await through_zalo(conversations, "webhook", base_url)
+        for _ in range(rounds):
+            times["bare"].append(await bare_engine(conversations))
+            times["polling"].append(await through_zalo(conversations, "polling", base_url))
+            times["webhook"].append(await through_zalo(conversations, "webhook", base_url))
+            rate = await telegram_round(conversations)
+            if rate is not None:
+                telegram.append(rate)
+    seconds = {mode: statistics.median(found) for mode, found in times.items()}
     figures = {
-        "bare": conversations / bare,
-        "polling": conversations / polling,
-        "webhook": conversations / webhook,
-        "polling_seconds": polling,
-        "webhook_seconds": webhook,
+        "bare": conversations / seconds["bare"],
+        "polling": conversations / seconds["polling"],
+        "webhook": conversations / seconds["webhook"],
+        "polling_seconds": seconds["polling"],
+        "webhook_seconds": seconds["webhook"],
     }
-    telegram = await telegram_figure()
-    if telegram is not None:
-        figures["telegram"] = telegram
+    if telegram:
+        figures["telegram"] = statistics.median(telegram)
     return figures
 
 
@@ -191,7 +201,15 @@ def main() -> None:
         rows.append(("ratio Zalo webhook / Telegram", f"{figures['webhook'] / figures['telegram']:.2f}"))
         # Not like for like: Telegram's fake sits at the HTTP request layer, in the bot's own process.
         rows.append(("(Telegram's figure involves no HTTP)", ""))
-    report(f"Zalo: {CONVERSATIONS} complete nominations ({updates} updates), fake Bot API on loopback", rows)
+    report(
+        f"Zalo: {CONVERSATIONS} complete nominations ({updates} updates), fake Bot API on loopback;"
+        f" {ROUNDS} alternating rounds (bare, polling, webhook, Telegram), medians",
+        rows,
+    )
+    record("webhook nominations/s", figures["webhook"], "/s", digits=1)
+    record("ratio webhook / bare engine", figures["webhook"] / figures["bare"])
+    if "telegram" in figures:
+        record("ratio Zalo webhook / Telegram", figures["webhook"] / figures["telegram"], at_least=0.9)
 
 
 if __name__ == "__main__":
