@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from bot import logredact
 from bot.campaign_loader import load_campaign
 from bot.clock import Clock, SystemClock
-from bot.engine.context import Services
+from bot.domain.message_size import MessageSize, utf16_length
+from bot.engine.context import ChannelFacts, Services
 from bot.engine.delivery import Sender
 from bot.engine.engine import Engine
 from bot.errors import StartupError
@@ -42,14 +43,30 @@ class App:
         await self.db.close()
 
 
-async def build_app(settings: Settings, clock: Clock | None = None) -> App:
-    """Everything a channel needs. Raises CampaignConfigError before touching the database."""
+class AnyMessenger:
+    """What an app built without the channels' registry (a test of something else) assumes: a message no
+    longer than every messenger takes, every chat one person's."""
+
+    def size_of(self, channel: str) -> MessageSize:
+        return MessageSize(2000, utf16_length)
+
+    def is_group_chat(self, channel: str, chat_id: str) -> bool:
+        return False
+
+
+ANY_MESSENGER = AnyMessenger()
+
+
+async def build_app(settings: Settings, clock: Clock | None = None, channels: ChannelFacts | None = None) -> App:
+    """Everything a channel needs. `channels` is what the channels say of their messengers (the command line
+    passes bot/channels/registry.py). Raises CampaignConfigError before touching the database."""
     campaign = load_campaign(settings.campaign_file)
     services = Services(
         campaign=campaign,
         catalog=default_catalog(),
         clock=clock or SystemClock(),
         files=FileStore(settings.files_dir),
+        channels=channels or ANY_MESSENGER,
         stale_after=dt.timedelta(days=settings.draft_stale_days),
         phone_retention=dt.timedelta(days=settings.phone_retention_days),
         max_file_bytes=int(settings.max_file_mb * 1024 * 1024),

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, build_app
+from bot.channels.registry import CHANNELS
 from bot.clock import FixedClock
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -76,7 +77,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 @pytest.fixture
 async def app(settings: Settings, clock: FixedClock) -> AsyncIterator[App]:
-    application = await build_app(settings, clock)
+    application = await build_app(settings, clock, CHANNELS)
     try:
         yield application
     finally:

@@ -13,10 +13,9 @@ from bot.domain.digest import (
     DigestSchedule,
     Window,
     plan_windows,
-    split_message,
     standing,
-    utf16_length,
 )
+from bot.domain.message_size import split_message, utf16_length
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SCHEDULE = DigestSchedule()

@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from bot.app import App, build_app
+from bot.channels.registry import CHANNELS
 from bot.clock import FixedClock
 from bot.digests.compose import Writer, gather
 from bot.digests.jobs import JOB_ID, run_digests
-from bot.domain.digest import DigestKind, split_message, utf16_length
+from bot.domain.digest import DigestKind
+from bot.domain.message_size import split_message, utf16_length
 from bot.domain.policy import Grant, Role
 from bot.engine.messages import Reply
 from bot.reminders.jobs import build_scheduler
@@ -269,7 +271,7 @@ async def test_a_long_digest_is_cut_at_each_messengers_size_between_lines(tmp_pa
         tmp_path, campaign_file=many_units_campaign(tmp_path), secretariat_chats="zalo:z-desk,telegram:-100777"
     )
     clock = FixedClock(local(11, 8))
-    app = await build_app(settings, clock)
+    app = await build_app(settings, clock, CHANNELS)
     try:
         await run(app)
         clock.set(local(11, 17))

@@ -49,7 +49,14 @@ async def test_the_worker_keeps_each_limit(app: App, clock: FixedClock) -> None:
             await repo.enqueue(f"group:{i}", "telegram", "-100200", Reply(text=f"Nhóm {i}"), "test", now)
     sender = FakeSender(clock=clock)
     limits = {"telegram": ChannelLimits(per_second=30, per_chat_seconds=1, per_group_per_minute=20)}
-    worker = OutboxWorker(app.db, {"telegram": sender}, clock, limits, sleep=fake_sleep(clock))
+    worker = OutboxWorker(
+        app.db,
+        {"telegram": sender},
+        clock,
+        limits,
+        sleep=fake_sleep(clock),
+        group_chat=app.services.channels.is_group_chat,
+    )
     await worker.drain()
     assert statuses(app) == {"sent": 128}
     times = sorted(sender.times)

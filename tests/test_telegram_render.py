@@ -9,7 +9,8 @@ import pytest
 from telegram import Bot
 
 from bot.channels.telegram.mapping import split_command, to_incoming
-from bot.channels.telegram.render import send_reply, telegram_length
+from bot.channels.telegram.render import send_reply
+from bot.domain.message_size import utf16_length
 from bot.engine.messages import Choice, Kind, OutgoingFile, Reply
 from tests.support.telegram_fake import TOKEN, FakeTelegram, Updates, as_update
 
@@ -41,7 +42,7 @@ async def test_emoji_count_double_against_the_limit(bot_and_fake: tuple[Bot, Fak
     text = "\n".join("🎉" * 60 for _ in range(60))  # 3,659 characters but 7,259 UTF-16 units
     await send_reply(bot, 42, Reply(text=text))
     parts = [c.params["text"] for c in fake.sent(42)]
-    assert len(parts) == 2 and all(telegram_length(p) <= 4096 for p in parts)
+    assert len(parts) == 2 and all(utf16_length(p) <= 4096 for p in parts)
     assert "\n".join(parts) == text
 
 

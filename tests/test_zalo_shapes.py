@@ -10,9 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.channels.zalo.channel import MESSAGE
 from bot.channels.zalo.client import ZaloApiError, ZaloClient, ZaloTransportError, method_url_prefix
 from bot.channels.zalo.mapping import to_incoming, unwrap
-from bot.channels.zalo.render import MESSAGE_LIMIT, PhotoMessage, TextMessage, render
+from bot.channels.zalo.render import PhotoMessage, TextMessage, render
 from bot.channels.zalo.sender import delivery_error
 from bot.engine import delivery
 from bot.engine.messages import Choice, Kind, OutgoingFile, Reply
@@ -141,7 +142,7 @@ def test_a_long_text_is_split_at_line_boundaries() -> None:
     assert len(text) > 5000
     pieces = render(Reply(text=text), default_catalog(), "vi")
     assert len(pieces) >= 3
-    assert all(isinstance(p, TextMessage) and len(p.text) <= MESSAGE_LIMIT for p in pieces)
+    assert all(isinstance(p, TextMessage) and len(p.text) <= MESSAGE.limit for p in pieces)
     assert "\n".join(p.text for p in pieces if isinstance(p, TextMessage)) == text
 
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.channels.terminal import CHANNEL
 from bot.clock import Clock
 from bot.engine.engine import Engine, FileTooLarge
 from bot.engine.messages import Attachment, Incoming, Kind, Reply
@@ -16,7 +17,6 @@ from bot.handlers.commands import find_command
 from bot.storage.database import Database
 from bot.storage.mailbox import MailboxRepo
 
-CHANNEL = "console"
 FILE_PREFIX = "/file "
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from bot.app import build_app, configure_logging
+from bot.channels.registry import CHANNELS
 from bot.cli import (
     admins,
     announce,
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def _run(settings: Settings, command: Command, args: argparse.Namespace) -> int:
-    app = await build_app(settings)
+    app = await build_app(settings, channels=CHANNELS)
     try:
         return await command(app, args)
     finally:

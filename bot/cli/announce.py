@@ -77,7 +77,7 @@ async def announce(app: App, args: argparse.Namespace) -> int:
             return 0
         sent = await send_announcement(
             conn,
-            app.services.catalog,
+            app.services,
             author=None,
             channel="cli",
             audience=audience,

@@ -6,21 +6,15 @@ import argparse
 from typing import Any
 
 from bot.app import App
+from bot.channels.registry import CHANNELS
 from bot.cli.base import add_command
 
 
 def check_channels(app: App) -> None:
     """What each configured messenger checks when it starts (a webhook needs its secret, say), asked before
     anything starts. Raises a StartupError naming the setting."""
-    settings = app.settings
-    if settings.telegram_bot_token is not None:
-        from bot.channels.telegram.config import webhook
-
-        webhook(settings)
-    if settings.zalo_bot_token is not None and settings.zalo_webhook_url:
-        from bot.channels.zalo.runner import _webhook_secret
-
-        _webhook_secret(app)
+    for messenger in CHANNELS.configured(app.settings):
+        messenger.check(app)
 
 
 async def check_config(app: App, args: argparse.Namespace) -> int:

@@ -25,6 +25,7 @@ def outbox_worker(app: App, senders: Mapping[str, Sender]) -> OutboxWorker:
         app.services.clock,
         app.settings.outbox_limits(),
         hold=quiet_hours_hold(app.services.campaign),
+        group_chat=app.services.channels.is_group_chat,
         give_up_after=dt.timedelta(hours=app.settings.outbox_give_up_hours),
     )
 

@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.app import App
+from bot.channels.registry import CHANNELS
+from bot.channels.terminal import CHANNEL as CONSOLE
 from bot.cli.base import add_command
 from bot.cli.outbox import outbox_worker
 from bot.domain.moments import out_of_range
@@ -99,7 +101,7 @@ async def preview(app: App, args: argparse.Namespace) -> int:
 class PrintSender:
     """For people who use the terminal chat: their messages are printed."""
 
-    channel = "console"
+    channel = CONSOLE
 
     async def send(self, chat_id: str, reply: Reply) -> None:
         print(f"[to console:{chat_id}] {reply.text}")
@@ -108,30 +110,20 @@ class PrintSender:
 
 
 async def standalone_senders(app: App) -> tuple[dict[str, Sender], list[Closer]]:
-    """A sender for each messenger with a token, without receiving anything: the running bot, if any, keeps
-    its own connections, and the outbox's claims keep the two from sending one message twice."""
-    senders: dict[str, Sender] = {"console": PrintSender()}
+    """A sender for each messenger with a token, built as the running bot builds it, without receiving
+    anything: the running bot, if any, keeps its own connections, and the outbox's claims keep the two from
+    sending one message twice."""
+    senders: dict[str, Sender] = {CONSOLE: PrintSender()}
     closers: list[Closer] = []
-    settings = app.settings
-    if settings.telegram_bot_token is not None:
-        from telegram import Bot
-
-        from bot.channels.telegram.config import bot_options
-        from bot.channels.telegram.sender import TelegramSender
-
-        # The same Bot API server as the running bot (TELEGRAM_API_BASE_URL), not Telegram's by default.
-        bot = Bot(settings.telegram_bot_token.get_secret_value(), **bot_options(settings))
-        await bot.initialize()
-        senders["telegram"] = TelegramSender(bot)
-        closers.append(bot.shutdown)
-    if settings.zalo_bot_token is not None:
-        from bot.channels.zalo.client import ZaloClient
-        from bot.channels.zalo.language import Languages
-        from bot.channels.zalo.sender import ZaloSender
-
-        client = ZaloClient(settings.zalo_bot_token.get_secret_value(), settings.zalo_api_base_url)
-        senders["zalo"] = ZaloSender(client, app.services.catalog, Languages(app.db).of)
-        closers.append(client.aclose)
+    try:
+        for messenger in CHANNELS.configured(app.settings):
+            opened = await messenger.open_sender(app)
+            senders[messenger.name] = opened.sender
+            closers.append(opened.close)
+    except BaseException:
+        for close in closers:
+            await close()
+        raise
     return senders, closers
 
 

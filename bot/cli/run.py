@@ -10,8 +10,9 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TextIO
 
 from bot.app import App, sweep_staged_files
-from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleMailbox, run_console
+from bot.channels.registry import CHANNELS
+from bot.channels.terminal import CHANNEL as CONSOLE
 from bot.cli.base import add_command
 from bot.cli.config import check_channels
 from bot.cli.outbox import outbox_worker
@@ -25,16 +26,7 @@ Runner = Callable[[App], Coroutine[Any, Any, None]]
 
 def messenger_runners(app: App) -> list[tuple[str, Runner]]:
     """The messengers configured in the settings, each a coroutine that serves until cancelled."""
-    runners: list[tuple[str, Runner]] = []
-    if app.settings.telegram_bot_token is not None:
-        from bot.channels.telegram.runner import run_telegram
-
-        runners.append(("telegram", run_telegram))
-    if app.settings.zalo_bot_token is not None:
-        from bot.channels.zalo.runner import run_zalo
-
-        runners.append(("zalo", run_zalo))
-    return runners
+    return [(messenger.name, messenger.serve) for messenger in CHANNELS.configured(app.settings)]
 
 
 def background_runners(app: App) -> list[tuple[str, Runner]]:
@@ -123,14 +115,7 @@ async def run(app: App, args: argparse.Namespace) -> int:
         for name, runner in messengers + background_runners(app)
     ]
     log.info("running: %s", ", ".join(task.get_name() for task in tasks))
-    polling = [
-        name
-        for name, token, webhook in (
-            ("Telegram", app.settings.telegram_bot_token, app.settings.telegram_webhook_url),
-            ("Zalo", app.settings.zalo_bot_token, app.settings.zalo_webhook_url),
-        )
-        if token is not None and not webhook
-    ]
+    polling = [messenger.title for messenger in CHANNELS.configured(app.settings) if messenger.polls(app.settings)]
     if polling and app.db.engine == "postgresql":
         # A messenger hands each long-polled update to one poller: a second worker polling would take updates
         # from the first. Several workers are for webhooks behind a load balancer.

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from bot.digests.chart import ChartSpec, panel
 from bot.domain.campaign import Campaign
-from bot.domain.digest import DigestKind, PeriodStanding, split_message, standing
+from bot.domain.digest import DigestKind, PeriodStanding, standing
 from bot.domain.nomination import NominationStatus
 from bot.domain.review import OPEN
 from bot.i18n import Catalog
@@ -277,8 +277,3 @@ class Writer:
                 lines.append(self.t(key, group=self.group(g.group), sent=g.sent, owing=g.owing, late=g.late))
             sections.append(lines)
         return sections
-
-
-def digest_messages(data: DigestData, campaign: Campaign, catalog: Catalog, lang: str, limit: int) -> list[str]:
-    """The digest in `lang`, cut into messages of at most `limit` without breaking a line."""
-    return split_message(Writer(campaign, catalog, lang).text(data), limit)

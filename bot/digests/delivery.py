@@ -1,11 +1,10 @@
-"""A digest as the messages one chat gets: its text cut at that messenger's size, then the chart."""
+"""A digest as the messages one chat gets: its text cut at the size of that chat's messenger, then the chart."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from bot.digests.compose import DigestData, Writer
-from bot.domain.digest import split_for
 from bot.engine.context import Services
 from bot.engine.messages import OutgoingFile, Reply
 
@@ -19,7 +18,8 @@ def chart_folder(services: Services) -> Path:
 
 def digest_replies(data: DigestData, services: Services, lang: str, channel: str, chart: Path | None) -> list[Reply]:
     writer = Writer(services.campaign, services.catalog, lang)
-    replies = [Reply(text=part) for part in split_for(writer.text(data), channel)]
+    # Each message is an outbox row of its own: one that fails is tried again alone.
+    replies = [Reply(text=part) for part in services.channels.size_of(channel).split(writer.text(data))]
     if chart is not None:
         replies.append(
             Reply(

@@ -1,5 +1,4 @@
-"""The secretariat's digests, planned without I/O: which windows are due, what stands where, and how a long
-digest is cut into messages.
+"""The secretariat's digests, planned without I/O: which windows are due and what stands where.
 
 A digest covers a window (start, end], where each end is a scheduled local time (daily at 17:00, weekly on
 Monday at 08:00 by default). The ends already sent are in the database; the planner returns every window
@@ -11,7 +10,7 @@ folded into one digest that covers them all.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
@@ -25,10 +24,6 @@ if TYPE_CHECKING:
     from bot.domain.campaign import ReportingPeriod
 
 MAX_CATCH_UP = 7
-
-# What one message may hold, per messenger (Telegram counts UTF-16 code units, see utf16_length).
-MESSAGE_LIMITS = {"telegram": 4096, "zalo": 2000}
-DEFAULT_LIMIT = 4096
 
 
 class DigestKind(StrEnum):
@@ -210,72 +205,3 @@ def standing(
     order = {code: i for i, code in enumerate(group_order)}
     ordered = sorted(groups.values(), key=lambda g: (g.group == "", order.get(g.group, len(order)), g.group))
     return PeriodStanding(period=period.code, deadline=period.deadline, overdue=today > period.deadline, groups=ordered)
-
-
-# -- cutting a digest into messages ----------------------------------------------------------------------
-
-
-def utf16_length(text: str) -> int:
-    """Length as Telegram counts it: a character outside the BMP (most emoji) takes two."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def split_for(text: str, channel: str) -> list[str]:
-    """`text` cut between lines at the size one message of `channel` holds."""
-    return split_message(text, MESSAGE_LIMITS.get(channel, DEFAULT_LIMIT))
-
-
-def split_message(text: str, limit: int, measure: Callable[[str], int] = utf16_length) -> list[str]:
-    """Messages of at most `limit`, never breaking a line that fits in one. Sections (runs of lines between
-    blank lines) are kept together when they fit in a message of their own; only a single line longer than
-    the limit is cut, at the last space before the limit."""
-    if measure(text) <= limit:
-        return [text] if text.strip() else []
-    messages: list[str] = []
-    current: list[str] = []
-
-    def size(lines: list[str]) -> int:
-        return measure("\n".join(lines))
-
-    def flush() -> None:
-        while current and not current[-1].strip():
-            current.pop()
-        if current:
-            messages.append("\n".join(current))
-        current.clear()
-
-    for section in _sections(text):
-        if current and size([*current, "", *section]) > limit and size(section) <= limit:
-            flush()
-        for line in section if not current else ["", *section]:
-            for piece in _cut(line, limit, measure):
-                if current and size([*current, piece]) > limit:
-                    flush()
-                if current or piece.strip():
-                    current.append(piece)
-    flush()
-    return messages
-
-
-def _sections(text: str) -> list[list[str]]:
-    sections: list[list[str]] = [[]]
-    for line in text.split("\n"):
-        if line.strip():
-            sections[-1].append(line)
-        elif sections[-1]:
-            sections.append([])
-    return [s for s in sections if s]
-
-
-def _cut(line: str, limit: int, measure: Callable[[str], int]) -> list[str]:
-    pieces: list[str] = []
-    while measure(line) > limit:
-        end = limit
-        while measure(line[:end]) > limit:
-            end -= 1
-        space = line.rfind(" ", 0, end + 1)
-        cut = space if space > 0 else end
-        pieces.append(line[:cut].rstrip())
-        line = line[cut:].lstrip()
-    pieces.append(line)
-    return pieces

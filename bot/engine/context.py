@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.domain.campaign import Campaign
+from bot.domain.message_size import MessageSize
 from bot.domain.nomination import EvidenceFile
 from bot.domain.policy import Action, Grant, Role, allowed, roles_of
 from bot.domain.users import User
@@ -20,12 +21,23 @@ from bot.storage.files import FileStore
 from bot.storage.repos import Repos
 
 
+class ChannelFacts(Protocol):
+    """What the channels say about their messengers (bot/channels/registry.py), for the layers below them."""
+
+    def size_of(self, channel: str) -> MessageSize:
+        """What one message holds on this channel, and how its length is counted."""
+        ...
+
+    def is_group_chat(self, channel: str, chat_id: str) -> bool: ...
+
+
 @dataclass(frozen=True)
 class Services:
     campaign: Campaign
     catalog: Catalog
     clock: Clock
     files: FileStore
+    channels: ChannelFacts
     stale_after: dt.timedelta = dt.timedelta(days=7)
     # How long copies of phone numbers (in abandoned drafts, in sent messages) are kept.
     phone_retention: dt.timedelta = dt.timedelta(days=30)

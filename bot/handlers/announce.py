@@ -155,7 +155,7 @@ class AnnounceFlow(Flow):
             return
         sent = await send_announcement(
             ctx.conn,
-            ctx.services.catalog,
+            ctx.services,
             author=ctx.user,
             channel=ctx.user.channel,
             audience=audience,

@@ -7,8 +7,8 @@ import datetime as dt
 
 from bot.domain.announcement import Audience
 from bot.domain.campaign import Campaign
-from bot.domain.digest import split_for
 from bot.domain.users import User
+from bot.engine.context import Services
 from bot.engine.messages import Reply
 from bot.i18n import Catalog
 from bot.storage.announcements import Announcement, AnnouncementRepo
@@ -24,16 +24,16 @@ def audience_name(catalog: Catalog, lang: str, campaign: Campaign, audience: Aud
     return catalog.t(lang, "announce.to_all")
 
 
-def messages_for(catalog: Catalog, reader: User, text: str) -> list[Reply]:
+def messages_for(services: Services, reader: User, text: str) -> list[Reply]:
     """The announcement as this reader's messenger carries it: cut here at its size (Zalo's is 2,000), each
     part its own outbox message, so a part that fails is retried alone and no part is ever sent twice."""
-    whole = catalog.t(reader.lang, "announce.message", text=text)
-    return [Reply(text=part) for part in split_for(whole, reader.channel)]
+    whole = services.catalog.t(reader.lang, "announce.message", text=text)
+    return [Reply(text=part) for part in services.channels.size_of(reader.channel).split(whole)]
 
 
 async def send_announcement(
     conn: Connection,
-    catalog: Catalog,
+    services: Services,
     *,
     author: User | None,
     channel: str,
@@ -45,7 +45,7 @@ async def send_announcement(
     """Record it and queue one message per recipient, in the caller's transaction."""
     repo = AnnouncementRepo(conn)
     readers = await repo.recipients(audience, target)
-    messages = [(reader, messages_for(catalog, reader, text)) for reader in readers]
+    messages = [(reader, messages_for(services, reader, text)) for reader in readers]
     return await repo.create(
         author=author, channel=channel, audience=audience, target=target, text=text, messages=messages, now=now
     )

@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 Sleep = Callable[[float], Awaitable[None]]
 # When a message may go out at the earliest, given the time (e.g. not in quiet hours); None means now.
 Hold = Callable[[OutboxMessage, dt.datetime], dt.datetime | None]
+# Whether a channel's chat is a group (paced by the group limit rather than a person's), as the channels say.
+GroupChat = Callable[[str, str], bool]
 
 BASE_DELAY = 2.0
 MAX_DELAY = 600.0
@@ -52,9 +54,8 @@ def backoff(attempt: int, rng: random.Random) -> float:
     return ceiling * (0.5 + rng.random() / 2)
 
 
-def is_group_chat(channel: str, chat_id: str) -> bool:
-    # Telegram's groups and channels have negative ids.
-    return channel == "telegram" and chat_id.startswith("-")
+def _one_person_each(channel: str, chat_id: str) -> bool:
+    return False
 
 
 class OutboxWorker:
@@ -66,6 +67,7 @@ class OutboxWorker:
         limits: Mapping[str, ChannelLimits] | None = None,
         *,
         hold: Hold | None = None,
+        group_chat: GroupChat | None = None,
         sleep: Sleep = asyncio.sleep,
         concurrency: int = 8,
         batch: int = 100,
@@ -79,6 +81,7 @@ class OutboxWorker:
         self.clock = clock
         self.limits = dict(limits or {})
         self.hold = hold
+        self.group_chat = group_chat or _one_person_each
         self.sleep = sleep
         self.concurrency = concurrency
         self.batch = batch
@@ -221,7 +224,7 @@ class OutboxWorker:
                 # The chat's previous message is too recent: it waits, the other chats need not wait behind it.
                 await self._postpone(message, dt.datetime.fromtimestamp(ready, dt.UTC))
                 continue
-            at = limiter.take(message.chat_id, self._now(), is_group_chat(channel, message.chat_id))
+            at = limiter.take(message.chat_id, self._now(), self.group_chat(channel, message.chat_id))
             if at > self._now():
                 await self.sleep(at - self._now())
             later = self.hold(message, self.clock.now()) if self.hold is not None else None

@@ -53,7 +53,6 @@ async def announce(request: Request, desk: Desk) -> Response:
         too = web.t(desk.lang, "desk.announce.bad_length", min=TEXT_MIN, max=TEXT_MAX, length=len(text))
         return await _page(web, desk, status=400, error=too, form=values)
     audience = Audience(kind)
-    catalog = web.app.services.catalog
     # The page is drawn after the transaction: it reads the database itself.
     error: str | None
     readers: int | None
@@ -69,7 +68,7 @@ async def announce(request: Request, desk: Desk) -> Response:
             error, readers = None, None
             announcement = await send_announcement(
                 conn,
-                catalog,
+                web.app.services,
                 author=desk.user,
                 channel="web",
                 audience=audience,

@@ -17,35 +17,16 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
-from bot.channels.split import split_text
+from bot.channels.telegram.channel import CAPTION, MESSAGE
 from bot.engine.messages import OutgoingFile, Reply
 
 log = logging.getLogger(__name__)
 
-# Telegram counts these limits in UTF-16 code units, where an emoji outside the BMP takes two.
-MESSAGE_LIMIT = 4096
-CAPTION_LIMIT = 1024
 # An album holds 2 to 10 items, photos (and videos) together or documents together, never both, and takes
 # no buttons.
 ALBUM_MAX = 10
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
-
-
-def telegram_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def pieces(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """The text in messages Telegram accepts, cut at line boundaries where it can be."""
-    if not text.strip():
-        return []
-    chars = limit
-    while True:
-        parts = split_text(text, chars)
-        if all(telegram_length(part) <= limit for part in parts):
-            return parts
-        chars -= max(1, chars // 8)
 
 
 def inline_keyboard(reply: Reply) -> InlineKeyboardMarkup:
@@ -84,10 +65,10 @@ def plan(reply: Reply) -> list[Outgoing]:
     text = reply.text
     messages: list[Outgoing] = []
     if reply.file is not None:
-        fits = telegram_length(text) <= CAPTION_LIMIT
+        fits = CAPTION.fits(text)
         messages.append(Outgoing(text if fits else "", file=reply.file))
         text = "" if fits else text
-    messages += [Outgoing(piece) for piece in pieces(text)]
+    messages += [Outgoing(piece) for piece in MESSAGE.split(text)]
     albums = _albums(reply.album)
     if not messages:
         if not albums:

@@ -17,12 +17,13 @@ from telegram.request import BaseRequest
 from bot.app import App
 from bot.channels.telegram import CHANNEL
 from bot.channels.telegram.application import ALLOWED_UPDATES, TelegramApp, TelegramChannel, build_application
-from bot.channels.telegram.config import TelegramConfigError, Webhook, webhook
+from bot.channels.telegram.config import TelegramConfigError, Webhook, bot_options, bot_token, webhook
 from bot.channels.telegram.inbox import TelegramPoller, arrival_of_body
 from bot.channels.telegram.menu import set_command_menu
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.webhook import WebhookServer, update_route
 from bot.inbox.worker import InboxWorker
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,14 @@ async def stop_telegram(app: App, running: TelegramRunning) -> None:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
     await running.application.shutdown()
+
+
+async def standalone_bot(settings: Settings) -> Bot:
+    """A Bot that only sends, on the same Bot API server as the running bot (TELEGRAM_API_BASE_URL), not
+    Telegram's by default. The caller shuts it down."""
+    bot = Bot(bot_token(settings), **bot_options(settings))
+    await bot.initialize()
+    return bot
 
 
 async def run_telegram(app: App, request: BaseRequest | None = None) -> None:

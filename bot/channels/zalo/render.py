@@ -6,13 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.channels.split import split_text
+from bot.channels.zalo.channel import MESSAGE
 from bot.domain.evidence import JPEG, PNG
 from bot.engine.messages import OutgoingFile, Reply
 from bot.i18n import Catalog
-
-# sendMessage takes 1 to 2,000 characters, and so does a photo's caption.
-MESSAGE_LIMIT = 2000
 
 
 @dataclass(frozen=True)
@@ -86,7 +83,8 @@ def render(
         notes.append(catalog.t(lang, "zalo.files_elsewhere", count=len(elsewhere), names=", ".join(elsewhere)))
     if notes:
         lines += ["", *notes]
-    pieces = split_text("\n".join(lines).strip("\n"), MESSAGE_LIMIT)
+    # A caption holds what a message does.
+    pieces = MESSAGE.split("\n".join(lines).strip("\n"))
     if photo is None:
         return [*(TextMessage(piece) for piece in pieces), *pictures]
     if len(pieces) <= 1:

@@ -25,6 +25,10 @@ from bot.errors import StartupError
 log = logging.getLogger(__name__)
 
 
+# In the data folder (DATA_DIR): what every process has published for sendPhoto.
+PUBLISHED_FOLDER = "zalo-published"
+
+
 class ZaloConfigError(StartupError):
     pass
 
@@ -42,7 +46,7 @@ class ZaloChannel:
     webhook: WebhookServer | None = None
 
 
-def _webhook_secret(app: App) -> str:
+def webhook_secret(app: App) -> str:
     settings = app.settings
     secret = settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else ""
     if not secret:
@@ -53,6 +57,24 @@ def _webhook_secret(app: App) -> str:
     if not 8 <= len(secret) <= 256:
         raise ZaloConfigError("ZALO_WEBHOOK_SECRET must be 8 to 256 characters long (Zalo's rule for setWebhook).")
     return secret
+
+
+def zalo_sender(app: App, client: ZaloClient, languages: Languages) -> ZaloSender:
+    """The sender, as the running channel and a sender on its own (`reminders run`) both build it: with a
+    webhook, images are published for sendPhoto at the webhook's address."""
+    url = app.settings.zalo_webhook_url
+    published = PublishedFiles(url, app.services.clock, app.settings.data_dir / PUBLISHED_FOLDER) if url else None
+    return ZaloSender(client, app.services.catalog, languages.of, published)
+
+
+def standalone_sender(app: App) -> ZaloSender:
+    """A sender that receives nothing: the running bot, if any, keeps its own connections. The caller closes
+    its client."""
+    settings = app.settings
+    token = settings.zalo_bot_token.get_secret_value() if settings.zalo_bot_token else ""
+    if not token:
+        raise ZaloConfigError("ZALO_BOT_TOKEN is not set")
+    return zalo_sender(app, ZaloClient(token, settings.zalo_api_base_url), Languages(app.db))
 
 
 async def start_zalo(
@@ -70,7 +92,7 @@ async def start_zalo(
     if not token:
         raise ZaloConfigError("ZALO_BOT_TOKEN is not set")
     webhook_url = settings.zalo_webhook_url
-    secret = _webhook_secret(app) if webhook_url else ""
+    secret = webhook_secret(app) if webhook_url else ""
     policy = policy or RetryPolicy()
     client = ZaloClient(
         token, settings.zalo_api_base_url, timeout=request_timeout, poll_timeout=poll_timeout, http=http
@@ -87,8 +109,7 @@ async def start_zalo(
         log.warning("zalo: getMe failed (%s); carrying on", exc)
 
     languages = Languages(app.db)
-    published = PublishedFiles(webhook_url, app.services.clock) if webhook_url else None
-    sender = ZaloSender(client, app.services.catalog, languages.of, published)
+    sender = zalo_sender(app, client, languages)
     inbox = Inbox(app.engine, client, sender, languages, policy)
     # Updates kept by an earlier process and not yet answered go first.
     channel = ZaloChannel(client=client, inbox=inbox, sender=sender)
@@ -98,7 +119,7 @@ async def start_zalo(
             urlparse(webhook_url).path or "/",
             secret,
             inbox.keep_body,
-            published,
+            sender.published,
             settings.zalo_webhook_listen,
             settings.zalo_webhook_port,
         )

@@ -78,10 +78,12 @@ class ZaloSender:
             lang = await self.language_of(chat_id) if needs_words(reply) else DEFAULT_LANGUAGE
         photo_url = None
         if reply.file is not None and self.published is not None and is_image(reply.file):
-            photo_url = self.published.publish(reply.file)
+            photo_url = await self.published.publish(reply.file)
         album_urls = tuple(
-            self.published.publish(file) if self.published is not None and is_image(file) else None
-            for file in reply.album
+            [
+                await self.published.publish(file) if self.published is not None and is_image(file) else None
+                for file in reply.album
+            ]
         )
         for message in render(reply, self.catalog, lang, photo_url, album_urls):
             await with_retries(

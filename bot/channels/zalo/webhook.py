@@ -21,7 +21,7 @@ class PublishedFileHandler(tornado.web.RequestHandler):
         self.published = published
 
     async def get(self, token: str) -> None:
-        item = self.published.lookup(token)
+        item = await self.published.lookup(token)
         if item is None:
             raise tornado.web.HTTPError(404)
         try:

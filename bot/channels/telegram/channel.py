@@ -1,0 +1,51 @@
+"""Telegram as a channel: its sizes, its group chats, how it is configured, started and stopped, and its
+sender. python-telegram-bot is imported only when Telegram is used."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.channels.channel import OpenSender
+from bot.channels.telegram import CHANNEL
+from bot.domain.message_size import MessageSize, utf16_length
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.settings import Settings
+
+# Telegram counts its limits in UTF-16 code units, where an emoji outside the BMP takes two.
+MESSAGE = MessageSize(4096, utf16_length)
+CAPTION = MessageSize(1024, utf16_length)
+
+
+class Telegram:
+    name = CHANNEL
+    title = "Telegram"
+    size = MESSAGE
+
+    def is_group_chat(self, chat_id: str) -> bool:
+        # Telegram's groups and channels have negative ids.
+        return chat_id.startswith("-")
+
+    def configured(self, settings: Settings) -> bool:
+        return settings.telegram_bot_token is not None
+
+    def polls(self, settings: Settings) -> bool:
+        return not settings.telegram_webhook_url
+
+    def check(self, app: App) -> None:
+        from bot.channels.telegram.config import webhook
+
+        webhook(app.settings)
+
+    async def serve(self, app: App) -> None:
+        from bot.channels.telegram.runner import run_telegram
+
+        await run_telegram(app)
+
+    async def open_sender(self, app: App) -> OpenSender:
+        from bot.channels.telegram.runner import standalone_bot
+        from bot.channels.telegram.sender import TelegramSender
+
+        bot = await standalone_bot(app.settings)
+        return OpenSender(TelegramSender(bot), bot.shutdown)
