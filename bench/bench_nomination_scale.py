@@ -24,7 +24,7 @@ from bench.bench_zalo_nomination import ANSWERS, settings_for  # noqa: E402
 from bench.common import record, report, scratch_dir  # noqa: E402
 from bot.app import App, build_app  # noqa: E402
 from bot.channels.zalo.mapping import to_incoming  # noqa: E402
-from bot.engine.messages import Incoming  # noqa: E402
+from bot.conversation.messages import Incoming  # noqa: E402
 from bot.storage.timefmt import to_db  # noqa: E402
 from tests.support.zalo_fake import ZaloPerson  # noqa: E402
 

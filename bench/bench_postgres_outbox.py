@@ -65,7 +65,7 @@ asyncio.run(main())
 async def fill(url: str) -> None:
     import datetime as dt
 
-    from bot.engine.messages import Reply
+    from bot.conversation.messages import Reply
     from bot.storage.database import open_database
     from bot.storage.outbox import OutboxRepo
 

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import Stopwatch, bench_app, campaign_with_periods, record, report, scratch_dir  # noqa: E402
 from bot.clock import FixedClock, SystemClock  # noqa: E402
-from bot.engine.messages import Reply  # noqa: E402
+from bot.conversation.messages import Reply  # noqa: E402
 from bot.outbox.limits import ChannelLimits  # noqa: E402
 from bot.outbox.worker import OutboxWorker  # noqa: E402
 from bot.reminders.jobs import DuePlanner, plan_from_db  # noqa: E402

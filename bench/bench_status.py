@@ -15,8 +15,8 @@ sys.path.insert(0, str(ROOT))
 
 
 from bench.common import Stopwatch, bench_app, campaign_with_periods, record, report, scratch_dir  # noqa: E402
+from bot.conversation.messages import Incoming, Kind  # noqa: E402
 from bot.domain.policy import Grant, Role  # noqa: E402
-from bot.engine.messages import Incoming, Kind  # noqa: E402
 from bot.storage.roles import RoleRepo  # noqa: E402
 from bot.storage.timefmt import to_db  # noqa: E402
 from bot.storage.users import UserRepo  # noqa: E402

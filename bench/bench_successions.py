@@ -17,8 +17,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_status import BARE_SQL, NOW, PERIODS, REPORTS, ROUNDS, UNITS, campaign_file, fill  # noqa: E402
 from bench.common import Stopwatch, bench_app, record, report, scratch_dir  # noqa: E402
+from bot.conversation.messages import Incoming, Kind  # noqa: E402
 from bot.domain.policy import Grant, Role  # noqa: E402
-from bot.engine.messages import Incoming, Kind  # noqa: E402
 from bot.storage.roles import RoleRepo  # noqa: E402
 from bot.storage.timefmt import to_db  # noqa: E402
 from bot.storage.unit_successors import successor_map  # noqa: E402

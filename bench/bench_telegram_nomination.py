@@ -28,8 +28,8 @@ from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler  # noqa: 
 from bench.common import Stopwatch, record, report, scratch_dir  # noqa: E402
 from bot.app import build_app  # noqa: E402
 from bot.channels.telegram.application import TelegramApp, build_application  # noqa: E402
+from bot.conversation.messages import Incoming, Reply  # noqa: E402
 from bot.engine.engine import Engine, FileFetcher  # noqa: E402
-from bot.engine.messages import Incoming, Reply  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.support.telegram_fake import TOKEN, FakeTelegram, Updates, as_update  # noqa: E402
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import record, report
-from bot.engine.messages import Choice, Incoming, Kind, Reply
+from bot.conversation.messages import Choice, Incoming, Kind, Reply
 
 DEED = (
     "Anh Nguyễn Văn An đã vận động bà con trong ấp góp tiền, góp công làm lại cây cầu khỉ bắc qua kênh "

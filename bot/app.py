@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from bot import logredact
 from bot.campaign_loader import load_campaign
 from bot.clock import Clock, SystemClock
+from bot.conversation.delivery import Sender
 from bot.domain.message_size import MessageSize, utf16_length
 from bot.engine.context import ChannelFacts, Services
-from bot.engine.delivery import Sender
 from bot.engine.engine import Engine
 from bot.errors import StartupError
 from bot.handlers import build_router

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.app import App, build_app
 from bot.clock import FixedClock
-from bot.engine.messages import Kind
+from bot.conversation.messages import Kind
 from bot.settings import Settings
 from tests.support.chat import Person
 from tests.support.config import make_settings

@@ -17,13 +17,13 @@ import yaml
 from bot.app import App, build_app
 from bot.channels.registry import CHANNELS
 from bot.clock import FixedClock
+from bot.conversation.messages import Reply
 from bot.digests.compose import Writer, gather
-from bot.digests.jobs import JOB_ID, run_digests
+from bot.digests.jobs import run_digests
 from bot.domain.digest import DigestKind
 from bot.domain.message_size import split_message, utf16_length
 from bot.domain.policy import Grant, Role
-from bot.engine.messages import Reply
-from bot.reminders.jobs import build_scheduler
+from bot.scheduler import DIGESTS_JOB, build_scheduler
 from bot.settings import Settings
 from bot.storage.repos import Repos
 from tests.support.chat import Person
@@ -361,7 +361,7 @@ async def test_a_citizen_or_a_representative_is_refused_politely(app: App) -> No
 
 async def test_the_running_schedulers_wake_the_digests_every_minute(app: App) -> None:
     scheduler = build_scheduler(app.db, app.services)
-    job = scheduler.get_job(JOB_ID)
+    job = scheduler.get_job(DIGESTS_JOB)
     assert job is not None and job.trigger.interval == dt.timedelta(minutes=1)
     assert job.misfire_grace_time is None and job.coalesce and job.max_instances == 1
 

@@ -13,8 +13,8 @@ import pytest
 
 from bot.app import App, build_app
 from bot.clock import FixedClock
+from bot.conversation.messages import Reply
 from bot.domain.policy import Grant, Role
-from bot.engine.messages import Reply
 from bot.exports.making import make_exports
 from bot.handlers import export as export_handler
 from bot.settings import Settings

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.app import App, sweep_staged_files
 from bot.clock import FixedClock
-from bot.engine.session import Session
+from bot.conversation.session import Session
 from bot.storage.files import FileRepo
 from bot.storage.sessions import SessionRepo
 from bot.storage.users import UserRepo

@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import App, build_app
 from bot.clock import FixedClock
-from bot.engine.messages import Kind
+from bot.conversation.messages import Kind
 from bot.settings import Settings
 from tests.support.chat import Person
 from tests.support.conversations import DEED, PNG, answer_up_to_nominator, answer_up_to_summary
@@ -274,7 +274,7 @@ async def test_english_is_remembered(app: App) -> None:
 
 
 async def test_the_same_update_twice_is_handled_once(app: App) -> None:
-    from bot.engine.messages import Incoming
+    from bot.conversation.messages import Incoming
 
     person = Person(app)
     await person.say("/decu")

@@ -15,8 +15,8 @@ import pytest
 
 from bot.app import App
 from bot.channels.console import LocalFiles, parse_line
+from bot.conversation.messages import Attachment, Kind
 from bot.engine.engine import FileTooLarge
-from bot.engine.messages import Attachment, Kind
 from tests.support.chat import Person
 from tests.support.cli import Cli
 from tests.support.conversations import DEED

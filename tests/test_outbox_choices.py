@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.app import App
 from bot.clock import FixedClock
-from bot.engine.messages import Choice, Reply
+from bot.conversation.messages import Choice, Reply
 from bot.outbox.limits import ChannelLimits
 from bot.outbox.worker import OutboxWorker
 from bot.storage.outbox import OutboxRepo

@@ -17,7 +17,7 @@ import pytest
 from bot.app import App
 from bot.cli import outbox as outbox_cli
 from bot.clock import FixedClock, SystemClock
-from bot.engine.messages import Reply
+from bot.conversation.messages import Reply
 from bot.outbox.limits import ChannelLimits
 from bot.outbox.worker import OutboxWorker
 from bot.storage.outbox import OutboxRepo

@@ -8,7 +8,7 @@ import datetime as dt
 
 from bot.app import App
 from bot.clock import FixedClock
-from bot.engine.messages import Reply
+from bot.conversation.messages import Reply
 from bot.outbox.worker import OutboxWorker
 from tests.support.engines import select
 from tests.support.fake_sender import FakeSender, fake_sleep

@@ -13,11 +13,11 @@ import pytest
 
 from bot.app import App
 from bot.clock import FixedClock, SystemClock
-from bot.engine.delivery import Sender
-from bot.engine.messages import Reply
+from bot.conversation.delivery import Sender
+from bot.conversation.messages import Reply
 from bot.outbox.limits import ChannelLimits, RateLimiter
+from bot.outbox.quiet_hours import quiet_hours_hold
 from bot.outbox.worker import OutboxWorker
-from bot.reminders.quiet_hours import quiet_hours_hold
 from bot.storage.outbox import OutboxRepo
 from tests.support.db import rows
 from tests.support.fake_sender import FakeSender, fake_sleep

@@ -14,8 +14,8 @@ from bot.app import build_app
 from bot.clock import FixedClock
 from bot.outbox.limits import ChannelLimits
 from bot.outbox.worker import OutboxWorker
-from bot.reminders.jobs import build_scheduler
-from bot.reminders.retention import JOB_ID, sweep_phone_numbers
+from bot.reminders.retention import sweep_phone_numbers
+from bot.scheduler import RETENTION_JOB, build_scheduler
 from bot.storage.retention import REMOVED, Swept
 from tests.support.chat import Person
 from tests.support.config import make_settings
@@ -99,7 +99,7 @@ async def test_phones_leave_drafts_and_sent_messages_after_the_retention_period(
 async def test_the_sweep_is_woken_with_the_reminders(tmp_path: Path, clock: FixedClock) -> None:
     app = await build_app(make_settings(tmp_path), clock)
     try:
-        job = build_scheduler(app.db, app.services).get_job(JOB_ID)
+        job = build_scheduler(app.db, app.services).get_job(RETENTION_JOB)
         assert job is not None and isinstance(job.trigger, IntervalTrigger)
         assert job.trigger.interval == dt.timedelta(minutes=1)
     finally:

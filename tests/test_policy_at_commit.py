@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
+from bot.conversation.messages import Kind
 from bot.domain.policy import Action, Grant, Role
-from bot.engine.messages import Kind
 from bot.handlers.router import build_router
 from bot.storage.roles import RoleRepo
 from tests.support.chat import Person

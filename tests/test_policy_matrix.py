@@ -9,9 +9,9 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from bot.app import App
+from bot.conversation.messages import Kind
 from bot.domain.policy import ALLOWED, Action, allowed, invite_action
 from bot.domain.roles import Grant, Role, roles_of
-from bot.engine.messages import Kind
 from tests.support.chat import Person
 from tests.support.conversations import answer_up_to_summary
 from tests.support.desk import LINK, browser, sign_in

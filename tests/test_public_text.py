@@ -15,13 +15,13 @@ from hypothesis import strategies as st
 
 import tests.support.hypothesis_profiles  # noqa: F401  (the suite's settings)
 from bot.app import App
+from bot.conversation.messages import Incoming, Kind, Reply
+from bot.conversation.text import clean_text, has_control_characters
 from bot.domain.export_rows import ExportKind, ExportScope
-from bot.domain.input_text import clean_text, has_control_characters
 from bot.domain.nomination import NomineeKind
 from bot.domain.policy import Grant, Role
 from bot.domain.reports import AreaReport
 from bot.domain.review import Decision
-from bot.engine.messages import Incoming, Kind, Reply
 from bot.exports.making import ExportRequest, make_exports
 from tests.support.chat import Person
 from tests.support.exports import DEED, decide, nominate, report, user

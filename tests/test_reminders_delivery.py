@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 from bot.app import App
 from bot.clock import FixedClock
+from bot.conversation.messages import Incoming, Kind
 from bot.domain.policy import Grant, Role
-from bot.engine.messages import Incoming, Kind
 from bot.outbox.limits import ChannelLimits
+from bot.outbox.quiet_hours import quiet_hours_hold
 from bot.outbox.worker import OutboxWorker
 from bot.reminders.jobs import REPORT_BUTTON, run_planner
-from bot.reminders.quiet_hours import quiet_hours_hold
 from tests.support.chat import Person
 from tests.support.conversations import report_poverty
 from tests.support.fake_sender import FakeSender, fake_sleep

@@ -12,8 +12,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.app import App
 from bot.cli.run import background_runners
 from bot.clock import FixedClock
-from bot.engine.messages import Reply
-from bot.reminders.jobs import JOB_ID, build_scheduler
+from bot.conversation.messages import Reply
+from bot.scheduler import REMINDERS_JOB, build_scheduler
 from tests.support.fake_sender import FakeSender
 from tests.support.roles import representative
 
@@ -32,7 +32,7 @@ async def test_the_planner_runs_at_start_up_and_every_minute(app: App, clock: Fi
     scheduler.start()
     try:
         await asyncio.wait_for(queued.wait(), timeout=5)  # the start-up run, without waiting a minute
-        job = scheduler.get_job(JOB_ID)
+        job = scheduler.get_job(REMINDERS_JOB)
         assert job is not None
         assert isinstance(job.trigger, IntervalTrigger) and job.trigger.interval == dt.timedelta(minutes=1)
         # However late a wake-up comes (the machine slept, the loop was busy), it runs, once.

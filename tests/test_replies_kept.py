@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import App
 from bot.clock import FixedClock
-from bot.engine.messages import Incoming, Kind, Reply
+from bot.conversation.messages import Incoming, Kind, Reply
 from bot.inbox.worker import InboxWorker
 from bot.storage.inbox import Arrival, InboxRow
 from tests.support.zalo_fake import WEBHOOK, FakeZalo, Trouble, ZaloChat, api_error, running_zalo

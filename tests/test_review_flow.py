@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bot.app import App, build_app
 from bot.clock import FixedClock
+from bot.conversation.messages import Kind, Reply
 from bot.domain.policy import Grant, Role
-from bot.engine.messages import Kind, Reply
 from bot.settings import Settings
 from tests.support.config import make_settings
 from tests.support.conversations import DEED, PNG, Member, nominate, secretariat, status_of

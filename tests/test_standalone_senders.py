@@ -10,7 +10,7 @@ import pytest
 
 from bot.cli.reminders import standalone_senders
 from bot.clock import FixedClock
-from bot.engine.messages import OutgoingFile, Reply
+from bot.conversation.messages import OutgoingFile, Reply
 from tests.support.zalo_fake import PUBLIC, WEBHOOK, FakeZalo, running_zalo
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x02" * 200

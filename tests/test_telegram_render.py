@@ -10,8 +10,8 @@ from telegram import Bot
 
 from bot.channels.telegram.mapping import split_command, to_incoming
 from bot.channels.telegram.render import send_reply
+from bot.conversation.messages import Choice, Kind, OutgoingFile, Reply
 from bot.domain.message_size import utf16_length
-from bot.engine.messages import Choice, Kind, OutgoingFile, Reply
 from tests.support.telegram_fake import TOKEN, FakeTelegram, Updates, as_update
 
 

@@ -7,8 +7,8 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from bot.channels.telegram.sender import TelegramSender
-from bot.engine import delivery
-from bot.engine.messages import Choice, Reply
+from bot.conversation import delivery
+from bot.conversation.messages import Choice, Reply
 from tests.support.faulty_messenger import FaultyMessenger
 from tests.support.telegram_fake import TOKEN, FakeTelegram
 

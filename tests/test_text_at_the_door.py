@@ -8,7 +8,8 @@ import sqlite3
 import pytest
 
 from bot.app import App
-from bot.domain.input_text import clean_text, deed_problem, name_problem, phone_problem
+from bot.conversation.text import clean_text
+from bot.domain.input_text import deed_problem, name_problem, phone_problem
 from tests.support.chat import Person
 from tests.support.conversations import DEED, answer_up_to_nominator
 

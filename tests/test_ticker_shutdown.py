@@ -9,7 +9,7 @@ import logging
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.reminders.ticker import add_minutely
+from bot.scheduler import add_minutely
 
 
 async def test_a_tick_cancelled_by_the_scheduler_stopping_logs_no_error(caplog: pytest.LogCaptureFixture) -> None:

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from bot.app import App
-from bot.engine.messages import Incoming, Kind
+from bot.conversation.messages import Incoming, Kind
 from tests.support.config import CAMPAIGN, ROOT
 
 ROWS = 8_000

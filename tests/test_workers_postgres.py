@@ -27,7 +27,7 @@ import asyncio, datetime as dt, os, random, sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
 from bot.clock import SystemClock
-from bot.engine.delivery import DeliveryError
+from bot.conversation.delivery import DeliveryError
 from bot.outbox.limits import ChannelLimits
 from bot.outbox.worker import OutboxWorker
 from bot.storage.database import open_database

@@ -11,8 +11,8 @@ import pytest
 from bot.channels.zalo.client import ZaloClient
 from bot.channels.zalo.retry import RetryPolicy
 from bot.channels.zalo.sender import ZaloSender
-from bot.engine import delivery
-from bot.engine.messages import Reply
+from bot.conversation import delivery
+from bot.conversation.messages import Reply
 from bot.i18n import default_catalog
 from tests.support.faulty_messenger import FaultyMessenger
 from tests.support.zalo_fake import TOKEN

@@ -12,9 +12,9 @@ import pytest
 
 from bot.app import App
 from bot.clock import FixedClock
-from bot.engine import delivery
+from bot.conversation import delivery
+from bot.conversation.messages import Incoming, Reply
 from bot.engine.engine import FileFetcher
-from bot.engine.messages import Incoming, Reply
 from tests.support.zalo_fake import (
     TOKEN,
     FakeZalo,

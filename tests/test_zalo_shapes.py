@@ -15,8 +15,8 @@ from bot.channels.zalo.client import ZaloApiError, ZaloClient, ZaloTransportErro
 from bot.channels.zalo.mapping import to_incoming, unwrap
 from bot.channels.zalo.render import PhotoMessage, TextMessage, render
 from bot.channels.zalo.sender import delivery_error
-from bot.engine import delivery
-from bot.engine.messages import Choice, Kind, OutgoingFile, Reply
+from bot.conversation import delivery
+from bot.conversation.messages import Choice, Kind, OutgoingFile, Reply
 from bot.i18n import default_catalog
 from tests.support.zalo_fake import TOKEN, FakeZalo, Trouble, ZaloPerson, api_error, numbered
 

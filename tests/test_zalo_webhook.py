@@ -16,9 +16,9 @@ from bot.app import build_app
 from bot.channels.zalo.runner import ZaloConfigError, start_zalo
 from bot.cli.run import messenger_runners
 from bot.clock import FixedClock
+from bot.conversation.messages import Incoming, OutgoingFile, Reply
 from bot.domain.policy import Grant, Role
 from bot.engine.engine import FileFetcher
-from bot.engine.messages import Incoming, OutgoingFile, Reply
 from tests.support.chat import Person
 from tests.support.conversations import DEED
 from tests.support.roles import invite_code

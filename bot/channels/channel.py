@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from bot.conversation.delivery import Sender
 from bot.domain.message_size import MessageSize
-from bot.engine.delivery import Sender
 
 if TYPE_CHECKING:
     from bot.app import App

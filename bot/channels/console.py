@@ -11,8 +11,8 @@ from typing import TextIO
 
 from bot.channels.terminal import CHANNEL
 from bot.clock import Clock
+from bot.conversation.messages import Attachment, Incoming, Kind, Reply
 from bot.engine.engine import Engine, FileTooLarge
-from bot.engine.messages import Attachment, Incoming, Kind, Reply
 from bot.handlers.commands import find_command
 from bot.storage.database import Database
 from bot.storage.mailbox import MailboxRepo

@@ -9,9 +9,9 @@ from typing import Any
 
 from bot.app import App
 from bot.cli.base import add_command
-from bot.engine.delivery import Sender
+from bot.conversation.delivery import Sender
+from bot.outbox.quiet_hours import quiet_hours_hold
 from bot.outbox.worker import OutboxWorker
-from bot.reminders.quiet_hours import quiet_hours_hold
 from bot.storage.outbox import OutboxEntry, OutboxRepo
 
 STATUSES = ("queued", "sending", "sent", "failed", "uncertain")

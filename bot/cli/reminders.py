@@ -12,9 +12,9 @@ from bot.channels.registry import CHANNELS
 from bot.channels.terminal import CHANNEL as CONSOLE
 from bot.cli.base import add_command
 from bot.cli.outbox import outbox_worker
+from bot.conversation.delivery import Sender
+from bot.conversation.messages import Reply
 from bot.domain.moments import out_of_range
-from bot.engine.delivery import Sender
-from bot.engine.messages import Reply
 from bot.reminders.jobs import escalation_reply, plan_from_db, reminder_reply, run_planner
 from bot.reminders.planner import PlannedReminder
 from bot.storage.outbox import OutboxRepo

@@ -17,7 +17,7 @@ from bot.cli.base import add_command
 from bot.cli.config import check_channels
 from bot.cli.outbox import outbox_worker
 from bot.errors import StartupError
-from bot.reminders.jobs import build_scheduler
+from bot.scheduler import build_scheduler
 
 log = logging.getLogger(__name__)
 

@@ -1,2 +1,2 @@
-"""The secretariat's digests: what they say (compose), the weekly chart (chart), and the job that sends
-each due window once (jobs)."""
+"""The secretariat's digests: what they say (compose), the weekly chart (chart), and sending
+each due window once (jobs), woken every minute by bot.scheduler."""

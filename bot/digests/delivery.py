@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.conversation.messages import OutgoingFile, Reply
 from bot.digests.compose import DigestData, Writer
 from bot.engine.context import Services
-from bot.engine.messages import OutgoingFile, Reply
 
 CHART_MIME = "image/png"
 

@@ -1,5 +1,5 @@
 """Sending each due digest window once: planned from the digest log, written to the outbox in the same
-transaction as the log row that claims the window; and the APScheduler job that wakes it every minute.
+transaction as the log row that claims the window. The scheduler (bot.scheduler) wakes it every minute.
 
 After downtime every missed window is sent, oldest first, each as its own digest covering its own day or
 week; past MAX_CATCH_UP missed windows of a kind, the oldest are folded into one digest that covers them
@@ -10,18 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
+from bot.conversation.messages import Reply
 from bot.digests import chart
 from bot.digests.compose import DigestData, Writer, gather
 from bot.digests.delivery import chart_folder, digest_replies
 from bot.domain.digest import DigestKind, Window, plan_windows
 from bot.engine.context import Services
-from bot.engine.messages import Reply
-from bot.reminders.ticker import add_minutely
 from bot.storage.database import Database, try_lock
 from bot.storage.desk import DeskChat
 from bot.storage.digests import DigestRepo
@@ -31,7 +27,6 @@ from bot.storage.repos import Repos
 log = logging.getLogger(__name__)
 DIGEST_LOCK = 7_140_011
 
-JOB_ID = "digests"
 OUTBOX_KIND = "digest"
 
 
@@ -113,10 +108,3 @@ async def run_digests(db: Database, services: Services) -> int:
         for window in plan.windows:
             queued += await send_window(db, services, window, now)
     return queued
-
-
-def add_digest_job(
-    scheduler: AsyncIOScheduler, db: Database, services: Services, on_queued: Callable[[], None] | None = None
-) -> None:
-    """Wake the digests every minute and once at start-up; their log decides which windows are due."""
-    add_minutely(scheduler, JOB_ID, lambda: run_digests(db, services), on_queued)

@@ -15,7 +15,7 @@ import unicodedata
 
 from pydantic import BaseModel
 
-from bot.domain.input_text import has_control_characters
+from bot.conversation.text import has_control_characters
 from bot.domain.unit_csv import column_for, is_official, kind_for, strip_notes
 from bot.domain.units import Unit, UnitFields, UnitStatus, find_cycle
 

@@ -1,1 +1,2 @@
-"""The conversation engine: messenger-independent input, output and sessions."""
+"""The conversation engine: one update handled in one transaction, its session saved with it (the nouns it
+works with are in bot.conversation)."""

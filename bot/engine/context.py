@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.clock import Clock
+from bot.conversation.messages import Choice, Incoming, Reply
+from bot.conversation.session import Session
 from bot.domain.campaign import Campaign
 from bot.domain.message_size import MessageSize
 from bot.domain.nomination import EvidenceFile
 from bot.domain.policy import Action, Grant, Role, allowed, roles_of
 from bot.domain.users import User
-from bot.engine.messages import Choice, Incoming, Reply
-from bot.engine.session import Session
 from bot.i18n import Catalog
 from bot.storage.database import Connection
 from bot.storage.files import FileStore

@@ -6,11 +6,11 @@ import datetime as dt
 import logging
 from typing import Protocol
 
+from bot.conversation.messages import Attachment, Incoming, Kind, Reply
+from bot.conversation.session import Session
 from bot.domain.evidence import sniff
 from bot.domain.text import fold
 from bot.engine.context import Context, RejectedFile, Services, StagedFile
-from bot.engine.messages import Attachment, Incoming, Kind, Reply
-from bot.engine.session import Session
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.storage.database import Connection, Database
 from bot.storage.inbox import InboxRepo

@@ -17,7 +17,7 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from bot.domain.input_text import clean_text
+from bot.conversation.text import clean_text
 from bot.exports.wording import Wording
 
 MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

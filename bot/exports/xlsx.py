@@ -22,9 +22,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from pydantic import BaseModel
 
+from bot.conversation.text import clean_text
 from bot.domain.campaign import Indicator
 from bot.domain.export_rows import ExportScope, NominationRow, ReportRow, UnreportedRow
-from bot.domain.input_text import clean_text
 from bot.exports.wording import Wording
 from bot.storage.exports import ExportReader
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.conversation.messages import OutgoingFile
 from bot.domain.audit import AuditAction
 from bot.engine.context import Context
-from bot.engine.messages import OutgoingFile
 from bot.exports.annex import DOCX_MIME, XLSX_MIME, annex_of, write_annex_docx, write_annex_xlsx
 from bot.handlers.export import exports_folder
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from bot.conversation.messages import Choice, Kind
 from bot.domain.announcement import TEXT_MAX, TEXT_MIN, Audience
 from bot.domain.policy import Action
 from bot.domain.text import normalize_text, shorten
 from bot.engine.context import Context
-from bot.engine.messages import Choice, Kind
 from bot.handlers.announce_send import audience_name, send_announcement
 from bot.handlers.flow import Flow, Outcome, Step
 from bot.handlers.nominate import UnitStep

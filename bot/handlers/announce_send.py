@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.conversation.messages import Reply
 from bot.domain.announcement import Audience
 from bot.domain.campaign import Campaign
 from bot.domain.users import User
 from bot.engine.context import Services
-from bot.engine.messages import Reply
 from bot.i18n import Catalog
 from bot.storage.announcements import Announcement, AnnouncementRepo
 from bot.storage.database import Connection

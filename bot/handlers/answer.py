@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from bot.conversation.messages import Choice, Kind
 from bot.domain.nomination import EvidenceFile
 from bot.domain.policy import Action
 from bot.domain.review import ANSWER_MAX, Decision
 from bot.domain.text import normalize_text, shorten
 from bot.engine.context import Context
-from bot.engine.messages import Choice, Kind
 from bot.handlers.files_step import FilesStep
 from bot.handlers.flow import Flow, Outcome, Step
 from bot.handlers.review_card import parse

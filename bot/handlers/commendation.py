@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from bot.awards_loader import catalogue
+from bot.conversation.messages import Choice, Kind
 from bot.domain.audit import AuditAction
 from bot.domain.awards import AwardForm, Catalogue, Criterion, Eligibility, FactValue, Outcome, Recipient, check
 from bot.domain.commendation import Method
@@ -18,7 +19,6 @@ from bot.domain.nomination import Nomination, NominationStatus
 from bot.domain.policy import Action
 from bot.domain.text import shorten
 from bot.engine.context import Context
-from bot.engine.messages import Choice, Kind
 from bot.handlers.flow import Flow, Step
 from bot.handlers.flow import Outcome as StepOutcome
 from bot.handlers.multi_choice_step import MultiChoiceStep

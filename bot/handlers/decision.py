@@ -12,12 +12,12 @@ import re
 from typing import Any, ClassVar
 
 from bot.awards_loader import catalogue
+from bot.conversation.messages import Choice, Kind, Reply
 from bot.domain.audit import AuditAction
 from bot.domain.commendation import DecisionMismatch, Proposal
 from bot.domain.policy import Action
 from bot.domain.text import normalize_text, shorten
 from bot.engine.context import Context
-from bot.engine.messages import Choice, Kind, Reply
 from bot.handlers.flow import Flow, Outcome, Step
 from bot.handlers.multi_choice_step import MultiChoiceStep
 

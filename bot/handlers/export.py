@@ -12,10 +12,10 @@ import re
 from pathlib import Path
 from typing import Any, ClassVar
 
+from bot.conversation.messages import Choice, OutgoingFile
 from bot.domain.export_rows import ExportKind, ExportScope, parse_range, range_problem
 from bot.domain.policy import Action
 from bot.engine.context import Context
-from bot.engine.messages import Choice, OutgoingFile
 from bot.exports.making import AUDIT_EXPORT, ExportRequest, MadeFile, make_exports
 from bot.handlers.flow import Flow, Outcome, Step
 from bot.handlers.refusal import insist

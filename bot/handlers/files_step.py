@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.conversation.messages import Choice, Kind
 from bot.engine.context import Context, RejectedFile
-from bot.engine.messages import Choice, Kind
 from bot.handlers.flow import Flow, Outcome, Step
 
 

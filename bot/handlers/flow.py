@@ -12,10 +12,10 @@ from abc import ABC, abstractmethod
 from enum import Enum, auto
 from typing import Any, ClassVar
 
+from bot.conversation.messages import Choice, Kind, Reply
 from bot.domain.campaign import Campaign
 from bot.domain.policy import Action
 from bot.engine.context import Context
-from bot.engine.messages import Choice, Kind, Reply
 from bot.handlers.refusal import refuse
 
 SUMMARY = "_summary"

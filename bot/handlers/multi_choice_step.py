@@ -13,9 +13,9 @@ import re
 from abc import abstractmethod
 from typing import Any
 
+from bot.conversation.messages import Choice, Kind, Reply
 from bot.domain.text import fold, normalize_text, shorten
 from bot.engine.context import Context
-from bot.engine.messages import Choice, Kind, Reply
 from bot.handlers.flow import Flow, Outcome, Step
 
 TICKED, UNTICKED = "☑ ", "☐ "

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from bot.conversation.messages import Choice, Kind
 from bot.domain.audit import AuditAction
 from bot.domain.campaign import Category
 from bot.domain.input_text import deed_problem, name_problem, phone_problem
@@ -23,7 +24,6 @@ from bot.domain.roles import represented_units
 from bot.domain.text import normalize_text, normalize_vn_mobile, shorten
 from bot.domain.units import Unit, UnitRef
 from bot.engine.context import Context
-from bot.engine.messages import Choice, Kind
 from bot.handlers.files_step import FilesStep
 from bot.handlers.flow import Flow, Outcome, Step
 from bot.handlers.review_card import post_for_review

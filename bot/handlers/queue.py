@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from bot.conversation.messages import Choice
 from bot.domain.nomination import NominationStatus
 from bot.domain.policy import Action, may_view_nomination
 from bot.domain.review import OPEN
 from bot.domain.text import fold, shorten
 from bot.engine.context import Context
-from bot.engine.messages import Choice
 from bot.handlers import mine
 from bot.handlers.review import view as review_view
 from bot.handlers.review_card import Press, value

@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from typing import Any, ClassVar
 
+from bot.conversation.messages import Choice, Kind
 from bot.domain.audit import AuditAction
 from bot.domain.campaign import Campaign, Indicator, ReportingPeriod
 from bot.domain.nomination import EvidenceFile
@@ -32,7 +33,6 @@ from bot.domain.roles import represented_units
 from bot.domain.text import normalize_text, shorten
 from bot.domain.units import Unit
 from bot.engine.context import Context
-from bot.engine.messages import Choice, Kind
 from bot.handlers.files_step import FilesStep
 from bot.handlers.flow import Flow, Outcome, Step
 from bot.handlers.multi_choice_step import MultiChoiceStep

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
+from bot.conversation.messages import Choice, OutgoingFile, Reply
 from bot.domain.evidence import JPEG, PNG
 from bot.domain.nomination import NominationStatus
 from bot.domain.policy import Action
 from bot.domain.review import Decision, ReviewState, allowed_from, needs_nominee_consent, stage
 from bot.engine.context import Context
-from bot.engine.messages import Choice, OutgoingFile, Reply
 from bot.handlers import review_decisions as decisions
 from bot.handlers.flow import Flow
 from bot.handlers.refusal import insist

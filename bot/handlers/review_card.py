@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.conversation.messages import Choice, Reply
 from bot.domain.nomination import Nomination, NominationStatus, NomineeKind
 from bot.domain.policy import Action, allowed, roles_of
 from bot.domain.review import OPEN, Question, ReviewState, stage
 from bot.domain.text import shorten
 from bot.engine.context import Context, Services
-from bot.engine.messages import Choice, Reply
 from bot.storage.desk import DeskChat
 from bot.storage.repos import Repos
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import ClassVar
 
+from bot.conversation.messages import Choice, Kind
 from bot.domain.policy import Action
 from bot.domain.review import REASON_MAX, Decision
 from bot.domain.text import normalize_text, shorten
 from bot.engine.context import Context
-from bot.engine.messages import Choice, Kind
 from bot.handlers import review_decisions as decisions
 from bot.handlers.flow import Flow, Outcome, Step
 from bot.handlers.review import already, pressed_state, say_with_actions, still_at

@@ -7,10 +7,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from bot.conversation.messages import Choice, OutgoingFile, Reply
 from bot.domain.nomination import Nomination, NominationStatus
 from bot.domain.review import Question, ReviewState
 from bot.engine.context import Services
-from bot.engine.messages import Choice, OutgoingFile, Reply
 from bot.handlers.review_card import OUTBOX_KIND, card_lines, desk_reply, may_see_contacts, value
 from bot.storage.desk import DeskChat
 from bot.storage.repos import Repos

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from bot.conversation.messages import Kind
+from bot.conversation.session import Session
 from bot.domain.policy import Action
 from bot.engine.context import Context, Services
-from bot.engine.messages import Kind
-from bot.engine.session import Session
 from bot.handlers import annex, desk_link, digest, invite, mine, queue, register, split, start, status
 from bot.handlers.announce import AnnounceFlow
 from bot.handlers.answer import AnswerFlow

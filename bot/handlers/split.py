@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.conversation.messages import Choice, Reply
 from bot.domain.policy import Action
 from bot.domain.successions import Split
 from bot.engine.context import Context, Services
-from bot.engine.messages import Choice, Reply
 from bot.handlers.refusal import insist
 from bot.storage.repos import Repos
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.conversation.messages import Choice
 from bot.domain.policy import Action
 from bot.engine.context import Context
-from bot.engine.messages import Choice
 from bot.handlers.commands import COMMANDS
 from bot.i18n import LANGUAGES
 from bot.storage.users import UserRepo

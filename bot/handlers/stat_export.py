@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.conversation.messages import OutgoingFile
 from bot.domain.audit import AuditAction
 from bot.engine.context import Context
-from bot.engine.messages import OutgoingFile
 from bot.exports.stat_form import MIME
 from bot.exports.stat_making import FORM_CODES, gather_form
 

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from bot.clock import Clock
-from bot.engine.messages import Reply
+from bot.conversation.messages import Reply
 from bot.storage.database import Database
 from bot.storage.inbox import Arrival, InboxRepo, InboxRow
 from bot.storage.replies import KeptReply, RepliesRepo

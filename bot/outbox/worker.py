@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
 from bot.clock import Clock
-from bot.engine.delivery import DeliveryError, PermanentFailure, RetryAfter, Sender, Uncertain
+from bot.conversation.delivery import DeliveryError, PermanentFailure, RetryAfter, Sender, Uncertain
 from bot.outbox.limits import ChannelLimits, RateLimiter
 from bot.outbox.liveness import ProcessMark, is_alive, sweep
 from bot.storage.database import Database

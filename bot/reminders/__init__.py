@@ -1,1 +1,2 @@
-"""Reminders and escalations: planned by a pure function from the database's facts, woken by APScheduler."""
+"""Reminders and escalations: planned by a pure function from the database's facts, woken every minute by
+bot.scheduler."""

@@ -1,18 +1,14 @@
 """Feeding the planner from the database and turning its plan into outbox messages, in one transaction;
-and the APScheduler job that wakes it."""
+and the planner's minutely wake-up (DuePlanner), which the scheduler (bot.scheduler) runs."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
-from bot.digests.jobs import add_digest_job
+from bot.conversation.messages import Choice, Reply
 from bot.domain.policy import Role
 from bot.engine.context import Services
-from bot.engine.messages import Choice, Reply
 from bot.reminders.planner import (
     Plan,
     PlannedEscalation,
@@ -22,8 +18,6 @@ from bot.reminders.planner import (
     next_due,
     plan,
 )
-from bot.reminders.retention import add_retention_job
-from bot.reminders.ticker import add_minutely
 from bot.storage.database import Connection, Database, try_lock
 from bot.storage.outbox import OutboxRepo
 from bot.storage.reminder_log import ReminderLog
@@ -37,7 +31,6 @@ PLANNING_LOCK = 7_140_010
 
 # The router reads "menu:<command>" as that command, so this button starts /baocao.
 REPORT_BUTTON = "menu:report"
-JOB_ID = "reminders"
 
 
 async def plan_from_db(conn: Connection, services: Services, now: dt.datetime) -> Plan:
@@ -196,13 +189,3 @@ class DuePlanner:
         queued = await run_planner(self.db, self.services)
         self._planned = (now, units)
         return queued
-
-
-def build_scheduler(db: Database, services: Services, on_queued: Callable[[], None] | None = None) -> AsyncIOScheduler:
-    """The scheduler of the running bot: the reminder planner, and the secretariat's digests beside it, each
-    woken every minute and at start-up and each planned from its own log in the database."""
-    scheduler = AsyncIOScheduler(timezone=dt.UTC)
-    add_minutely(scheduler, JOB_ID, DuePlanner(db, services), on_queued)
-    add_digest_job(scheduler, db, services, on_queued)
-    add_retention_job(scheduler, db, services)
-    return scheduler

@@ -6,10 +6,10 @@ import datetime as dt
 
 from pydantic import BaseModel
 
+from bot.conversation.messages import Reply
 from bot.domain.announcement import Audience
 from bot.domain.audit import AuditAction
 from bot.domain.users import User
-from bot.engine.messages import Reply
 from bot.storage.audit import audit
 from bot.storage.database import Connection, fetch_all, insert_id
 from bot.storage.outbox import OutboxRepo

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.engine.messages import Reply
+from bot.conversation.messages import Reply
 from bot.storage.database import Connection, fetch_all
 from bot.storage.timefmt import to_db
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection
 
 from pydantic import BaseModel
 
-from bot.engine.messages import Reply
+from bot.conversation.messages import Reply
 from bot.storage.database import Connection, Row, fetch_all, fetch_one, skip_locked
 from bot.storage.timefmt import from_db, to_db
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.engine.messages import Reply
+from bot.conversation.messages import Reply
 from bot.storage.database import Connection, fetch_all
 from bot.storage.timefmt import from_db, to_db
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.engine.messages import Choice
-from bot.engine.session import Session
+from bot.conversation.messages import Choice
+from bot.conversation.session import Session
 from bot.storage.database import Connection, fetch_one
 from bot.storage.timefmt import from_db, to_db
 

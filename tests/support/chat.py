@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.app import App
 from bot.channels.console import LocalFiles
-from bot.engine.messages import Attachment, Incoming, Kind, Reply
+from bot.conversation.messages import Attachment, Incoming, Kind, Reply
 
 _update_ids = itertools.count(1)
 

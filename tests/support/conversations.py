@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.app import App
+from bot.conversation.messages import Kind, Reply
 from bot.domain.policy import Grant, Role
-from bot.engine.messages import Kind, Reply
 from tests.support.chat import Person
 from tests.support.db import rows
 from tests.support.engines import select

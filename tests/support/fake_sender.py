@@ -9,8 +9,8 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 
 from bot.clock import Clock, FixedClock
-from bot.engine import delivery
-from bot.engine.messages import Reply
+from bot.conversation import delivery
+from bot.conversation.messages import Reply
 
 FAULTS = ("429", "500", "timeout")
 

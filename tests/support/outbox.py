@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import App
-from bot.engine.messages import Reply
+from bot.conversation.messages import Reply
 from bot.outbox.limits import ChannelLimits
 from bot.storage.outbox import OutboxRepo
 from tests.support.db import rows

@@ -22,7 +22,7 @@ from bot.channels.telegram.logsafe import guard_loggers, log_error
 from bot.channels.telegram.mapping import command_in_group, to_incoming
 from bot.channels.telegram.ordering import PerUserOrder
 from bot.channels.telegram.render import Outgoing, inline_keyboard, send
-from bot.engine.messages import Reply
+from bot.conversation.messages import Reply
 from bot.inbox.worker import confirm_sent
 from bot.storage.inbox import InboxRow
 

@@ -20,7 +20,7 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.engine import delivery
+from bot.conversation import delivery
 
 # The request never left: no connection was made (DNS included), or none was free.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Bot
 from telegram.error import BadRequest
 
+from bot.conversation.messages import Attachment
 from bot.engine.engine import FileTooLarge
-from bot.engine.messages import Attachment
 
 
 class TelegramFiles:

@@ -12,7 +12,7 @@ from typing import TypeVar
 from telegram.error import TelegramError
 
 from bot.channels.telegram.failures import classify, retry_seconds
-from bot.engine import delivery
+from bot.conversation import delivery
 
 __all__ = ["patiently", "retry_seconds"]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove
 
 from bot.channels.telegram.render import Outgoing, plan
-from bot.engine.messages import Reply
+from bot.conversation.messages import Reply
 
 
 class ContactKeyboards:

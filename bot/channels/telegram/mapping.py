@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Chat, Message, Update, User
 
 from bot.channels.telegram import CHANNEL
-from bot.engine.messages import Attachment, Incoming, Kind
+from bot.conversation.messages import Attachment, Incoming, Kind
 
 
 def _display_name(user: User) -> str | None:

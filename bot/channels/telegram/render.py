@@ -18,7 +18,7 @@ from telegram import (
 )
 
 from bot.channels.telegram.channel import CAPTION, MESSAGE
-from bot.engine.messages import OutgoingFile, Reply
+from bot.conversation.messages import OutgoingFile, Reply
 
 log = logging.getLogger(__name__)
 

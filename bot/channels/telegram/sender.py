@@ -8,7 +8,7 @@ from telegram.error import TelegramError
 from bot.channels.telegram import CHANNEL
 from bot.channels.telegram.failures import classify
 from bot.channels.telegram.render import send_reply
-from bot.engine.messages import Reply
+from bot.conversation.messages import Reply
 
 
 class TelegramSender:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from bot.conversation.messages import Attachment
 from bot.engine.engine import FileTooLarge
-from bot.engine.messages import Attachment
 
 
 class ZaloFiles:

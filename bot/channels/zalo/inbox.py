@@ -16,8 +16,8 @@ from bot.channels.zalo.language import Languages
 from bot.channels.zalo.mapping import arrival_of, to_incoming, unwrap
 from bot.channels.zalo.retry import RetryPolicy
 from bot.channels.zalo.sender import ZaloSender
+from bot.conversation.messages import Incoming, Reply
 from bot.engine.engine import Engine
-from bot.engine.messages import Incoming, Reply
 from bot.inbox.worker import InboxWorker, confirm_sent
 from bot.storage.inbox import InboxRow
 

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Sequence
 
 from bot.channels.zalo import CHANNEL
-from bot.engine.messages import Incoming, Kind, Reply
+from bot.conversation.messages import Incoming, Kind, Reply
 from bot.handlers.commands import find_command
 from bot.handlers.start import LANG_PREFIX
 from bot.i18n import DEFAULT_LANGUAGE

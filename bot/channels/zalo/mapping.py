@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.channels.zalo import CHANNEL
-from bot.engine.messages import Attachment, Incoming, Kind
+from bot.conversation.messages import Attachment, Incoming, Kind
 from bot.storage.inbox import Arrival
 
 TEXT = "message.text.received"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.clock import Clock
-from bot.engine.messages import OutgoingFile
+from bot.conversation.messages import OutgoingFile
 
 KEPT = dt.timedelta(hours=24)
 TOKEN_PATTERN = r"[A-Za-z0-9_-]{16,64}"

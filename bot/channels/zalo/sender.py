@@ -13,8 +13,8 @@ from bot.channels.zalo.client import RATE_LIMITED, UNAUTHORIZED, ZaloApiError, Z
 from bot.channels.zalo.published import PublishedFiles
 from bot.channels.zalo.render import Outgoing, PhotoMessage, is_image, needs_words, render
 from bot.channels.zalo.retry import NO_RETRY, RetryPolicy, Sleep, maybe_sent, retryable, with_retries
-from bot.engine import delivery
-from bot.engine.messages import Reply
+from bot.conversation import delivery
+from bot.conversation.messages import Reply
 from bot.i18n import DEFAULT_LANGUAGE, Catalog
 
 # Zalo's 429 ("quota exceeded") names no wait; a minute lets a per-minute quota refill.

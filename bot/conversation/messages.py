@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from bot.domain.input_text import clean_text
+from bot.conversation.text import clean_text
 
 
 def _cleaned(value: Any) -> Any:
@@ -63,7 +63,7 @@ class Incoming(BaseModel):
     language_hint: str | None = None
 
     # Cleaned once here, at the door, for every messenger: NFC, no control characters but line breaks and tabs,
-    # no lone surrogates (see bot.domain.input_text).
+    # no lone surrogates (see bot.conversation.text).
     _clean = field_validator(
         "display_name", "text", "command", "args", "choice", "contact_phone", "language_hint", mode="before"
     )(_cleaned)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.engine.messages import Reply
+from bot.conversation.messages import Reply
 
 
 class DeliveryError(Exception):

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from bot.engine.messages import Choice
+from bot.conversation.messages import Choice
 
 
 class Session(BaseModel):
