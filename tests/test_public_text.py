@@ -82,7 +82,8 @@ async def test_any_text_at_every_step_of_a_nomination(
         (name, "Nguyễn Văn An"),
         (unit, "thap muoi"),
         (None, "nông thôn mới"),
-        (deed + " Bà con trong xóm đều biết việc tốt của anh.", None),
+        # Generated text that starts with "/" is read as a command, so this step has a good answer too.
+        (deed + " Bà con trong xóm đều biết việc tốt của anh.", "Anh sửa lại con đường đất cho cả xóm đi lại."),
         (None, "Bỏ qua"),
         (nominator, "Trần Thị Bình"),
         (phone, "0912 345 678"),
