@@ -9,13 +9,15 @@ on first use, so an update pays only for the ones it touches.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import cached_property
 from pathlib import Path
 
 from bot.storage.announcements import AnnouncementRepo
 from bot.storage.audit import AuditRepo
 from bot.storage.commendations import CommendationRepo
-from bot.storage.database import Connection
+from bot.storage.database import Connection, Database
 from bot.storage.desk import DeskRepo
 from bot.storage.digests import DigestRepo
 from bot.storage.exports import database_file
@@ -34,6 +36,7 @@ from bot.storage.units import UnitRepo
 from bot.storage.updates import ProcessedUpdates
 from bot.storage.users import UserRepo
 from bot.storage.web_auth import WebAuthRepo
+from bot.storage.web_desk import WebDeskRepo
 
 
 class Repos:
@@ -126,7 +129,26 @@ class Repos:
     def web_auth(self) -> WebAuthRepo:
         return WebAuthRepo(self._conn)
 
+    @cached_property
+    def web_desk(self) -> WebDeskRepo:
+        return WebDeskRepo(self._conn)
+
     async def database_file(self) -> Path | None:
         """The SQLite file the data lives in, for the exports that read a snapshot of their own after the
         commit (None in memory, or on PostgreSQL)."""
         return await database_file(self._conn)
+
+
+@asynccontextmanager
+async def writing(db: Database, store: FileStore | None = None, *, exclusive: bool = True) -> AsyncIterator[Repos]:
+    """The repositories of a write transaction: committed when the block ends, rolled back on an exception
+    (see Database.transaction for `exclusive`)."""
+    async with db.transaction(exclusive=exclusive) as conn:
+        yield Repos(conn, store)
+
+
+@asynccontextmanager
+async def reading(db: Database, store: FileStore | None = None) -> AsyncIterator[Repos]:
+    """The repositories of a consistent read of committed data."""
+    async with db.reading() as conn:
+        yield Repos(conn, store)

@@ -85,53 +85,6 @@ def _where(f: QueueFilter) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), params
 
 
-async def queue(conn: Connection, f: QueueFilter) -> tuple[list[QueueRow], bool]:
-    """One page of the queue, and whether there is another after it."""
-    where, params = _where(f)
-    order = "DESC" if f.newest_first else "ASC"
-    rows = await fetch_all(
-        conn,
-        "SELECT n.id, n.reference, n.nominee_name, n.unit_code, n.status, n.created_at,"
-        " COALESCE(r.status_since, n.created_at) AS waiting_since,"
-        " (SELECT COUNT(*) FROM nomination_files e WHERE e.nomination_id = n.id) AS evidence_count,"
-        " d.reference AS duplicate_ref"
-        " FROM nominations n LEFT JOIN nomination_reviews r ON r.nomination_id = n.id"
-        " LEFT JOIN nominations d ON d.id = r.duplicate_of"
-        f" WHERE {where} ORDER BY waiting_since {order}, n.id {order} LIMIT ? OFFSET ?",
-        (*params, PAGE_SIZE + 1, (max(f.page, 1) - 1) * PAGE_SIZE),
-    )
-    found = [
-        QueueRow(
-            id=r["id"],
-            reference=r["reference"],
-            nominee_name=r["nominee_name"],
-            unit_code=r["unit_code"],
-            status=NominationStatus(r["status"]),
-            created_at=from_db(r["created_at"]),
-            waiting_since=from_db(r["waiting_since"]),
-            evidence_count=r["evidence_count"],
-            duplicate_of=r["duplicate_ref"],
-        )
-        for r in rows
-    ]
-    return found[:PAGE_SIZE], len(found) > PAGE_SIZE
-
-
-async def unit_names(conn: Connection, codes: set[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    marks = ", ".join("?" for _ in codes)
-    rows = await fetch_all(conn, f"SELECT code, name FROM current_units WHERE code IN ({marks})", tuple(codes))
-    return {r[0]: r[1] for r in rows}
-
-
-async def groups_in_use(conn: Connection) -> list[str]:
-    rows = await fetch_all(
-        conn, "SELECT DISTINCT group_code FROM current_units WHERE group_code IS NOT NULL ORDER BY group_code"
-    )
-    return [r[0] for r in rows]
-
-
 class StoredFile(BaseModel):
     position: int
     path: str
@@ -140,53 +93,12 @@ class StoredFile(BaseModel):
     original_name: str | None
 
 
-async def evidence(conn: Connection, nomination_id: int) -> list[StoredFile]:
-    rows = await fetch_all(
-        conn,
-        "SELECT nf.position, f.path, f.mime, f.size, nf.original_name FROM nomination_files nf"
-        " JOIN files f ON f.sha256 = nf.sha256 WHERE nf.nomination_id = ? ORDER BY nf.position",
-        (nomination_id,),
-    )
-    return [StoredFile(position=r[0], path=r[1], mime=r[2], size=r[3], original_name=r[4]) for r in rows]
-
-
-async def evidence_file(conn: Connection, nomination_id: int, position: int) -> StoredFile | None:
-    row = await fetch_one(
-        conn,
-        "SELECT nf.position, f.path, f.mime, f.size, nf.original_name FROM nomination_files nf"
-        " JOIN files f ON f.sha256 = nf.sha256 WHERE nf.nomination_id = ? AND nf.position = ?",
-        (nomination_id, position),
-    )
-    return StoredFile(position=row[0], path=row[1], mime=row[2], size=row[3], original_name=row[4]) if row else None
-
-
-async def answer_file(conn: Connection, nomination_id: int, question_id: int, position: int) -> StoredFile | None:
-    row = await fetch_one(
-        conn,
-        "SELECT af.position, f.path, f.mime, f.size, af.original_name FROM nomination_answer_files af"
-        " JOIN nomination_questions q ON q.id = af.question_id JOIN files f ON f.sha256 = af.sha256"
-        " WHERE q.nomination_id = ? AND af.question_id = ? AND af.position = ?",
-        (nomination_id, question_id, position),
-    )
-    return StoredFile(position=row[0], path=row[1], mime=row[2], size=row[3], original_name=row[4]) if row else None
-
-
 class HistoryLine(BaseModel):
     at: dt.datetime
     action: str
     actor: str | None
     channel: str | None
     detail: str | None
-
-
-async def history(conn: Connection, reference: str) -> list[HistoryLine]:
-    rows = await fetch_all(
-        conn,
-        "SELECT a.at, a.action, COALESCE(u.display_name, u.external_id), a.channel, a.detail FROM audit_log a"
-        " LEFT JOIN users u ON u.id = a.actor_user_id WHERE a.subject = ? ORDER BY a.id",
-        (reference,),
-    )
-    return [HistoryLine(at=from_db(r[0]), action=r[1], actor=r[2], channel=r[3], detail=r[4]) for r in rows]
 
 
 class AuditLine(BaseModel):
@@ -202,45 +114,131 @@ class AuditLine(BaseModel):
 AUDIT_PAGE = 100
 
 
-async def audit_lines(
-    conn: Connection,
-    *,
-    action: str = "",
-    subject: str = "",
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
-    before_id: int | None = None,
-) -> list[AuditLine]:
-    """The log, newest first, a page at a time (lines older than `before_id`)."""
-    clauses: list[str] = ["1 = 1"]
-    params: list[Any] = []
-    if action:
-        clauses.append("a.action LIKE ? ESCAPE '\\'")
-        params.append(action.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-    if subject:
-        clauses.append("a.subject = ?")
-        params.append(subject)
-    if since is not None:
-        clauses.append("a.at >= ?")
-        params.append(to_db(since))
-    if until is not None:
-        clauses.append("a.at < ?")
-        params.append(to_db(until))
-    if before_id is not None:
-        clauses.append("a.id < ?")
-        params.append(before_id)
-    rows = await fetch_all(
-        conn,
-        "SELECT a.id, a.at, COALESCE(u.display_name, u.external_id), a.channel, a.action, a.subject, a.detail"
-        " FROM audit_log a"
-        f" LEFT JOIN users u ON u.id = a.actor_user_id WHERE {' AND '.join(clauses)} ORDER BY a.id DESC LIMIT ?",
-        (*params, AUDIT_PAGE + 1),
-    )
-    return [
-        AuditLine(id=r[0], at=from_db(r[1]), actor=r[2], channel=r[3], action=r[4], subject=r[5], detail=r[6])
-        for r in rows
-    ]
+class WebDeskRepo:
+    """The desk's own views of the data: pages of the queue and the audit log, a nomination's files."""
 
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
-async def audit_actions(conn: Connection) -> list[str]:
-    return [r[0] for r in await fetch_all(conn, "SELECT DISTINCT action FROM audit_log ORDER BY action")]
+    async def queue(self, f: QueueFilter) -> tuple[list[QueueRow], bool]:
+        """One page of the queue, and whether there is another after it."""
+        where, params = _where(f)
+        order = "DESC" if f.newest_first else "ASC"
+        rows = await fetch_all(
+            self.conn,
+            "SELECT n.id, n.reference, n.nominee_name, n.unit_code, n.status, n.created_at,"
+            " COALESCE(r.status_since, n.created_at) AS waiting_since,"
+            " (SELECT COUNT(*) FROM nomination_files e WHERE e.nomination_id = n.id) AS evidence_count,"
+            " d.reference AS duplicate_ref"
+            " FROM nominations n LEFT JOIN nomination_reviews r ON r.nomination_id = n.id"
+            " LEFT JOIN nominations d ON d.id = r.duplicate_of"
+            f" WHERE {where} ORDER BY waiting_since {order}, n.id {order} LIMIT ? OFFSET ?",
+            (*params, PAGE_SIZE + 1, (max(f.page, 1) - 1) * PAGE_SIZE),
+        )
+        found = [
+            QueueRow(
+                id=r["id"],
+                reference=r["reference"],
+                nominee_name=r["nominee_name"],
+                unit_code=r["unit_code"],
+                status=NominationStatus(r["status"]),
+                created_at=from_db(r["created_at"]),
+                waiting_since=from_db(r["waiting_since"]),
+                evidence_count=r["evidence_count"],
+                duplicate_of=r["duplicate_ref"],
+            )
+            for r in rows
+        ]
+        return found[:PAGE_SIZE], len(found) > PAGE_SIZE
+
+    async def unit_names(self, codes: set[str]) -> dict[str, str]:
+        if not codes:
+            return {}
+        marks = ", ".join("?" for _ in codes)
+        rows = await fetch_all(self.conn, f"SELECT code, name FROM current_units WHERE code IN ({marks})", tuple(codes))
+        return {r[0]: r[1] for r in rows}
+
+    async def groups_in_use(self) -> list[str]:
+        rows = await fetch_all(
+            self.conn, "SELECT DISTINCT group_code FROM current_units WHERE group_code IS NOT NULL ORDER BY group_code"
+        )
+        return [r[0] for r in rows]
+
+    async def evidence(self, nomination_id: int) -> list[StoredFile]:
+        rows = await fetch_all(
+            self.conn,
+            "SELECT nf.position, f.path, f.mime, f.size, nf.original_name FROM nomination_files nf"
+            " JOIN files f ON f.sha256 = nf.sha256 WHERE nf.nomination_id = ? ORDER BY nf.position",
+            (nomination_id,),
+        )
+        return [StoredFile(position=r[0], path=r[1], mime=r[2], size=r[3], original_name=r[4]) for r in rows]
+
+    async def evidence_file(self, nomination_id: int, position: int) -> StoredFile | None:
+        row = await fetch_one(
+            self.conn,
+            "SELECT nf.position, f.path, f.mime, f.size, nf.original_name FROM nomination_files nf"
+            " JOIN files f ON f.sha256 = nf.sha256 WHERE nf.nomination_id = ? AND nf.position = ?",
+            (nomination_id, position),
+        )
+        return StoredFile(position=row[0], path=row[1], mime=row[2], size=row[3], original_name=row[4]) if row else None
+
+    async def answer_file(self, nomination_id: int, question_id: int, position: int) -> StoredFile | None:
+        row = await fetch_one(
+            self.conn,
+            "SELECT af.position, f.path, f.mime, f.size, af.original_name FROM nomination_answer_files af"
+            " JOIN nomination_questions q ON q.id = af.question_id JOIN files f ON f.sha256 = af.sha256"
+            " WHERE q.nomination_id = ? AND af.question_id = ? AND af.position = ?",
+            (nomination_id, question_id, position),
+        )
+        return StoredFile(position=row[0], path=row[1], mime=row[2], size=row[3], original_name=row[4]) if row else None
+
+    async def history(self, reference: str) -> list[HistoryLine]:
+        rows = await fetch_all(
+            self.conn,
+            "SELECT a.at, a.action, COALESCE(u.display_name, u.external_id), a.channel, a.detail FROM audit_log a"
+            " LEFT JOIN users u ON u.id = a.actor_user_id WHERE a.subject = ? ORDER BY a.id",
+            (reference,),
+        )
+        return [HistoryLine(at=from_db(r[0]), action=r[1], actor=r[2], channel=r[3], detail=r[4]) for r in rows]
+
+    async def audit_lines(
+        self,
+        *,
+        action: str = "",
+        subject: str = "",
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        before_id: int | None = None,
+    ) -> list[AuditLine]:
+        """The log, newest first, a page at a time (lines older than `before_id`)."""
+        clauses: list[str] = ["1 = 1"]
+        params: list[Any] = []
+        if action:
+            clauses.append("a.action LIKE ? ESCAPE '\\'")
+            params.append(action.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        if subject:
+            clauses.append("a.subject = ?")
+            params.append(subject)
+        if since is not None:
+            clauses.append("a.at >= ?")
+            params.append(to_db(since))
+        if until is not None:
+            clauses.append("a.at < ?")
+            params.append(to_db(until))
+        if before_id is not None:
+            clauses.append("a.id < ?")
+            params.append(before_id)
+        rows = await fetch_all(
+            self.conn,
+            "SELECT a.id, a.at, COALESCE(u.display_name, u.external_id), a.channel, a.action, a.subject, a.detail"
+            " FROM audit_log a"
+            f" LEFT JOIN users u ON u.id = a.actor_user_id WHERE {' AND '.join(clauses)} ORDER BY a.id DESC LIMIT ?",
+            (*params, AUDIT_PAGE + 1),
+        )
+        return [
+            AuditLine(id=r[0], at=from_db(r[1]), actor=r[2], channel=r[3], action=r[4], subject=r[5], detail=r[6])
+            for r in rows
+        ]
+
+    async def audit_actions(self) -> list[str]:
+        return [r[0] for r in await fetch_all(self.conn, "SELECT DISTINCT action FROM audit_log ORDER BY action")]

@@ -8,7 +8,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.domain.policy import Action
-from bot.storage.web_desk import AUDIT_PAGE, audit_actions, audit_lines
+from bot.storage.repos import reading
+from bot.storage.web_desk import AUDIT_PAGE
 from bot.web.context import Desk, desk_page, web_of
 from bot.web.queue import day
 
@@ -19,16 +20,15 @@ async def audit_page(request: Request, desk: Desk) -> Response:
     q = request.query_params
     action, subject = q.get("action", "")[:60], q.get("subject", "").strip()[:60]
     before = q.get("before", "")
-    async with web.app.db.reading() as conn:
-        lines = await audit_lines(
-            conn,
+    async with reading(web.app.db) as repos:
+        lines = await repos.web_desk.audit_lines(
             action=action,
             subject=subject,
             since=day(web, q.get("since", "")),
             until=day(web, q.get("until", ""), after=1),
             before_id=int(before) if before.isdigit() else None,
         )
-        actions = await audit_actions(conn)
+        actions = await repos.web_desk.audit_actions()
     more = len(lines) > AUDIT_PAGE
     lines = lines[:AUDIT_PAGE]
     params = {k: v for k, v in q.items() if k != "before" and v}

@@ -18,8 +18,7 @@ from bot.domain.policy import Action, Role, allowed, roles_of
 from bot.domain.users import User
 from bot.engine.context import grants_of_user
 from bot.i18n import LANGUAGES
-from bot.storage.repos import Repos
-from bot.storage.web_auth import WebAuthRepo
+from bot.storage.repos import reading, writing
 from bot.web.security import CSRF_FIELD, CSRF_HEADER, same_token
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -112,14 +111,14 @@ async def find_desk(request: Request) -> Desk | None:
     web = web_of(request)
     now = web.now()
     db = web.app.db
-    async with db.reading() as conn:
-        session = await WebAuthRepo(conn).session(token, now, web.idle)
+    async with reading(db) as repos:
+        session = await repos.web_auth.session(token, now, web.idle)
         if session is None:
             return None
-        roles = roles_of(await grants_of_user(Repos(conn), web.app.services, session.user))
+        roles = roles_of(await grants_of_user(repos, web.app.services, session.user))
     if now - session.seen_at >= TOUCH_EVERY:
-        async with db.transaction() as conn:
-            await WebAuthRepo(conn).touch(session.id, now)
+        async with writing(db) as repos:
+            await repos.web_auth.touch(session.id, now)
     return Desk(user=session.user, roles=roles, csrf=session.csrf, token=token)
 
 

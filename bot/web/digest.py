@@ -14,9 +14,8 @@ from bot.digests.jobs import charts_for
 from bot.domain.digest import DigestKind
 from bot.domain.policy import Action
 from bot.handlers.digest import CHARTS_KEPT_SECONDS, MOMENT
-from bot.storage.digests import DigestRepo
 from bot.storage.files import remove_older_than
-from bot.storage.repos import Repos
+from bot.storage.repos import reading
 from bot.web.context import Desk, desk_page, web_of
 
 CHART_NAME = re.compile(r"^desk-[0-9T]+-(\d+)-(vi|en)\.png$")
@@ -28,11 +27,11 @@ async def digest_page(request: Request, desk: Desk) -> Response:
     services = web.app.services
     campaign = services.campaign
     now = web.now()
-    async with web.app.db.reading() as conn:
-        since = await DigestRepo(conn).last_end(DigestKind.DAILY)
+    async with reading(web.app.db) as repos:
+        since = await repos.digests.last_end(DigestKind.DAILY)
         if since is None or since >= now - MOMENT:
             since = campaign.digests.latest(DigestKind.DAILY, now - MOMENT, campaign.campaign.tz)
-        data = await gather(Repos(conn), campaign, since, now, now, None)
+        data = await gather(repos, campaign, since, now, now, None)
     writer = Writer(campaign, services.catalog, desk.lang)
     # The picture's name carries the person, so only they are served it.
     stem = f"desk-{now:%Y%m%dT%H%M%S}-{desk.user.id}"

@@ -12,9 +12,8 @@ from starlette.responses import FileResponse, Response
 from bot.domain.export_rows import ExportKind, ExportScope
 from bot.domain.policy import Action
 from bot.exports.making import AUDIT_EXPORT, ExportRequest, make_exports
-from bot.storage.audit import audit
-from bot.storage.exports import database_file
 from bot.storage.files import remove_older_than
+from bot.storage.repos import writing
 from bot.web.context import Desk, Web, desk_page, web_of
 
 RECENT_DAYS = (7, 30)
@@ -79,10 +78,9 @@ async def make(request: Request, desk: Desk) -> Response:
         return web.message(desk.lang, "desk.refused", 403, desk)
     request_ = ExportRequest(scope=scope, kinds=[ExportKind(kind)], with_contacts=with_contacts, lang=desk.lang)
     now = web.now()
-    async with web.app.db.transaction() as conn:
+    async with writing(web.app.db) as repos:
         # Who took which data out is recorded before the file is made, as in the chat.
-        await audit(
-            conn,
+        await repos.audit.add(
             now,
             AUDIT_EXPORT,
             actor=desk.user.id,
@@ -91,7 +89,7 @@ async def make(request: Request, desk: Desk) -> Response:
             kinds=[kind],
             with_contacts=with_contacts,
         )
-        database = await database_file(conn)
+        database = await repos.database_file()
     if database is None:
         return web.message(desk.lang, "desk.bad_request", 500, desk)
     folder = folder_of(web, desk)

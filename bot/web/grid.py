@@ -12,8 +12,7 @@ from starlette.responses import Response
 from bot.domain.policy import Action
 from bot.domain.report_grid import cell
 from bot.domain.reports import Submission
-from bot.storage.reports import ReportRepo
-from bot.storage.units import UnitRepo
+from bot.storage.repos import reading
 from bot.web.context import Desk, desk_page, web_of
 
 UNITS_PER_PAGE = 100
@@ -29,10 +28,10 @@ async def grid_page(request: Request, desk: Desk) -> Response:
     except ValueError:
         page = 1
     periods = list(campaign.reporting_periods)
-    async with web.app.db.reading() as conn:
-        units = [u for u in await UnitRepo(conn).active_refs() if not group or u.group == group]
+    async with reading(web.app.db) as repos:
+        units = [u for u in await repos.units.active_refs() if not group or u.group == group]
         shown = units[(page - 1) * UNITS_PER_PAGE : page * UNITS_PER_PAGE]
-        sent = await ReportRepo(conn).submissions([p.code for p in periods], [u.code for u in shown])
+        sent = await repos.reports.submissions([p.code for p in periods], [u.code for u in shown])
     versions: dict[tuple[str, str], list[Submission]] = defaultdict(list)
     for s in sent:
         versions[(s.unit_code, s.period_code)].append(s)
@@ -79,9 +78,9 @@ async def versions_page(request: Request, desk: Desk) -> Response:
     unit_code = request.path_params["unit"]
     if period is None:
         return web.message(desk.lang, "desk.not_found", 404, desk)
-    async with web.app.db.reading() as conn:
-        unit = await UnitRepo(conn).get(unit_code)
-        reports = await ReportRepo(conn).versions(period.code, unit_code)
+    async with reading(web.app.db) as repos:
+        unit = await repos.units.get(unit_code)
+        reports = await repos.reports.versions(period.code, unit_code)
     if unit is None:
         return web.message(desk.lang, "desk.not_found", 404, desk)
     areas = {c.code: c.name.get(desk.lang) for c in campaign.content_areas}

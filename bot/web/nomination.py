@@ -14,9 +14,9 @@ from bot.domain.review import REASON_MAX, Decision, ReviewState, needs_nominee_c
 from bot.domain.text import normalize_text
 from bot.handlers import review_decisions as decisions
 from bot.handlers.review_card import actions, parse
-from bot.storage.repos import Repos
-from bot.storage.review import Outcome, ReviewRepo
-from bot.storage.web_desk import StoredFile, answer_file, evidence, evidence_file, history, unit_names
+from bot.storage.repos import reading, writing
+from bot.storage.review import Outcome
+from bot.storage.web_desk import StoredFile
 from bot.web.context import Desk, Web, desk_page, web_of
 
 # Pictures a browser shows as they are; anything else (PDF, DOCX, an SVG that could carry script) is a
@@ -34,19 +34,19 @@ async def _page(
     request: Request, desk: Desk, reference: str, *, error: str | None = None, status: int = 200, words: str = ""
 ) -> Response:
     web = web_of(request)
-    async with web.app.db.reading() as conn:
-        repo = ReviewRepo(conn)
+    async with reading(web.app.db) as repos:
+        repo = repos.review
         state = await repo.state(reference)
         if state is None:
             return web.message(desk.lang, "desk.nomination.not_found", 404, desk)
         duplicate = await repo.state(state.duplicate_of) if state.duplicate_of else None
-        files = await evidence(conn, state.nomination.id)
-        duplicate_files = await evidence(conn, duplicate.nomination.id) if duplicate else []
+        files = await repos.web_desk.evidence(state.nomination.id)
+        duplicate_files = await repos.web_desk.evidence(duplicate.nomination.id) if duplicate else []
         questions = await repo.questions_of(state.nomination.id)
         answers = {q.id: await repo.answer_file_paths(q.id) for q in questions if q.files}
-        lines = await history(conn, reference)
+        lines = await repos.web_desk.history(reference)
         codes = {state.nomination.unit_code} | ({duplicate.nomination.unit_code} if duplicate else set())
-        names = await unit_names(conn, codes)
+        names = await repos.web_desk.unit_names(codes)
     campaign = web.app.services.campaign
     category = campaign.category(state.nomination.category_code)
     return web.render(
@@ -103,8 +103,7 @@ async def act(request: Request, desk: Desk) -> Response:
         key = "desk.words.too_short" if len(words) < WORDS_MIN else "desk.words.too_long"
         error = web.t(desk.lang, key, min=WORDS_MIN, max=REASON_MAX, length=len(words))
         return await _page(request, desk, reference, error=error, status=400, words=words[:REASON_MAX])
-    async with web.app.db.transaction() as conn:
-        repos = Repos(conn, services.files)
+    async with writing(web.app.db) as repos:
         repo = repos.review
         state = await repo.state(reference)
         if state is None:
@@ -171,20 +170,22 @@ def _send(stored: StoredFile | None, web: Web, desk: Desk) -> Response:
 async def evidence_route(request: Request, desk: Desk) -> Response:
     """A file of a nomination, by its place in the nomination: only through here, only to the desk."""
     web = web_of(request)
-    async with web.app.db.reading() as conn:
-        state = await ReviewRepo(conn).state(request.path_params["reference"])
-        stored = await evidence_file(conn, state.nomination.id, request.path_params["position"]) if state else None
+    async with reading(web.app.db) as repos:
+        state = await repos.review.state(request.path_params["reference"])
+        stored = (
+            await repos.web_desk.evidence_file(state.nomination.id, request.path_params["position"]) if state else None
+        )
     return _send(stored, web, desk)
 
 
 @desk_page(Action.REVIEW)
 async def answer_route(request: Request, desk: Desk) -> Response:
     web = web_of(request)
-    async with web.app.db.reading() as conn:
-        state = await ReviewRepo(conn).state(request.path_params["reference"])
+    async with reading(web.app.db) as repos:
+        state = await repos.review.state(request.path_params["reference"])
         stored = (
-            await answer_file(
-                conn, state.nomination.id, request.path_params["question"], request.path_params["position"]
+            await repos.web_desk.answer_file(
+                state.nomination.id, request.path_params["question"], request.path_params["position"]
             )
             if state
             else None

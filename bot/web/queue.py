@@ -11,8 +11,8 @@ from starlette.responses import Response
 
 from bot.domain.nomination import NominationStatus
 from bot.domain.policy import Action
-from bot.storage.review import ReviewRepo
-from bot.storage.web_desk import QueueFilter, groups_in_use, queue, unit_names
+from bot.storage.repos import reading
+from bot.storage.web_desk import QueueFilter
 from bot.web.context import Desk, Web, desk_page, web_of
 
 STATUS_CHOICES = ("open", "all", *(s.value for s in NominationStatus))
@@ -62,11 +62,11 @@ def page_link(request: Request, page: int) -> str:
 async def queue_page(request: Request, desk: Desk) -> Response:
     web = web_of(request)
     wanted = read_filter(web, request)
-    async with web.app.db.reading() as conn:
-        rows, more = await queue(conn, wanted)
-        names = await unit_names(conn, {r.unit_code for r in rows})
-        groups = await groups_in_use(conn)
-        counts = await ReviewRepo(conn).pending_counts()
+    async with reading(web.app.db) as repos:
+        rows, more = await repos.web_desk.queue(wanted)
+        names = await repos.web_desk.unit_names({r.unit_code for r in rows})
+        groups = await repos.web_desk.groups_in_use()
+        counts = await repos.review.pending_counts()
     campaign = web.app.services.campaign
     group_names = {}
     for code in groups:

@@ -14,10 +14,7 @@ from starlette.responses import RedirectResponse, Response
 
 from bot.domain.policy import Action, allowed, roles_of
 from bot.engine.context import grants_of_user
-from bot.storage.audit import audit
-from bot.storage.repos import Repos
-from bot.storage.users import UserRepo
-from bot.storage.web_auth import WebAuthRepo
+from bot.storage.repos import reading, writing
 from bot.web.context import COOKIE, Desk, desk_page, find_desk, web_of
 from bot.web.security import CSRF_FIELD, same_token
 
@@ -38,8 +35,8 @@ async def signin_help(request: Request) -> Response:
 async def signin_page(request: Request) -> Response:
     web = web_of(request)
     token = request.path_params["token"]
-    async with web.app.db.reading() as conn:
-        user = await WebAuthRepo(conn).link_user(token, web.now())
+    async with reading(web.app.db) as repos:
+        user = await repos.web_auth.link_user(token, web.now())
     if user is None:
         return web.message("vi", "desk.link.unusable", 410)
     pre = secrets.token_urlsafe(24)
@@ -59,20 +56,20 @@ async def signin(request: Request) -> Response:
         return web.message("vi", "desk.csrf_failed", 403)
     now = web.now()
     services = web.app.services
-    async with web.app.db.transaction() as conn:
-        repo = WebAuthRepo(conn)
+    async with writing(web.app.db) as repos:
+        repo = repos.web_auth
         user_id = await repo.use_link(token, now)
-        user = await UserRepo(conn).by_id(user_id) if user_id is not None else None
+        user = await repos.users.by_id(user_id) if user_id is not None else None
         if user is None:
             return web.message("vi", "desk.link.unusable", 410)
-        if not allowed(roles_of(await grants_of_user(Repos(conn), services, user)), Action.WEB_DESK):
+        if not allowed(roles_of(await grants_of_user(repos, services, user)), Action.WEB_DESK):
             # The role was taken away after the link was sent.
             return web.message(user.lang, "desk.refused", 403)
         old = request.cookies.get(COOKIE)
         if old:
             await repo.end_session(old, now)
         session = await repo.start_session(user.id, now)
-        await audit(conn, now, SIGNED_IN, actor=user.id, channel="web")
+        await repos.audit.add(now, SIGNED_IN, actor=user.id, channel="web")
     response = RedirectResponse("/queue", status_code=303)
     response.set_cookie(
         COOKIE,
@@ -90,9 +87,9 @@ async def signin(request: Request) -> Response:
 async def signout(request: Request, desk: Desk) -> Response:
     web = web_of(request)
     now = web.now()
-    async with web.app.db.transaction() as conn:
-        await WebAuthRepo(conn).end_session(desk.token, now)
-        await audit(conn, now, SIGNED_OUT, actor=desk.user.id, channel="web")
+    async with writing(web.app.db) as repos:
+        await repos.web_auth.end_session(desk.token, now)
+        await repos.audit.add(now, SIGNED_OUT, actor=desk.user.id, channel="web")
     response = web.message(desk.lang, "desk.signed_out_done", 200)
     response.delete_cookie(COOKIE, path="/")
     return response
