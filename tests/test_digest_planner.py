@@ -13,9 +13,9 @@ from bot.domain.digest import (
     DigestSchedule,
     Window,
     plan_windows,
-    standing,
 )
 from bot.domain.message_size import split_message, utf16_length
+from bot.domain.standing import standing
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SCHEDULE = DigestSchedule()

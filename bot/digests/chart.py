@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from bot.domain.digest import PeriodStanding
+from bot.domain.standing import PeriodStanding
 
 # Green, amber, grey: readable on a phone and for the common colour blindnesses.
 COLOURS = ("#2e7d32", "#f9a825", "#b0b0b0")

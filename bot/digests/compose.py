@@ -15,9 +15,10 @@ from pydantic import BaseModel
 
 from bot.digests.chart import ChartSpec, panel
 from bot.domain.campaign import Campaign
-from bot.domain.digest import DigestKind, PeriodStanding, standing
+from bot.domain.digest import DigestKind
 from bot.domain.nomination import NominationStatus
 from bot.domain.review import OPEN
+from bot.domain.standing import PeriodStanding, standing
 from bot.i18n import Catalog
 from bot.storage.digests import Activity
 from bot.storage.repos import Repos
