@@ -36,7 +36,7 @@ sys.path.insert(0, {root!r})
 from bot.clock import SystemClock
 from bot.outbox.limits import ChannelLimits
 from bot.outbox.worker import OutboxWorker
-from bot.storage.database import open_database
+from bot.storage.opening import open_database
 
 NAME = sys.argv[1]
 
@@ -66,7 +66,7 @@ async def fill(url: str) -> None:
     import datetime as dt
 
     from bot.conversation.messages import Reply
-    from bot.storage.database import open_database
+    from bot.storage.opening import open_database
     from bot.storage.outbox import OutboxRepo
 
     db = await open_database(url)

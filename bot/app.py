@@ -18,9 +18,10 @@ from bot.errors import StartupError
 from bot.handlers import build_router
 from bot.i18n import default_catalog
 from bot.settings import Settings
-from bot.storage.database import Database, open_database
+from bot.storage.database import Database
 from bot.storage.files import STAGING_GRACE, FileStore, referenced_files
 from bot.storage.inbox import InboxRepo
+from bot.storage.opening import open_database
 from bot.storage.units import UnitRepo
 from bot.storage.updates import ProcessedUpdates
 from bot.successions_setup import import_successions, read_successions_file

@@ -30,7 +30,7 @@ from bot.clock import SystemClock
 from bot.conversation.delivery import DeliveryError
 from bot.outbox.limits import ChannelLimits
 from bot.outbox.worker import OutboxWorker
-from bot.storage.database import open_database
+from bot.storage.opening import open_database
 
 NAME = sys.argv[1]
 rng = random.Random(NAME)

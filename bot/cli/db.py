@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from bot.storage.copy import CopyRefused, copy_database
-from bot.storage.database import open_database
+from bot.storage.opening import open_database
 
 
 def _without_password(url: str) -> str:

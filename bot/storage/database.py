@@ -228,15 +228,6 @@ class Database:
         return applied
 
 
-async def open_database(url: str) -> Database:
-    """The database DATABASE_URL names: a SQLite file, or a PostgreSQL server (with the `postgres` extra)."""
-    if is_postgres_url(url):
-        from bot.storage.postgres import PostgresDatabase  # psycopg is an optional extra
-
-        return await PostgresDatabase.open_url(url)
-    return await Database.open(path_from_url(url))
-
-
 async def insert_id(conn: Connection, sql: str, params: Sequence[Any] = ()) -> int:
     """Run an INSERT of one row and return its id (RETURNING, which both engines have; lastrowid is SQLite's)."""
     row = await fetch_one(conn, f"{sql} RETURNING id", params)
