@@ -28,8 +28,9 @@ from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler  # noqa: 
 from bench.common import Stopwatch, record, report, scratch_dir  # noqa: E402
 from bot.app import build_app  # noqa: E402
 from bot.channels.telegram.application import TelegramApp, build_application  # noqa: E402
-from bot.conversation.messages import Incoming, Reply  # noqa: E402
+from bot.conversation.messages import Incoming  # noqa: E402
 from bot.engine.engine import Engine, FileFetcher  # noqa: E402
+from bot.engine.outcome import Outcome  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.support.telegram_fake import TOKEN, FakeTelegram, Updates, as_update  # noqa: E402
 
@@ -69,12 +70,12 @@ class TimedEngine:
         self.engine = engine
         self.seconds = 0.0
 
-    async def handle(
+    async def answer(
         self, incoming: Incoming, fetcher: FileFetcher | None = None, *, inbox_id: int | None = None
-    ) -> list[Reply]:
+    ) -> Outcome:
         started = time.perf_counter()
         try:
-            return await self.engine.handle(incoming, fetcher, inbox_id=inbox_id)
+            return await self.engine.answer(incoming, fetcher, inbox_id=inbox_id)
         finally:
             self.seconds += time.perf_counter() - started
 

@@ -15,6 +15,7 @@ from bot.clock import FixedClock
 from bot.conversation import delivery
 from bot.conversation.messages import Incoming, Reply
 from bot.engine.engine import FileFetcher
+from bot.engine.outcome import Outcome
 from tests.support.zalo_fake import (
     TOKEN,
     FakeZalo,
@@ -184,13 +185,13 @@ async def test_the_poller_takes_no_more_than_the_bot_keeps_up_with(
         assert channel.poller is not None
         channel.poller.in_flight = 2
         gate = asyncio.Event()
-        handle = app.engine.handle
+        answer = app.engine.answer
 
-        async def held(incoming: Incoming, fetcher: FileFetcher | None = None, **kept: int | None) -> list[Reply]:
+        async def held(incoming: Incoming, fetcher: FileFetcher | None = None, **kept: int | None) -> Outcome:
             await gate.wait()
-            return await handle(incoming, fetcher, **kept)
+            return await answer(incoming, fetcher, **kept)
 
-        app.engine.handle = held  # type: ignore[method-assign]
+        app.engine.answer = held  # type: ignore[method-assign]
         people = [ZaloPerson(user_id=f"p{i}", name=f"Người {i}") for i in range(5)]
         fake.push(*(person.text("/start") for person in people))
         await wait_for(lambda: channel.inbox.in_progress == 2)

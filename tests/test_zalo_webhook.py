@@ -19,6 +19,7 @@ from bot.clock import FixedClock
 from bot.conversation.messages import Incoming, OutgoingFile, Reply
 from bot.domain.policy import Grant, Role
 from bot.engine.engine import FileFetcher
+from bot.engine.outcome import Outcome
 from tests.support.chat import Person
 from tests.support.conversations import DEED
 from tests.support.roles import invite_code
@@ -68,13 +69,13 @@ async def test_the_answer_comes_before_the_work(tmp_path: Path, clock: FixedCloc
     async with running_zalo(tmp_path, clock, fake, **WEBHOOK) as (app, channel):
         chat = ZaloChat(fake, channel)
         gate = asyncio.Event()
-        handle = app.engine.handle
+        answer = app.engine.answer
 
-        async def held(incoming: Incoming, fetcher: FileFetcher | None = None, **kept: int | None) -> list[Reply]:
+        async def held(incoming: Incoming, fetcher: FileFetcher | None = None, **kept: int | None) -> Outcome:
             await gate.wait()
-            return await handle(incoming, fetcher, **kept)
+            return await answer(incoming, fetcher, **kept)
 
-        app.engine.handle = held  # type: ignore[method-assign]
+        app.engine.answer = held  # type: ignore[method-assign]
         url = chat.webhook_url
         assert url is not None
         async with httpx.AsyncClient() as client:

@@ -10,7 +10,9 @@ from bot.conversation.messages import Attachment, Incoming, Kind, Reply
 from bot.conversation.session import Session
 from bot.domain.evidence import sniff
 from bot.domain.text import fold
+from bot.domain.users import User
 from bot.engine.context import Context, RejectedFile, Services, StagedFile
+from bot.engine.outcome import Event, LanguageChanged, Outcome
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.storage.database import Connection, Database
 from bot.storage.inbox import InboxRepo
@@ -45,9 +47,9 @@ class Engine:
         self.services = services
         self.router = router
 
-    async def handle(
+    async def answer(
         self, incoming: Incoming, fetcher: FileFetcher | None = None, *, inbox_id: int | None = None
-    ) -> list[Reply]:
+    ) -> Outcome:
         """Handle one update. Everything it changes is committed before the replies are returned, so
         the caller only tells the user what is already safe. An update kept in the inbox (`inbox_id`) is
         marked handled in the same transaction; one that fails is marked too, so it is not tried again."""
@@ -56,17 +58,30 @@ class Engine:
         except Exception:
             log.exception("failed to handle an update from %s user %s", incoming.channel, incoming.user_id)
             await self._give_up(inbox_id)
-            return [Reply(text=self.services.catalog.t(await self._lang_of(incoming), "errors.internal"))]
+            lang = await self._lang_of(incoming)
+            return Outcome([Reply(text=self.services.catalog.t(lang, "errors.internal"))], lang)
 
-    async def _handle(self, incoming: Incoming, fetcher: FileFetcher | None, inbox_id: int | None) -> list[Reply]:
+    async def handle(
+        self, incoming: Incoming, fetcher: FileFetcher | None = None, *, inbox_id: int | None = None
+    ) -> list[Reply]:
+        """The replies alone, for a caller that adds nothing of its own around them (see `answer`)."""
+        return (await self.answer(incoming, fetcher, inbox_id=inbox_id)).replies
+
+    async def language_of(self, channel: str, user_id: str) -> str:
+        """A person's language as stored (the default for someone the bot has not met)."""
+        async with self.db.reading() as conn:
+            user = await UserRepo(conn).get(channel, user_id)
+        return user.lang if user else DEFAULT_LANGUAGE
+
+    async def _handle(self, incoming: Incoming, fetcher: FileFetcher | None, inbox_id: int | None) -> Outcome:
         if incoming.attachments and await self._seen(incoming, inbox_id):
             # Only worth a separate look when a redelivery would otherwise download files again.
-            return []
+            return Outcome([], None)
         staged = await self._stage_files(incoming, fetcher)
         now = self.services.clock.now()
         async with self.db.transaction() as conn:
             if not await _claim(conn, incoming, inbox_id, now):
-                return []
+                return Outcome([], None)
             repos = Repos(conn, self.services.files)
             user = await repos.users.get_or_create(
                 incoming.channel,
@@ -96,12 +111,13 @@ class Engine:
             session.pending_choices = list(offered[-1].choices) if offered else []
             session.choices_at = now
             await sessions.save(user.id, session, now)
+            events = _events(user, ctx.user)
             if inbox_id is not None and not ctx.after_commit:
                 # Kept with the update: a process stopped before they are sent still sends them.
                 replies = coalesce(ctx.replies)
                 await repos.replies.add(inbox_id, incoming.chat_id, replies, now)
-                return replies
-        return await self._after_commit(ctx, inbox_id)
+                return Outcome(replies, ctx.user.lang, events)
+        return Outcome(await self._after_commit(ctx, inbox_id), ctx.user.lang, events)
 
     async def _after_commit(self, ctx: Context, inbox_id: int | None) -> list[Reply]:
         """The slow work of an update, after its commit; its replies are kept in a transaction of their own."""
@@ -178,11 +194,9 @@ class Engine:
 
     async def _lang_of(self, incoming: Incoming) -> str:
         try:
-            async with self.db.reading() as conn:
-                user = await UserRepo(conn).get(incoming.channel, incoming.user_id)
+            return await self.language_of(incoming.channel, incoming.user_id)
         except Exception:
             return DEFAULT_LANGUAGE
-        return user.lang if user else DEFAULT_LANGUAGE
 
 
 async def _claim(conn: Connection, incoming: Incoming, inbox_id: int | None, now: dt.datetime) -> bool:
@@ -191,6 +205,13 @@ async def _claim(conn: Connection, incoming: Incoming, inbox_id: int | None, now
         return await InboxRepo(conn).handled(inbox_id, now)
     key = incoming.update_key
     return key is None or await ProcessedUpdates(conn).claim(incoming.channel, key, now)
+
+
+def _events(before: User, after: User) -> tuple[Event, ...]:
+    """What the update changed about the person that a channel shows outside the replies."""
+    if after.lang != before.lang:
+        return (LanguageChanged(before.lang, after.lang),)
+    return ()
 
 
 def coalesce(replies: list[Reply]) -> list[Reply]:

@@ -30,19 +30,19 @@ from bot.engine.engine import Engine
 
 hold = Path(os.environ["TEST_HOLD_FILE"])
 hold_after = Path(os.environ["TEST_HOLD_FILE"] + "-after")
-handle = Engine.handle
+answer = Engine.answer
 
 async def held(self, *args, **kwargs):
     # Kept and acknowledged, not yet handled: the moment a kill loses an update if anything does.
     if hold.exists():
         await asyncio.Event().wait()
-    replies = await handle(self, *args, **kwargs)
+    outcome = await answer(self, *args, **kwargs)
     # Handled and committed, its replies not yet sent: the moment a kill loses a reference code.
     if hold_after.exists():
         await asyncio.Event().wait()
-    return replies
+    return outcome
 
-Engine.handle = held
+Engine.answer = held
 from bot.cli import main
 sys.exit(main(["run"]))
 """

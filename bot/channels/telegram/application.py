@@ -14,6 +14,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from telegram.request import BaseRequest
 
 from bot.app import App
+from bot.channels.telegram.chat_menu import follow_language
 from bot.channels.telegram.config import api_root, bot_token
 from bot.channels.telegram.files import TelegramFiles
 from bot.channels.telegram.flood import patiently
@@ -67,9 +68,13 @@ class TelegramChannel:
                 if command_in_group(update, bot.username):
                     await self._private_only(bot, update)
                 return False
-            replies = await self.app.engine.handle(incoming, TelegramFiles(bot), inbox_id=inbox_id)
+            answered = await self.app.engine.answer(incoming, TelegramFiles(bot), inbox_id=inbox_id)
+            replies = answered.replies
             if not replies:
                 return True  # an update seen before
+            changed = answered.language_changed
+            if changed is not None:
+                await follow_language(bot, self.app.services.catalog, incoming.chat_id, changed.after)
             # A tick: the pressed message's buttons change in place; nothing new is sent.
             refreshed = query is not None and len(replies) == 1 and replies[0].refresh
             if refreshed and query is not None and await _refresh_buttons(query, replies[0]):

@@ -74,12 +74,13 @@ class Inbox:
                 # A download can take a while on a slow line: show that something is happening.
                 with contextlib.suppress(ZaloError):
                     await self.client.send_chat_action(incoming.chat_id, "typing")
-            replies = await self.engine.handle(incoming, self.files, inbox_id=inbox_id)
-            lang = await self.languages.after(incoming, replies)
+            outcome = await self.engine.answer(incoming, self.files, inbox_id=inbox_id)
+            if outcome.lang is not None:
+                self.languages.learn(incoming.user_id, outcome.lang)
             sent = 0
             try:
-                for reply in replies:
-                    await self.sender.deliver(incoming.chat_id, reply, lang, self.policy)
+                for reply in outcome.replies:
+                    await self.sender.deliver(incoming.chat_id, reply, outcome.lang, self.policy)
                     sent += 1
             finally:
                 if inbox_id is not None:

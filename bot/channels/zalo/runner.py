@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from dataclasses import dataclass
 from urllib.parse import urlparse
@@ -74,7 +75,8 @@ def standalone_sender(app: App) -> ZaloSender:
     token = settings.zalo_bot_token.get_secret_value() if settings.zalo_bot_token else ""
     if not token:
         raise ZaloConfigError("ZALO_BOT_TOKEN is not set")
-    return zalo_sender(app, ZaloClient(token, settings.zalo_api_base_url), Languages(app.db))
+    languages = Languages(functools.partial(app.engine.language_of, CHANNEL))
+    return zalo_sender(app, ZaloClient(token, settings.zalo_api_base_url), languages)
 
 
 async def start_zalo(
@@ -108,7 +110,7 @@ async def start_zalo(
     except ZaloError as exc:
         log.warning("zalo: getMe failed (%s); carrying on", exc)
 
-    languages = Languages(app.db)
+    languages = Languages(functools.partial(app.engine.language_of, CHANNEL))
     sender = zalo_sender(app, client, languages)
     inbox = Inbox(app.engine, client, sender, languages, policy)
     # Updates kept by an earlier process and not yet answered go first.
