@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from bot.app import App
+from bot.channels.registry import CHANNELS
 from bot.cli.base import add_command
 from bot.domain.roles import Grant, Role
 from bot.domain.users import User
@@ -20,7 +21,6 @@ from bot.storage.audit import AuditRepo
 from bot.storage.roles import RoleRepo
 from bot.storage.users import UserRepo
 
-CHANNELS = ("telegram", "zalo", "console")
 ROLES = {"rep": Role.UNIT_REP, "council": Role.COUNCIL, "secretariat": Role.SECRETARIAT, "admin": Role.ADMIN}
 OPERATOR = "cli"
 
@@ -136,7 +136,7 @@ def register(subparsers: Any) -> None:
     def who(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
             "--channel",
-            choices=CHANNELS,
+            choices=list(CHANNELS.channels),
             default=None,
             help="the messenger: console is the terminal chat (default: telegram if its token is set, else zalo if"
             " its token is set, else console)",
