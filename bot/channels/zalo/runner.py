@@ -60,6 +60,11 @@ def webhook_secret(app: App) -> str:
     return secret
 
 
+def languages(app: App) -> Languages:
+    """People's languages as the engine reports them, and as it reads them for someone not heard from."""
+    return Languages(functools.partial(app.engine.language_of, CHANNEL))
+
+
 def zalo_sender(app: App, client: ZaloClient, languages: Languages) -> ZaloSender:
     """The sender, as the running channel and a sender on its own (`reminders run`) both build it: with a
     webhook, images are published for sendPhoto at the webhook's address."""
@@ -75,8 +80,7 @@ def standalone_sender(app: App) -> ZaloSender:
     token = settings.zalo_bot_token.get_secret_value() if settings.zalo_bot_token else ""
     if not token:
         raise ZaloConfigError("ZALO_BOT_TOKEN is not set")
-    languages = Languages(functools.partial(app.engine.language_of, CHANNEL))
-    return zalo_sender(app, ZaloClient(token, settings.zalo_api_base_url), languages)
+    return zalo_sender(app, ZaloClient(token, settings.zalo_api_base_url), languages(app))
 
 
 async def start_zalo(
@@ -110,9 +114,9 @@ async def start_zalo(
     except ZaloError as exc:
         log.warning("zalo: getMe failed (%s); carrying on", exc)
 
-    languages = Languages(functools.partial(app.engine.language_of, CHANNEL))
-    sender = zalo_sender(app, client, languages)
-    inbox = Inbox(app.engine, client, sender, languages, policy)
+    known = languages(app)
+    sender = zalo_sender(app, client, known)
+    inbox = Inbox(app.engine, client, sender, known, policy)
     # Updates kept by an earlier process and not yet answered go first.
     channel = ZaloChannel(client=client, inbox=inbox, sender=sender)
     channel.inbox_task = asyncio.create_task(inbox.run(), name="zalo-inbox")
