@@ -66,6 +66,18 @@ async def test_the_workbook_has_three_sheets_with_frozen_headers_widths_and_real
     assert formula.value == FORMULA_DEED and formula.data_type == "s"
 
 
+async def test_sheets_with_no_rows_still_have_their_frozen_bold_header(app: App, tmp_path: Path) -> None:
+    made = await export(app, tmp_path, ExportKind.XLSX)
+    assert made.counts["nominations"] == 0 and made.counts["reports"] == 0
+    book = openpyxl.load_workbook(made.path)
+    for title in ("Đề cử", "Báo cáo"):
+        sheet = book[title]
+        assert sheet.max_row == 1 and sheet["A1"].value == "Mã" and sheet["A1"].font.bold
+        assert sheet.freeze_panes == "A2"
+    deadline = book["Chưa báo cáo"]["B2"]
+    assert is_date(deadline) and deadline.number_format == "dd/mm/yyyy" and deadline.value == dt.datetime(2026, 12, 10)
+
+
 async def test_reports_are_one_row_per_unit_and_area_with_indicators_as_columns(app: App, tmp_path: Path) -> None:
     await seed(app)
     sheet = cells((await export(app, tmp_path, ExportKind.XLSX)).path)["Báo cáo"]

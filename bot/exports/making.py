@@ -10,11 +10,8 @@ from pydantic import BaseModel
 
 from bot.domain.campaign import Campaign
 from bot.domain.export_rows import ExportKind, ExportScope
-from bot.exports import docx_layout
-from bot.exports.bulletin import write_bulletin
-from bot.exports.compilation import write_compilation
+from bot.exports import mime
 from bot.exports.wording import Wording
-from bot.exports.xlsx import MIME as XLSX_MIME
 from bot.exports.xlsx import write_xlsx
 from bot.i18n import Catalog
 from bot.storage.exports import ExportReader, snapshot
@@ -23,7 +20,7 @@ from bot.storage.exports import ExportReader, snapshot
 AUDIT_EXPORT = "export.made"
 
 SUFFIX = {ExportKind.XLSX: "xlsx", ExportKind.BULLETIN: "docx", ExportKind.COMPILATION: "docx"}
-MIME = {ExportKind.XLSX: XLSX_MIME, ExportKind.BULLETIN: docx_layout.MIME, ExportKind.COMPILATION: docx_layout.MIME}
+MIME = {ExportKind.XLSX: mime.XLSX, ExportKind.BULLETIN: mime.DOCX, ExportKind.COMPILATION: mime.DOCX}
 
 
 class ExportRequest(BaseModel):
@@ -73,8 +70,13 @@ async def make_exports(
                 summary = await write_xlsx(reader, request.scope, wording, path, with_contacts=request.with_contacts)
                 counts = summary.model_dump()
             elif kind is ExportKind.BULLETIN:
+                # The Word documents load python-docx: only when one is made.
+                from bot.exports.bulletin import write_bulletin
+
                 counts = (await write_bulletin(reader, request.scope, wording, path, made_at)).model_dump()
             else:
+                from bot.exports.compilation import write_compilation
+
                 counts = (await write_compilation(reader, request.scope, wording, path, made_at)).model_dump()
             made.append(MadeFile(kind=kind, path=path, mime=MIME[kind], counts=counts))
     return made

@@ -1,25 +1,22 @@
 """The XLSX workbook: nominations, reports (one row per unit and content area, indicators as columns) and
-the units that have not reported. Each sheet has a frozen header row, set column widths and real dates.
+the units that have not reported. Each sheet has a bold frozen header row, set column widths and real dates.
 
-Written in openpyxl's write-only mode, batch by batch as the rows are read, so memory stays flat however
-many rows there are; the writing runs in a worker thread, so a large export does not stall the chat.
+Written by rustpy-xlsxwriter (the Rust rust_xlsxwriter library) in its constant-memory mode: each sheet is
+a generator of rows that the writer pulls from a worker thread, and the generator pulls the next batch from
+the database reader on the event loop. So memory stays flat however many rows there are, and a large export
+does not stall the chat.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from pydantic import BaseModel
 
 from bot.conversation.text import clean_text
@@ -28,14 +25,13 @@ from bot.domain.export_rows import ExportScope, NominationRow, ReportRow, Unrepo
 from bot.exports.wording import Wording
 from bot.storage.exports import ExportReader
 
-MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 DATE_FORMAT = "dd/mm/yyyy"
 TEXT_MAX = 32_000  # a cell holds 32,767 characters
+HEADER_FILL = "#DDEBF7"
 
 Kind = Literal["text", "datetime", "date", "int", "number"]
 Value = str | int | float | dt.datetime | dt.date | None
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,61 +41,87 @@ class Column:
     kind: Kind = "text"
 
 
-class Sheet:
-    """One sheet being written: widths and the frozen header set before the first row, as write-only
-    mode requires."""
+@dataclass
+class SheetPlan:
+    """One sheet: its title, its columns, the reader's batches of items and how an item becomes a row;
+    `rows` counts what was written."""
 
-    def __init__(self, workbook: Workbook, title: str, columns: Sequence[Column]) -> None:
-        sheet = workbook.create_sheet(title=title[:31])
-        assert isinstance(sheet, WriteOnlyWorksheet)
-        self.sheet = sheet
-        self.kinds = [c.kind for c in columns]
-        # The stubs leave it out, but write-only sheets keep column widths (written before the rows).
-        widths = sheet.column_dimensions  # type: ignore[attr-defined]
-        for index, column in enumerate(columns, start=1):
-            widths[get_column_letter(index)].width = column.width
-        sheet.freeze_panes = "A2"
-        bold = Font(bold=True)
-        fill = PatternFill("solid", fgColor="DDEBF7")
-        wrap = Alignment(wrap_text=True, vertical="top")
-        header = []
-        for column in columns:
-            cell = WriteOnlyCell(sheet, value=_clean(column.header))
-            cell.font, cell.fill, cell.alignment = bold, fill, wrap
-            header.append(cell)
-        sheet.append(header)
-        self.rows = 0
+    title: str
+    columns: Sequence[Column]
+    batches: AsyncIterator[list[Any]]
+    row: Callable[[Any], Sequence[Value]]
+    rows: int = 0
 
-    def append(self, rows: Sequence[Sequence[Value]]) -> None:
-        for values in rows:
-            self.sheet.append([self._cell(kind, value) for kind, value in zip(self.kinds, values, strict=True)])
-        self.rows += len(rows)
-
-    def append_all(self, items: Sequence[T], row: Callable[[T], Sequence[Value]]) -> None:
-        self.append([row(item) for item in items])
-
-    def _cell(self, kind: Kind, value: Value) -> object:
-        if value is None:
-            return None
-        if isinstance(value, dt.date):
-            moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
-            cell = WriteOnlyCell(self.sheet, value=moment)
-            cell.number_format = DATETIME_FORMAT if kind == "datetime" else DATE_FORMAT
-            return cell
-        if isinstance(value, str):
-            text = _clean(value)
-            if text.startswith("="):
-                # What a person typed is never run as a formula when the file is opened.
-                cell = WriteOnlyCell(self.sheet, value=text)
-                cell.data_type = "s"
-                return cell
-            return text
-        return value
+    @property
+    def headers(self) -> list[str]:
+        # The writer keys each row by header: a header met twice gets a mark so that neither column is lost.
+        seen: set[str] = set()
+        out = []
+        for column in self.columns:
+            header = _clean(column.header)
+            while header in seen:
+                header += "\u2009"
+            seen.add(header)
+            out.append(header)
+        return out
 
 
 def _clean(text: str) -> str:
-    # clean_text also drops what openpyxl's own pattern misses (U+FFFE, direction overrides).
-    return ILLEGAL_CHARACTERS_RE.sub("", clean_text(text))[:TEXT_MAX]
+    # clean_text drops control characters, lone surrogates and non-characters such as U+FFFE, which XML
+    # cannot hold.
+    return clean_text(text)[:TEXT_MAX]
+
+
+def _pulled(plan: SheetPlan, loop: asyncio.AbstractEventLoop) -> Iterator[Sequence[Value]]:
+    """The sheet's rows, for the writer's thread: each batch is read on the event loop, and turned into
+    rows here, off the loop."""
+
+    async def following() -> list[Any] | None:
+        try:
+            return await anext(plan.batches)
+        except StopAsyncIteration:
+            return None
+
+    while (batch := asyncio.run_coroutine_threadsafe(following(), loop).result()) is not None:
+        plan.rows += len(batch)
+        for item in batch:
+            yield plan.row(item)
+
+
+def _write(plans: list[SheetPlan], path: Path, loop: asyncio.AbstractEventLoop) -> None:
+    from rustpy_xlsxwriter import Format, write_worksheets
+
+    def records(plan: SheetPlan) -> Iterator[dict[str, Value]]:
+        headers = plan.headers
+        empty = True
+        for values in _pulled(plan, loop):
+            empty = False
+            yield dict(zip(headers, values, strict=True))
+        if empty:
+            # A sheet takes its header from its first row: a row of blanks writes the header alone.
+            yield dict.fromkeys(headers)
+
+    header = Format().set_bold().set_background_color(HEADER_FILL).set_text_wrap().set_align("top")
+    date = Format().set_num_format(DATE_FORMAT)
+    titles = [plan.title[:31] for plan in plans]
+    write_worksheets(
+        [(title, records(plan)) for title, plan in zip(titles, plans, strict=True)],
+        str(path),
+        freeze_panes={"general": {"row": 1, "col": 0}},
+        datetime_format=DATETIME_FORMAT,
+        header_format=dict.fromkeys(titles, header),
+        column_widths={t: [c.width for c in p.columns] for t, p in zip(titles, plans, strict=True)},
+        column_formats={
+            t: {h: date for h, c in zip(p.headers, p.columns, strict=True) if c.kind == "date"}
+            for t, p in zip(titles, plans, strict=True)
+        },
+    )
+
+
+def _save(plans: list[SheetPlan], partial: Path, path: Path, loop: asyncio.AbstractEventLoop) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write(plans, partial, loop)
+    partial.replace(path)
 
 
 class XlsxSummary(BaseModel):
@@ -112,13 +134,9 @@ async def write_xlsx(
     reader: ExportReader, scope: ExportScope, wording: Wording, path: Path, *, with_contacts: bool = False
 ) -> XlsxSummary:
     """Write the workbook for the scope to `path` (through a temporary file, so a half-written workbook is
-    never left under the name). Rows are turned into cells in a worker thread, a batch at a time."""
+    never left under the name)."""
     t = wording.t
-    workbook = Workbook(write_only=True)
-    nominations = Sheet(workbook, t("export.xlsx.sheet_nominations"), _nomination_columns(wording, with_contacts))
-    async for batch in reader.nominations(scope, with_contacts=with_contacts):
-        await asyncio.to_thread(nominations.append_all, batch, lambda n: _nomination(wording, n, with_contacts))
-
+    words = _Words(wording)
     indicators = [(area.code, i) for area in wording.campaign.content_areas for i in area.indicators]
     report_columns = [
         Column(t("export.xlsx.reference"), 30),
@@ -133,35 +151,44 @@ async def write_xlsx(
         Column(t("export.xlsx.narrative"), 60),
         *(Column(f"{i.name.get(wording.lang)} ({i.unit.get(wording.lang)})", 18, "number") for _, i in indicators),
     ]
-    reports = Sheet(workbook, t("export.xlsx.sheet_reports"), report_columns)
-    async for report_batch in reader.reports(scope):
-        await asyncio.to_thread(reports.append_all, report_batch, lambda r: _report(wording, r, indicators))
+    missing: list[UnreportedRow] = []
 
-    unreported = Sheet(
-        workbook,
-        t("export.xlsx.sheet_unreported"),
-        [
-            Column(t("export.xlsx.period"), 24),
-            Column(t("export.xlsx.deadline"), 12, "date"),
-            Column(t("export.xlsx.unit_code"), 14),
-            Column(t("export.xlsx.unit"), 30),
-            Column(t("export.xlsx.group"), 26),
-        ],
-    )
-    missing = await reader.unreported(scope, await reader.active_units())
-    unreported.append([_unreported(wording, u) for u in missing])
+    async def unreported() -> AsyncIterator[list[UnreportedRow]]:
+        # Read after the other two sheets, in the same read transaction.
+        missing.extend(await reader.unreported(scope, await reader.active_units()))
+        yield missing
 
+    plans = [
+        SheetPlan(
+            t("export.xlsx.sheet_nominations"),
+            _nomination_columns(wording, with_contacts),
+            reader.nominations(scope, with_contacts=with_contacts),
+            lambda n: _nomination(words, n, with_contacts),
+        ),
+        SheetPlan(
+            t("export.xlsx.sheet_reports"),
+            report_columns,
+            reader.reports(scope),
+            lambda r: _report(words, r, indicators),
+        ),
+        SheetPlan(
+            t("export.xlsx.sheet_unreported"),
+            [
+                Column(t("export.xlsx.period"), 24),
+                Column(t("export.xlsx.deadline"), 12, "date"),
+                Column(t("export.xlsx.unit_code"), 14),
+                Column(t("export.xlsx.unit"), 30),
+                Column(t("export.xlsx.group"), 26),
+            ],
+            unreported(),
+            lambda u: _unreported(words, u),
+        ),
+    ]
     partial = path.with_name(path.name + ".part")
-    await asyncio.to_thread(_save, workbook, partial, path)
+    await asyncio.to_thread(_save, plans, partial, path, asyncio.get_running_loop())
     # A unit missing two periods is one unit that has not reported: units are counted, not unit × period rows.
     units_missing = len({u.unit_code for u in missing})
-    return XlsxSummary(nominations=nominations.rows, reports=reports.rows, unreported=units_missing)
-
-
-def _save(workbook: Workbook, partial: Path, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(partial)
-    partial.replace(path)
+    return XlsxSummary(nominations=plans[0].rows, reports=plans[1].rows, unreported=units_missing)
 
 
 def _nomination_columns(wording: Wording, with_contacts: bool) -> list[Column]:
@@ -188,46 +215,81 @@ def _nomination_columns(wording: Wording, with_contacts: bool) -> list[Column]:
     return columns
 
 
-def _nomination(wording: Wording, n: NominationRow, with_contacts: bool) -> list[Value]:
-    made_by = wording.unit(n.on_behalf_of_unit) if n.on_behalf_of_unit else wording.t("export.citizen")
+def _cleaned(look_up: Callable[..., str]) -> Callable[..., str]:
+    """A look-up whose answers are cleaned, each worked out once per value met in one export: a province's
+    rows repeat a few dozen statuses, categories, units and periods."""
+    return functools.cache(lambda *key: _clean(look_up(*key)))
+
+
+class _Words:
+    """The words of one export's cells. What people typed (names, deeds, accounts) was cleaned at the door;
+    it is cleaned again here for rows older than that, like every other text of the file."""
+
+    def __init__(self, wording: Wording) -> None:
+        self.local = wording.local
+        self.clean = _clean
+        self.status = _cleaned(wording.status)
+        self.category = _cleaned(wording.category)
+        self.unit = _cleaned(wording.unit)
+        self.filed_unit = _cleaned(wording.filed_unit)
+        self.group = _cleaned(wording.group)
+        self.period = _cleaned(wording.period)
+        self.area = _cleaned(wording.area)
+        self.yes_no = _cleaned(wording.yes_no)
+        self.kind = _cleaned(lambda kind: wording.t(f"export.nominee_kind.{kind}"))
+        self.text = _cleaned(str)
+        self.citizen = _clean(wording.t("export.citizen"))
+
+
+def _nomination(words: _Words, n: NominationRow, with_contacts: bool) -> list[Value]:
+    clean = words.clean
     row: list[Value] = [
-        n.reference,
-        wording.local(n.created_at),
-        wording.status(n.status),
-        wording.t(f"export.nominee_kind.{n.nominee_kind}"),
-        n.nominee_name,
-        n.unit_code,
-        wording.unit(n.unit_code),
-        wording.category(n.category_code),
-        n.deed,
+        clean(n.reference),
+        words.local(n.created_at),
+        words.status(n.status),
+        words.kind(n.nominee_kind),
+        clean(n.nominee_name),
+        words.text(n.unit_code),
+        words.unit(n.unit_code),
+        words.category(n.category_code),
+        clean(n.deed),
         n.evidence_count,
-        made_by,
-        wording.yes_no(n.for_publication),
-        wording.local(n.consent_at) if n.consent_at else None,
-        n.merged_into,
-        n.duplicate_of,
+        words.unit(n.on_behalf_of_unit) if n.on_behalf_of_unit else words.citizen,
+        words.yes_no(n.for_publication),
+        words.local(n.consent_at) if n.consent_at else None,
+        clean(n.merged_into) if n.merged_into else None,
+        clean(n.duplicate_of) if n.duplicate_of else None,
     ]
     if with_contacts:
-        row += [n.nominator_name, n.nominator_phone]
+        row += [
+            clean(n.nominator_name) if n.nominator_name else None,
+            clean(n.nominator_phone) if n.nominator_phone else None,
+        ]
     return row
 
 
-def _report(wording: Wording, r: ReportRow, indicators: list[tuple[str, Indicator]]) -> list[Value]:
+def _report(words: _Words, r: ReportRow, indicators: list[tuple[str, Indicator]]) -> list[Value]:
     row: list[Value] = [
-        r.reference,
-        wording.period(r.period_code),
-        r.unit_code,
-        wording.filed_unit(r.unit_code, r.unit_name),
-        wording.group(r.group_code),
+        words.clean(r.reference),
+        words.period(r.period_code),
+        words.text(r.unit_code),
+        words.filed_unit(r.unit_code, r.unit_name),
+        words.group(r.group_code),
         r.version,
-        wording.local(r.submitted_at),
-        wording.yes_no(r.late),
-        wording.area(r.area_code),
-        r.narrative,
+        words.local(r.submitted_at),
+        words.yes_no(r.late),
+        words.area(r.area_code),
+        words.clean(r.narrative),
     ]
     row += [r.values.get(i.code) if area == r.area_code else None for area, i in indicators]
     return row
 
 
-def _unreported(wording: Wording, u: UnreportedRow) -> list[Value]:
-    return [wording.period(u.period_code), u.deadline, u.unit_code, u.unit_name, wording.group(u.group_code)]
+def _unreported(words: _Words, u: UnreportedRow) -> list[Value]:
+    return [
+        words.period(u.period_code),
+        u.deadline,
+        words.text(u.unit_code),
+        words.text(u.unit_name),
+        words.group(u.group_code),
+    ]

@@ -8,6 +8,7 @@ the process's connection, which the conversations write through (WAL lets the tw
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -89,26 +90,29 @@ class ExportReader:
         """Nominations made within the scope's dates, oldest first. The nominator's name and phone are kept
         only for an export with contacts (and never for an anonymous nomination)."""
         sql, params = self.nominations_sql(scope)
+        # Built by position, times read by fromisoformat (which takes the stored trailing Z): a province's
+        # year is hundreds of thousands of rows.
+        parse = dt.datetime.fromisoformat
         async for rows in batches(self.conn, sql, params):
             yield [
                 NominationRow(
-                    reference=r[0],
-                    created_at=from_db(r[1]),
-                    status=r[2],
-                    nominee_kind=r[3],
-                    nominee_name=r[4],
-                    unit_code=r[5],
-                    category_code=r[6],
-                    deed=r[7],
-                    evidence_count=r[8],
-                    on_behalf_of_unit=r[9],
-                    anonymous=bool(r[10]),
-                    for_publication=bool(r[11]),
-                    consent_at=from_db(r[12]) if r[12] else None,
-                    merged_into=r[13],
-                    duplicate_of=r[14],
-                    nominator_name=r[15] if with_contacts and not r[10] else None,
-                    nominator_phone=r[16] if with_contacts and not r[10] else None,
+                    r[0],
+                    parse(r[1]),
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5],
+                    r[6],
+                    r[7],
+                    r[8],
+                    r[9],
+                    bool(r[10]),
+                    bool(r[11]),
+                    parse(r[12]) if r[12] else None,
+                    r[13],
+                    r[14],
+                    r[15] if with_contacts and not r[10] else None,
+                    r[16] if with_contacts and not r[10] else None,
                 )
                 for r in rows
             ]
@@ -149,6 +153,7 @@ class ExportReader:
         sql, params = self.reports_sql(scope)
         current: ReportRow | None = None
         key: tuple[int, str] | None = None
+        parse = dt.datetime.fromisoformat
         async for rows in batches(self.conn, sql, params):
             done: list[ReportRow] = []
             for r in rows:
@@ -156,19 +161,7 @@ class ExportReader:
                     if current is not None:
                         done.append(current)
                     key = (r[0], r[9])
-                    current = ReportRow(
-                        reference=r[1],
-                        period_code=r[2],
-                        unit_code=r[3],
-                        unit_name=r[4],
-                        group_code=r[5],
-                        version=r[6],
-                        submitted_at=from_db(r[7]),
-                        late=bool(r[8]),
-                        area_code=r[9],
-                        narrative=r[10],
-                        values={},
-                    )
+                    current = ReportRow(r[1], r[2], r[3], r[4], r[5], r[6], parse(r[7]), bool(r[8]), r[9], r[10], {})
                 if r[11] is not None and current is not None:
                     current.values[r[11]] = r[12]
             if done:
