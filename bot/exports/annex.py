@@ -6,20 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.shared import Pt
-from docx.table import _Cell
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from typing import TYPE_CHECKING
 
 from bot.awards_loader import catalogue
 from bot.domain.commendation import Decision, Proposal
-from bot.exports.docx_layout import CENTER, document, line, save
+from bot.exports import mime
 from bot.i18n import Catalog
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+if TYPE_CHECKING:
+    from docx.table import _Cell
+
+# python-docx and openpyxl are imported by the writers below: the bot loads them only when it makes a file.
+XLSX_MIME = mime.XLSX
+DOCX_MIME = mime.DOCX
 COLUMNS = ("number", "name", "recipient", "unit", "form", "method", "deed")
 DEED_SHOWN = 300
 
@@ -60,6 +59,9 @@ def _title(catalog: Catalog, lang: str, annex: Annex) -> tuple[str, str]:
 
 
 def write_annex_xlsx(annex: Annex, catalog: Catalog, lang: str, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -85,6 +87,10 @@ def write_annex_xlsx(annex: Annex, catalog: Catalog, lang: str, path: Path) -> N
 
 def _fill(cell: _Cell, text: str, *, bold: bool = False) -> None:
     """Write into the cell's own first paragraph (a new cell already has one, left empty otherwise)."""
+    from docx.shared import Pt
+
+    from bot.exports.docx_layout import CENTER
+
     paragraph = cell.paragraphs[0]
     run = paragraph.add_run(text)
     run.bold = bold
@@ -94,6 +100,10 @@ def _fill(cell: _Cell, text: str, *, bold: bool = False) -> None:
 
 
 def write_annex_docx(annex: Annex, catalog: Catalog, lang: str, path: Path) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+
+    from bot.exports.docx_layout import CENTER, document, line, save
+
     doc = document()
     title, subtitle = _title(catalog, lang, annex)
     line(doc, title, bold=True, align=CENTER)

@@ -18,9 +18,10 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from bot.conversation.text import clean_text
+from bot.exports import mime
 from bot.exports.wording import Wording
 
-MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MIME = mime.DOCX
 FONT = "Times New Roman"
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
 JUSTIFY = WD_ALIGN_PARAGRAPH.JUSTIFY

@@ -6,21 +6,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
-
 from bot.domain.stat_forms import StatForm
+from bot.exports import mime
 
 HEADER_ROW = 8
 FIRST_ROW = HEADER_ROW + 2
-MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_THIN = Side(style="thin")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+MIME = mime.XLSX
 _FONT = "Times New Roman"
 
 
 def write_stat_form(form: StatForm, year: int, figures: dict[str, dict[str, int | None]], path: Path) -> None:
+    # openpyxl is loaded only when a form is made.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -54,7 +56,7 @@ def write_stat_form(form: StatForm, year: int, figures: dict[str, dict[str, int 
         put(f"{letter}{HEADER_ROW}", heading, bold=True, center=True)
         put(f"{letter}{HEADER_ROW + 1}", mark, italic=True, center=True)
         for at in (HEADER_ROW, HEADER_ROW + 1):
-            sheet[f"{letter}{at}"].border = _BOX
+            sheet[f"{letter}{at}"].border = box
     for offset, row in enumerate(form.rows):
         at = FIRST_ROW + offset
         put(f"A{at}", row.title, bold=row.bold or row.heading)
@@ -66,7 +68,7 @@ def write_stat_form(form: StatForm, year: int, figures: dict[str, dict[str, int 
             cell.font = Font(name=_FONT, bold=row.bold, size=12)
             cell.alignment = Alignment(horizontal="center")
         for index in range(1, last + 1):
-            sheet.cell(row=at, column=index).border = _BOX
+            sheet.cell(row=at, column=index).border = box
     footer = FIRST_ROW + len(form.rows) + 2
     put(f"A{footer}", words.preparer, bold=True, center=True)
     put(f"A{footer + 1}", words.preparer_note, italic=True, center=True)

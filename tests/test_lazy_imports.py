@@ -1,0 +1,84 @@
+"""The libraries that make files (openpyxl and python-docx for the secretariat's files, matplotlib for the
+weekly chart) are not loaded by starting the bot: they are loaded only when a file is made, and the chart is
+drawn in a child process, so that matplotlib never stays in the bot's memory."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CAMPAIGN = ROOT / "config" / "dong-thap-2023.yaml"
+HEAVY = ("openpyxl", "docx", "matplotlib")
+
+# Runs the bot's own entry point and, as the process ends, names the heavy libraries it had loaded.
+PROBE = """
+import atexit, sys
+atexit.register(lambda: print("loaded:", sorted(m for m in {heavy!r} if m in sys.modules), file=sys.stderr))
+from bot.cli import main
+sys.exit(main())
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def test_starting_the_bot_loads_no_file_making_library(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'thidua.db'}",
+        DATA_DIR=str(tmp_path / "data"),
+        CAMPAIGN_FILE=str(CAMPAIGN),
+        LOG_LEVEL="WARNING",
+        WEB_PORT=str(free_port()),
+        PYTHONPATH=str(ROOT),
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), "run", "--user", "3001"],
+        cwd=tmp_path,
+        env=env,
+        input="/start\n/tinhtrang\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Xin chào!" in result.stdout  # the whole bot ran and answered
+    assert "loaded: []" in result.stderr, result.stderr[-2000:]
+
+
+DRAW = """
+import asyncio, sys
+from pathlib import Path
+from bot.digests import chart
+spec = chart.ChartSpec(
+    title="Tuần 48",
+    legend=("Đúng hạn", "Trễ hạn", "Chưa gửi"),
+    axis="Số đơn vị",
+    panels=[chart.Panel(title="Quý IV", groups=["Cụm 1", "Cụm 2"], on_time=[3, 1], late=[1, 0], missing=[0, 2])],
+)
+asyncio.run(chart.render(spec, Path(sys.argv[1])))
+print("matplotlib" in sys.modules)
+"""
+
+
+def test_the_weekly_chart_is_drawn_in_a_child_process_and_matplotlib_stays_out_of_the_bot(tmp_path: Path) -> None:
+    path = tmp_path / "charts" / "tuan-48.png"
+    result = subprocess.run(
+        [sys.executable, "-c", DRAW, str(path)],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert result.stdout.strip() == "False"
