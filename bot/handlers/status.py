@@ -8,6 +8,8 @@ Someone holding several roles sees each of their views.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+from collections.abc import Iterable
 
 from bot.domain.campaign import ReportingPeriod
 from bot.domain.policy import Action
@@ -102,38 +104,48 @@ async def _province(ctx: Context, periods: list[ReportingPeriod], units: list[Un
     reported = await ctx.repos.reports.reported([p.code for p in periods])
     order = {g.code: i for i, g in enumerate(ctx.campaign.groups)}
     lines = [ctx.t("status.province_title")]
+    names = {u.code: u.name for u in units}
+    everyone = _by_group(units)
     for period in periods:
         done = reported.get(period.code, {})
-        # One pass over a province's thousands of units: per cluster/block, how many owe and who is missing.
-        owing: dict[str, int] = {}
-        missing: dict[str, list[str]] = {}
-        sent = late = 0
-        for unit in period.owing(units):
-            group = unit.group or ""
-            owing[group] = owing.get(group, 0) + 1
-            is_late = done.get(unit.code)
-            if is_late is None:
-                missing.setdefault(group, []).append(unit.name)
-            else:
-                sent += 1
-                late += is_late
+        # Per cluster/block, who owes and who is missing, by set operations on the units' codes: a province's
+        # thousands of units are never looped over in Python once per period.
+        groups = everyone if period.owed_by.everyone else _by_group(period.owing(units))
+        missing = {group: codes - done.keys() for group, codes in groups.items()}
+        sent = sum(len(codes) - len(missing[group]) for group, codes in groups.items())
+        late = sum(map(done.__getitem__, done.keys() & set().union(*groups.values())))
         deadline = ctx.t("status.deadline", deadline=period.deadline.strftime("%d/%m/%Y"))
         lines += [
             "",
             f"📅 {period.name.get(ctx.lang)} — {deadline}",
-            ctx.t("status.count", sent=sent, total=sum(owing.values()))
+            ctx.t("status.count", sent=sent, total=sum(len(codes) for codes in groups.values()))
             + (ctx.t("status.late_count", late=late) if late else ""),
         ]
         # Clusters and blocks in the campaign's order; units in none, then groups it no longer lists, last.
-        for code in sorted(owing, key=lambda c: (c == "", order.get(c, len(order)), c)):
+        for code in sorted(groups, key=lambda c: (c == "", order.get(c, len(order)), c)):
             group_config = ctx.campaign.group(code) if code else None
             name = group_config.name.get(ctx.lang) if group_config else (code or ctx.t("status.no_group"))
-            absent = missing.get(code, [])
-            line = f"• {name}: {owing[code] - len(absent)}/{owing[code]}"
+            owing, absent = len(groups[code]), missing[code]
+            line = f"• {name}: {owing - len(absent)}/{owing}"
             if absent:
-                line += " — " + ctx.t("status.missing", units=_names(ctx, absent))
+                # The first few by code, as the units are listed elsewhere; the rest are counted.
+                first = [names[c] for c in heapq.nsmallest(LIST_AT_MOST, absent)]
+                line += " — " + ctx.t("status.missing", units=_first_names(ctx, first, len(absent)))
             lines.append(line)
     return "\n".join(lines)
+
+
+def _by_group(units: Iterable[UnitRef]) -> dict[str, set[str]]:
+    groups: dict[str, set[str]] = {}
+    for unit in units:
+        groups.setdefault(unit.group or "", set()).add(unit.code)
+    return groups
+
+
+def _first_names(ctx: Context, first: list[str], count: int) -> str:
+    if count <= len(first):
+        return ", ".join(first)
+    return ", ".join(first) + " " + ctx.t("status.and_more", count=count - len(first))
 
 
 def _names(ctx: Context, names: list[str]) -> str:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from bot.domain.nomination import EvidenceFile
 from bot.domain.reports import AreaReport, NewReport, Report, Submission, report_reference
 from bot.domain.successions import fold_reported
-from bot.storage.database import Connection, fetch_all, fetch_one, insert_id
+from bot.storage.database import Connection, fetch_all, fetch_one, insert_id, is_sqlite
 from bot.storage.timefmt import from_db, to_db
 from bot.storage.unit_successors import successor_map
 
@@ -171,16 +171,36 @@ class ReportRepo:
         came after the deadline (an amendment after the deadline does not make an on-time unit late)."""
         if not period_codes:
             return {}
-        rows = await fetch_all(
+        # The codes come back joined in one text per period, not a row per unit: a province's tens of
+        # thousands of (period, unit) pairs would cost more to hand over one by one than to count. Which
+        # units reported is read from the index alone; lateness only for the late versions, whose unit is late
+        # when no version of it came in time.
+        joined = "group_concat" if is_sqlite(self.conn) else "string_agg"
+        marks = _marks(period_codes)
+        sent = await fetch_all(
             self.conn,
-            "SELECT period_code, unit_code, MIN(late) FROM reports"
-            f" WHERE period_code IN ({_marks(period_codes)}) GROUP BY period_code, unit_code",
-            period_codes,
+            f"SELECT period_code, {joined}(unit_code, ?) FROM (SELECT DISTINCT period_code, unit_code FROM reports"
+            f" WHERE period_code IN ({marks})) AS sent GROUP BY period_code",
+            (_SEPARATOR, *period_codes),
+        )
+        late = await fetch_all(
+            self.conn,
+            f"SELECT period_code, {joined}(unit_code, ?) FROM (SELECT DISTINCT period_code, unit_code FROM reports r"
+            f" WHERE period_code IN ({marks}) AND late = 1 AND NOT EXISTS (SELECT 1 FROM reports o"
+            " WHERE o.period_code = r.period_code AND o.unit_code = r.unit_code AND o.late = 0)) AS late"
+            " GROUP BY period_code",
+            (_SEPARATOR, *period_codes),
         )
         result: dict[str, dict[str, bool]] = {code: {} for code in period_codes}
-        for period, unit, late in rows:
-            result[period][unit] = bool(late)
+        for period, codes in sent:
+            result[period] = dict.fromkeys(codes.split(_SEPARATOR), False)
+        for period, codes in late:
+            result[period].update(dict.fromkeys(codes.split(_SEPARATOR), True))
         return fold_reported(result, await successor_map(self.conn))
+
+
+# Between unit codes joined in one text: a code never holds it (the unit separator of ASCII).
+_SEPARATOR = "\x1f"
 
 
 def _marks(values: list[str]) -> str:
