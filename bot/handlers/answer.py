@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from bot.conversation.messages import Choice, Kind
+from bot.conversation.session import Session
 from bot.domain.nomination import EvidenceFile
 from bot.domain.policy import Action
 from bot.domain.review import ANSWER_MAX, Decision
@@ -37,7 +38,8 @@ def _picked(data: dict[str, Any]) -> list[Any] | None:
 class PickQuestionStep(Step):
     key = "question"
 
-    def applies(self, data: dict[str, Any]) -> bool:
+    def applies(self, session: Session) -> bool:
+        data = session.data
         return len(_open(data)) > 1
 
     def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from bot.awards_loader import catalogue
 from bot.conversation.messages import Choice, Kind
+from bot.conversation.session import Session
 from bot.domain.audit import AuditAction
 from bot.domain.awards import AwardForm, Catalogue, Criterion, Eligibility, FactValue, Outcome, Recipient, check
 from bot.domain.commendation import Method
@@ -91,7 +92,8 @@ def _remember(data: dict[str, Any], nomination: Nomination) -> None:
 class NominationStep(Step):
     key = "nomination"
 
-    def applies(self, data: dict[str, Any]) -> bool:
+    def applies(self, session: Session) -> bool:
+        data = session.data
         return bool(data.get(PICKABLE)) or NOMINATION not in data
 
     def answered(self, data: dict[str, Any]) -> bool:
@@ -176,7 +178,8 @@ class VerifiedStep(MultiChoiceStep):
     def __init__(self) -> None:
         super().__init__("verified", "commend.verified", at_least=0)
 
-    def applies(self, data: dict[str, Any]) -> bool:
+    def applies(self, session: Session) -> bool:
+        data = session.data
         # Counted until a form is picked; then asked only if that form has something to tick.
         code = data.get("form")
         return code is None or any(

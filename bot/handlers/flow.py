@@ -13,14 +13,16 @@ from enum import Enum, auto
 from typing import Any, ClassVar
 
 from bot.conversation.messages import Choice, Kind, Reply
+from bot.conversation.session import Mode, Session
 from bot.domain.campaign import Campaign
 from bot.domain.policy import Action
 from bot.engine.context import Context
 from bot.handlers.refusal import refuse
 
-SUMMARY = "_summary"
-CONFIRM_CANCEL = "_cancel"
-STALE = "_stale"
+# What a button of the summary, the cancel question and the stale question names in place of a step key.
+# The same words as drafts and buttons made before the mode was a field of its own, so both still work.
+MODE_BUTTONS = {Mode.SUMMARY: "_summary", Mode.CONFIRM_CANCEL: "_cancel", Mode.STALE: "_stale"}
+SUMMARY, CONFIRM_CANCEL, STALE = (MODE_BUTTONS[m] for m in (Mode.SUMMARY, Mode.CONFIRM_CANCEL, Mode.STALE))
 _UNSUPPORTED = {Kind.STICKER, Kind.VOICE, Kind.LOCATION, Kind.UNSUPPORTED}
 
 
@@ -35,7 +37,7 @@ class Step(ABC):
     accepts_files = False
     accepts_contact = False
 
-    def applies(self, data: dict[str, Any]) -> bool:
+    def applies(self, session: Session) -> bool:
         return True
 
     @abstractmethod
@@ -56,6 +58,10 @@ class Step(ABC):
     def answered(self, data: dict[str, Any]) -> bool:
         return self.key in data
 
+    def scratch(self, ctx: Context) -> dict[str, Any]:
+        """This step's work in progress, kept apart from the answers."""
+        return ctx.session.scratch_of(self.key)
+
 
 class Flow(ABC):
     name: str
@@ -68,7 +74,8 @@ class Flow(ABC):
     # -- what each flow says for itself --------------------------------------------------------------
     @abstractmethod
     async def submit(self, ctx: Context) -> None:
-        """Commit what was collected, tell the user its reference, and clear the session."""
+        """Commit what was collected (every applicable step is answered), tell the user its reference, and
+        clear the session."""
 
     def title(self, ctx: Context) -> str:
         return ctx.t(f"{self.name}.title")
@@ -78,10 +85,16 @@ class Flow(ABC):
         return []
 
     async def commit(self, ctx: Context) -> None:
-        """Submit, if the policy still allows it now; otherwise the draft is dropped with the usual refusal."""
+        """Submit, if the policy still allows it now; otherwise the draft is dropped with the usual refusal.
+        An answer that went missing since the summary was shown is asked for first."""
         if not await ctx.may(self.action):
             ctx.session.clear()
             refuse(ctx, self.action)
+            return
+        missing = self.first_missing(ctx)
+        if missing is not None:
+            ctx.session.editing = True
+            self._go(ctx, missing.key)
             return
         await self.submit(ctx)
 
@@ -104,36 +117,43 @@ class Flow(ABC):
         return next(s for s in self.all_steps(ctx.session.data, ctx.campaign) if s.key == key)
 
     def applicable(self, ctx: Context) -> list[Step]:
-        data = ctx.session.data
-        return [s for s in self.all_steps(data, ctx.campaign) if s.applies(data)]
+        session = ctx.session
+        return [s for s in self.all_steps(session.data, ctx.campaign) if s.applies(session)]
+
+    def first_missing(self, ctx: Context) -> Step | None:
+        """The first step that applies and has no answer: where a draft goes on from."""
+        return next((s for s in self.applicable(ctx) if not s.answered(ctx.session.data)), None)
 
     async def prepare(self, ctx: Context) -> bool:
-        """Put in the session what the steps need before the first question (which units the person
+        """Put in the session's facts what the steps need before the first question (which units the person
         represents, say). False when the flow cannot start for this person: the reason is already said."""
         return True
 
     async def start(self, ctx: Context) -> None:
-        ctx.session.start(self.name, SUMMARY)
+        ctx.session.start(self.name)
         if not await self.prepare(ctx):
             ctx.session.clear()
             return
-        data = ctx.session.data
-        ctx.session.step = next((s.key for s in self.applicable(ctx) if not s.answered(data)), SUMMARY)
+        missing = self.first_missing(ctx)
+        if missing is None:
+            self._set_summary(ctx)
+        else:
+            self._set_step(ctx, missing.key)
         ctx.say(ctx.t("flow.started", title=self.title(ctx)))
         self.prompt(ctx)
 
     def prompt(self, ctx: Context, *, show_previous: bool = False) -> None:
         session = ctx.session
-        if session.step == SUMMARY:
-            missing = next((s for s in self.applicable(ctx) if not s.answered(session.data)), None)
+        if session.mode is Mode.SUMMARY:
+            missing = self.first_missing(ctx)
             if missing is None:
                 self._summary(ctx)
                 return
             # An answer can go while a draft waits (a phone number removed after the retention period): it is
             # asked again, and the summary follows once it is given.
             session.editing = True
-            session.step = missing.key
-        if session.step == CONFIRM_CANCEL:
+            self._set_step(ctx, missing.key)
+        if session.mode is Mode.CONFIRM_CANCEL:
             ctx.say(
                 ctx.t("flow.cancel.confirm"),
                 [
@@ -142,8 +162,8 @@ class Flow(ABC):
                 ],
             )
             return
-        if session.step == STALE:
-            resume_at = session.data.get("_return", "")
+        if session.mode is Mode.STALE:
+            resume_at = session.step if session.return_to is Mode.ASKING else None
             ctx.say(
                 ctx.t(
                     "flow.stale.ask",
@@ -173,33 +193,61 @@ class Flow(ABC):
             )
         )
 
-    def _position(self, ctx: Context, key: str) -> str:
+    def _position(self, ctx: Context, key: str | None) -> str:
         keys = [s.key for s in self.applicable(ctx)]
         if key not in keys:
             return ctx.t("flow.position_summary")
         return ctx.t("flow.position", k=keys.index(key) + 1, n=len(keys))
 
-    def _go(self, ctx: Context, key: str, *, show_previous: bool = False) -> None:
+    @staticmethod
+    def _set_step(ctx: Context, key: str) -> None:
+        ctx.session.mode = Mode.ASKING
         ctx.session.step = key
+
+    @staticmethod
+    def _set_summary(ctx: Context) -> None:
+        ctx.session.mode = Mode.SUMMARY
+        ctx.session.step = None
+
+    def _go(self, ctx: Context, key: str, *, show_previous: bool = False) -> None:
+        self._set_step(ctx, key)
         self.prompt(ctx, show_previous=show_previous)
+
+    def _go_summary(self, ctx: Context) -> None:
+        self._set_summary(ctx)
+        self.prompt(ctx)
+
+    def _come_back(self, ctx: Context, default: Mode) -> None:
+        """Leave the cancel or stale question for where the draft stood before it."""
+        session = ctx.session
+        session.mode = session.return_to or default
+        session.return_to = None
+        if session.mode is Mode.ASKING and session.step is None:
+            session.step = self.applicable(ctx)[0].key
+        elif session.mode is Mode.SUMMARY:
+            session.step = None
+        self.prompt(ctx, show_previous=True)
 
     def _advance(self, ctx: Context) -> None:
         session = ctx.session
-        applicable = self.applicable(ctx)
         if session.editing:
-            missing = next((s for s in applicable if not s.answered(session.data)), None)
+            missing = self.first_missing(ctx)
             if missing is None:
                 session.editing = False
-                self._go(ctx, SUMMARY)
+                self._go_summary(ctx)
             else:
                 self._go(ctx, missing.key)
             return
+        applicable = self.applicable(ctx)
         keys = [s.key for s in applicable]
         current = session.step
         assert current is not None
         index = keys.index(current) if current in keys else len(keys) - 1
         following = applicable[index + 1 :]
-        self._go(ctx, following[0].key if following else SUMMARY, show_previous=True)
+        if following:
+            self._go(ctx, following[0].key, show_previous=True)
+        else:
+            self._go_summary(ctx)
 
     # -- input -----------------------------------------------------------------------------------------
     async def handle(self, ctx: Context) -> None:
@@ -207,30 +255,31 @@ class Flow(ABC):
         incoming = ctx.incoming
         stale_after = ctx.services.stale_after
         if (
-            session.step not in (STALE, CONFIRM_CANCEL)
+            session.mode not in (Mode.STALE, Mode.CONFIRM_CANCEL)
             and session.updated_at is not None
             and ctx.now - session.updated_at > stale_after
         ):
-            session.data["_return"] = session.step
-            self._go(ctx, STALE)
+            session.return_to = session.mode
+            session.mode = Mode.STALE
+            self.prompt(ctx)
             return
-        step_key = session.step
-        assert step_key is not None
+        button_step = session.step if session.mode is Mode.ASKING else MODE_BUTTONS[session.mode]
+        assert button_step is not None
         value: str | None = None
         if incoming.kind is Kind.CHOICE:
-            value = self.parse_value(incoming.choice or "", step_key)
+            value = self.parse_value(incoming.choice or "", button_step)
             if value is None:
                 ctx.say(ctx.t("errors.old_button"))
                 self.prompt(ctx)
                 return
-        if step_key == STALE:
+        if session.mode is Mode.STALE:
             await self._on_stale(ctx, value)
-        elif step_key == CONFIRM_CANCEL:
+        elif session.mode is Mode.CONFIRM_CANCEL:
             self._on_confirm_cancel(ctx, value)
-        elif step_key == SUMMARY:
+        elif session.mode is Mode.SUMMARY:
             await self._on_summary(ctx, value)
         else:
-            await self._on_step(ctx, self.step(ctx, step_key), value)
+            await self._on_step(ctx, self.step(ctx, button_step), value)
 
     async def _on_step(self, ctx: Context, step: Step, value: str | None) -> None:
         kind = ctx.incoming.kind
@@ -256,8 +305,7 @@ class Flow(ABC):
 
     async def _on_stale(self, ctx: Context, value: str | None) -> None:
         if value == "resume":
-            ctx.session.step = ctx.session.data.pop("_return", None) or self.applicable(ctx)[0].key
-            self.prompt(ctx, show_previous=True)
+            self._come_back(ctx, Mode.ASKING)
         elif value == "discard":
             ctx.session.clear()
             ctx.say(ctx.t("flow.stale.discarded"))
@@ -270,8 +318,7 @@ class Flow(ABC):
             ctx.session.clear()
             ctx.say(ctx.t("flow.cancel.done"))
         elif value == "no":
-            ctx.session.step = ctx.session.data.pop("_return", None) or SUMMARY
-            self.prompt(ctx, show_previous=True)
+            self._come_back(ctx, Mode.SUMMARY)
         else:
             ctx.say(ctx.t("input.pick_choice"))
             self.prompt(ctx)
@@ -313,16 +360,15 @@ class Flow(ABC):
     # -- commands that apply to any flow -------------------------------------------------------------
     def back(self, ctx: Context) -> None:
         session = ctx.session
-        if session.step in (CONFIRM_CANCEL, STALE):
-            session.step = session.data.pop("_return", None) or SUMMARY
-            self.prompt(ctx, show_previous=True)
+        if session.mode in (Mode.CONFIRM_CANCEL, Mode.STALE):
+            self._come_back(ctx, Mode.SUMMARY)
             return
         if session.editing:
             session.editing = False
-            self._go(ctx, SUMMARY)
+            self._go_summary(ctx)
             return
         applicable = [s.key for s in self.applicable(ctx)]
-        if session.step == SUMMARY:
+        if session.mode is Mode.SUMMARY:
             self._go(ctx, applicable[-1], show_previous=True)
             return
         # The step before in the order the answers now give: a flow whose steps follow the answers (a
@@ -336,9 +382,10 @@ class Flow(ABC):
 
     def cancel(self, ctx: Context) -> None:
         session = ctx.session
-        if session.step not in (CONFIRM_CANCEL, STALE):
-            session.data["_return"] = session.step
-        self._go(ctx, CONFIRM_CANCEL)
+        if session.mode not in (Mode.CONFIRM_CANCEL, Mode.STALE):
+            session.return_to = session.mode
+        session.mode = Mode.CONFIRM_CANCEL
+        self.prompt(ctx)
 
     def remind(self, ctx: Context) -> None:
         """Tell a user who wandered off (asked for help, say) where their draft stands."""

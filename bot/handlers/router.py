@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.conversation.messages import Kind
-from bot.conversation.session import Session
+from bot.conversation.session import Mode, Session
 from bot.domain.policy import Action
 from bot.engine.context import Context, Services
 from bot.handlers import annex, desk_link, digest, invite, mine, queue, register, split, start, status
@@ -59,7 +59,7 @@ class ConversationRouter:
 
     def accepts_files(self, session: Session, services: Services) -> bool:
         flow = self.flows.get(session.conversation or "")
-        if flow is None or session.step is None:
+        if flow is None or session.mode is not Mode.ASKING or session.step is None:
             return False
         steps = flow.all_steps(session.data, services.campaign)
         return any(step.key == session.step and step.accepts_files for step in steps)

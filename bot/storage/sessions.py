@@ -1,9 +1,14 @@
+"""Each person's conversation, saved after every update. Drafts saved before the conversation's mode and
+each step's work in progress had fields of their own are read into the fields they have now."""
+
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Any
 
 from bot.conversation.messages import Choice
-from bot.conversation.session import Session
+from bot.conversation.session import Mode, Session
 from bot.storage.database import Connection, fetch_one
 from bot.storage.timefmt import from_db, to_db
 
@@ -16,7 +21,8 @@ class SessionRepo:
         row = await fetch_one(self.conn, "SELECT state, updated_at FROM sessions WHERE user_id = ?", (user_id,))
         if row is None:
             return Session()
-        session = Session.model_validate_json(row["state"])
+        state = json.loads(row["state"])
+        session = Session.model_validate(upgrade_old_draft(state) if "mode" not in state else state)
         session.updated_at = from_db(row["updated_at"])
         return session
 
@@ -40,3 +46,63 @@ class SessionRepo:
         session.choices_at = shown_at
         await self.save(user_id, session, now)
         return True
+
+
+# Where the mode lived: the step key of the summary, the cancel question and the stale question.
+_OLD_MODES = {"_summary": Mode.SUMMARY, "_cancel": Mode.CONFIRM_CANCEL, "_stale": Mode.STALE}
+# The work in progress of a step, kept among the answers: old key -> (step, new key).
+_OLD_SCRATCH = {
+    "_unit_matches": ("unit", "matches"),
+    "_unit_name": ("unit", "name"),
+    "_category_view": ("category", "view"),
+    "_category_matches": ("category", "matches"),
+}
+# What a flow looked up for its steps, kept among the answers: old key -> new key in the facts.
+_OLD_FACTS = {
+    "_rep_units": "rep_units",
+    "_units": "units",
+    "_sent_by_unit": "sent_by_unit",
+    "_basis": "basis",
+    "_amends": "amends",
+    "_recipients": "recipients",
+}
+
+
+def upgrade_old_draft(state: dict[str, Any]) -> dict[str, Any]:
+    """A session saved in the shape before `mode`, `return_to`, `facts` and `scratch`, in today's shape: the
+    draft goes on where it stood, with the answers it had. `history` (never read) is dropped."""
+    state = dict(state)
+    state.pop("history", None)
+    data: dict[str, Any] = dict(state.get("data") or {})
+    facts: dict[str, Any] = {}
+    scratch: dict[str, dict[str, Any]] = {}
+    step = state.get("step")
+    returning = data.pop("_return", None)
+    mode = _OLD_MODES.get(step) if isinstance(step, str) else None
+    if mode is None:
+        state["mode"] = Mode.ASKING
+    elif mode is Mode.SUMMARY:
+        state["mode"], state["step"] = Mode.SUMMARY, None
+    else:
+        state["mode"] = mode
+        back = _OLD_MODES.get(returning) if isinstance(returning, str) else None
+        if returning is None or back is Mode.SUMMARY:
+            state["return_to"], state["step"] = Mode.SUMMARY, None
+        else:
+            state["return_to"], state["step"] = Mode.ASKING, returning
+    for key in [k for k in data if k.startswith("_")]:
+        if key in _OLD_SCRATCH:
+            owner, name = _OLD_SCRATCH[key]
+            scratch.setdefault(owner, {})[name] = data.pop(key)
+        elif key in _OLD_FACTS:
+            facts[_OLD_FACTS[key]] = data.pop(key)
+        elif key == "_files":
+            # The files kept so far belong to the files step being asked (evidence, or a report's files).
+            kept = data.pop(key)
+            if isinstance(state.get("step"), str):
+                scratch.setdefault(state["step"], {})["kept"] = kept
+        elif key.startswith("_ticked:"):
+            scratch.setdefault(key.removeprefix("_ticked:"), {})["ticks"] = data.pop(key)
+        # Other keys (the lists the answer, commend and decide conversations prepare) stay where they read them.
+    state["data"], state["facts"], state["scratch"] = data, facts, scratch
+    return state
