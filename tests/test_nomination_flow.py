@@ -340,3 +340,13 @@ async def test_start_offers_the_desks_work_to_the_desk(app: App) -> None:
     assert {"🗂 Tổng hợp ngay", "📢 Gửi thông báo", "📥 Xuất tệp Excel/Word"} <= set(office.buttons)
     await office.tap("Gửi thông báo")
     assert "Bước 1/" in office.text and "nội dung thông báo" in office.text
+
+
+async def test_a_name_matching_too_many_units_asks_for_more(app: App) -> None:
+    person = Person(app)
+    await person.say("/decu")
+    await person.tap("Cá nhân")
+    await person.say("Võ Thị Em")
+    await person.say("huyện")
+    assert "Có 9 nơi khớp, nhiều quá để liệt kê" in person.text and "Bước 3/9" in person.text
+    assert person.buttons == []

@@ -269,3 +269,33 @@ async def test_reports_cannot_be_rewritten(app: App) -> None:
         ):
             with pytest.raises(sqlite3.IntegrityError):
                 conn.execute(sql)
+
+
+async def test_changing_the_unit_asks_for_the_period_again(app: App) -> None:
+    rep = await representative(app, "12", "H-LAIVUNG")
+    await rep.say(f"/dangky {await invite_code(app, Grant(role=Role.UNIT_REP, unit_code='SO-TTTT'))}")
+    await rep.say("/baocao")
+    await rep.tap("Huyện Lai Vung")
+    await rep.tap(YEAR_END)
+    await rep.tap("Giảm nghèo bền vững")
+    await rep.tap("Xong (1 đã chọn)")
+    await rep.say(POVERTY)
+    await rep.say("120")
+    await rep.say("2,75")
+    await rep.tap("Bỏ qua")
+    assert "Xem lại trước khi gửi" in rep.text
+    await rep.tap("Sửa: Đơn vị")
+    await rep.tap("Sở Thông tin")
+    # The period picked was the district's: the department is asked for its own, not sent to the summary.
+    assert "Báo cáo cho kỳ nào?" in rep.text and "Xem lại trước khi gửi" not in rep.text
+
+
+async def test_areas_are_kept_in_the_order_of_the_list_not_of_the_ticks(app: App) -> None:
+    rep = await representative(app, "10", "H-THAPMUOI")
+    await rep.say("/baocao")
+    await rep.tap(YEAR_END)
+    await rep.tap("Giảm nghèo bền vững")
+    await rep.tap("Nông nghiệp, nông thôn mới")
+    await rep.tap("Xong (2 đã chọn)")
+    # Agriculture comes before poverty reduction in the campaign's list: its narrative is asked first.
+    assert "Nông nghiệp, nông thôn mới" in rep.text and "Giảm nghèo" not in rep.text

@@ -24,7 +24,7 @@ class FilesStep(Step):
         self.texts = texts
 
     def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
-        kept: list[dict[str, Any]] = ctx.session.data.get("_files", [])
+        kept: list[dict[str, Any]] = self.scratch(ctx).get("kept", [])
         limit = ctx.services.max_files
         mb = megabytes(ctx.services.max_file_bytes)
         if kept:
@@ -36,13 +36,14 @@ class FilesStep(Step):
 
     async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
         data = ctx.session.data
+        scratch = self.scratch(ctx)
         if value in ("done", "skip"):
-            data[self.key] = data.pop("_files", [])
+            data[self.key] = scratch.pop("kept", [])
             return Outcome.NEXT
         if ctx.incoming.kind is not Kind.FILE:
             ctx.say(ctx.t(f"{self.texts}.send_a_file"))
             return Outcome.REASK
-        kept: list[dict[str, Any]] = data.setdefault("_files", [])
+        kept: list[dict[str, Any]] = scratch.setdefault("kept", [])
         limit = ctx.services.max_files
         mb = megabytes(ctx.services.max_file_bytes)
         if not ctx.staged:
@@ -57,7 +58,7 @@ class FilesStep(Step):
             else:
                 kept.append(staged.model_dump())
         if len(kept) >= limit:
-            data[self.key] = data.pop("_files")
+            data[self.key] = scratch.pop("kept")
             ctx.say(ctx.t(f"{self.texts}.full", max=limit))
             return Outcome.NEXT
         return Outcome.REASK

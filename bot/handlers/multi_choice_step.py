@@ -10,13 +10,13 @@ resumes with its ticks.
 from __future__ import annotations
 
 import re
-from abc import abstractmethod
-from typing import Any
+from collections.abc import Callable
 
 from bot.conversation.messages import Choice, Kind, Reply
 from bot.domain.text import fold, normalize_text, shorten
 from bot.engine.context import Context
 from bot.handlers.flow import Flow, Outcome, Step
+from bot.handlers.pick_step import need_choice
 
 TICKED, UNTICKED = "☑ ", "☐ "
 # Numbers typed together: "4 16", "4,16", "4; 16", "4-6" (a range), in any mix.
@@ -25,31 +25,40 @@ RANGE_MAX = 100
 NAME_SHOWN = 40
 
 
-class MultiChoiceStep(Step):
-    """Stores the ticked values, in the order the options are listed. Texts under `texts`: question,
-    done (with {count}), too_few (with {min}) and how."""
+class PickSeveral(Step):
+    """Stores the ticked values of `options` ((value, label) of every option, in the order to show them),
+    in that order. Texts under `texts`: question, done (with {count}), too_few (with {min}) and how."""
 
     DONE = "_done"
 
-    def __init__(self, key: str, texts: str, at_least: int = 1) -> None:
+    def __init__(
+        self,
+        key: str,
+        texts: str,
+        options: Callable[[Context], list[tuple[str, str]]] | None = None,
+        at_least: int = 1,
+    ) -> None:
         self.key = key
         self.texts = texts
+        self._options = options
         self.at_least = at_least
 
-    @abstractmethod
     def options(self, ctx: Context) -> list[tuple[str, str]]:
-        """(value, label) of every option, in the order to show them."""
+        """The options given, or (in a subclass) worked out here."""
+        if self._options is None:
+            raise NotImplementedError(f"{type(self).__name__} lists no options")
+        return self._options(ctx)
 
-    def _ticks(self, data: dict[str, Any]) -> list[str]:
+    def _ticks(self, ctx: Context) -> list[str]:
         """The ticks being made: started from the stored answer when the step is asked again."""
-        held = f"_ticked:{self.key}"
-        if held not in data:
-            data[held] = list(data.get(self.key, []))
-        ticks: list[str] = data[held]
+        scratch = self.scratch(ctx)
+        if "ticks" not in scratch:
+            scratch["ticks"] = list(ctx.session.data.get(self.key, []))
+        ticks: list[str] = scratch["ticks"]
         return ticks
 
     def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
-        ticks = self._ticks(ctx.session.data)
+        ticks = self._ticks(ctx)
         choices = [
             Choice(label=(TICKED if value in ticks else UNTICKED) + label, value=flow.value(self.key, value))
             for value, label in self.options(ctx)
@@ -60,14 +69,14 @@ class MultiChoiceStep(Step):
 
     async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
         data = ctx.session.data
-        ticks = self._ticks(data)
+        ticks = self._ticks(ctx)
         options = self.options(ctx)
         if value == self.DONE:
             if len(ticks) < self.at_least:
                 ctx.say(ctx.t(f"{self.texts}.too_few", min=self.at_least))
                 return Outcome.REASK
             data[self.key] = [v for v, _ in options if v in ticks]
-            data.pop(f"_ticked:{self.key}")
+            self.scratch(ctx).pop("ticks")
             return Outcome.NEXT
         if value is None and ctx.incoming.kind is Kind.TEXT and NUMBERS.match(ctx.incoming.text or ""):
             return self._tick_numbers(ctx, flow, ctx.incoming.text or "")
@@ -79,8 +88,7 @@ class MultiChoiceStep(Step):
                 return Outcome.REASK
             value = found[0]
         if value not in {v for v, _ in options}:
-            ctx.say(ctx.t("input.pick_choice"))
-            return Outcome.REASK
+            return need_choice(ctx)
         if value in ticks:
             ticks.remove(value)
         else:
@@ -105,7 +113,7 @@ class MultiChoiceStep(Step):
             shown = ", ".join(str(n) for n in wrong[:5])
             self._report_ticks(ctx, flow, ctx.t("pick.bad_number", numbers=shown, max=len(options)))
             return Outcome.STAY
-        ticks = self._ticks(ctx.session.data)
+        ticks = self._ticks(ctx)
         for number in numbers:
             if number == done_number:
                 continue  # "Done" among numbers to tick is not taken as done: the ticks are shown first
@@ -119,7 +127,7 @@ class MultiChoiceStep(Step):
 
     def _report_ticks(self, ctx: Context, flow: Flow, note: str | None = None) -> None:
         """What is ticked now, as a refresh of the list's choices rather than the list again."""
-        ticks = self._ticks(ctx.session.data)
+        ticks = self._ticks(ctx)
         _, choices = self.question(ctx, flow)
         numbered = [
             f"{number}. {shorten(label, NAME_SHOWN)}"
@@ -138,3 +146,7 @@ class MultiChoiceStep(Step):
     def shown(self, ctx: Context) -> str:
         picked = ctx.session.data.get(self.key, [])
         return "; ".join(label for value, label in self.options(ctx) if value in picked)
+
+
+# The name the conversations written before PickSeveral subclass.
+MultiChoiceStep = PickSeveral
