@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from enum import Enum, auto
 from typing import Any, ClassVar
 
+from bot.conversation.buttons import FlowButton
 from bot.conversation.messages import Choice, Kind, Reply
 from bot.conversation.session import Mode, Session
 from bot.domain.campaign import Campaign
@@ -100,11 +101,12 @@ class Flow(ABC):
 
     # -- choice values ---------------------------------------------------------------------------------
     def value(self, step: str, choice: str) -> str:
-        return f"{self.name}:{step}:{choice}"
+        return FlowButton(flow=self.name, step=step, value=choice).pack()
 
     def parse_value(self, raw: str, step: str) -> str | None:
-        prefix = f"{self.name}:{step}:"
-        return raw[len(prefix) :] if raw.startswith(prefix) else None
+        """The value of a button of this flow's `step`; None for any other button (an older message's)."""
+        button = FlowButton.unpack(raw)
+        return button.value if button is not None and button.flow == self.name and button.step == step else None
 
     # -- navigation ------------------------------------------------------------------------------------
     def all_steps(self, data: dict[str, Any], campaign: Campaign) -> list[Step]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from bot.conversation.buttons import QueueButton
 from bot.conversation.messages import Choice
 from bot.domain.nomination import NominationStatus
 from bot.domain.policy import Action, may_view_nomination
@@ -16,7 +17,7 @@ from bot.handlers import mine
 from bot.handlers.review import view as review_view
 from bot.handlers.review_card import Press, value
 
-PREFIX = "q:"
+PREFIX = QueueButton.prefix + ":"
 PAGE = 8
 DEED_SHOWN = 60
 # A reference as typed on a phone: any case, spaces or dots for dashes, zeros left out ("ntvt 2026 3").
@@ -72,19 +73,19 @@ async def on_button(ctx: Context) -> None:
     if not await ctx.may(Action.REVIEW):
         ctx.say(ctx.t("refused.review"))
         return
-    parts = (ctx.incoming.choice or "").removeprefix(PREFIX).split(":")
+    button = QueueButton.unpack(ctx.incoming.choice or "")
     try:
-        offset = max(int(parts[0]), 0)
-        status = None if parts[1] == "-" else NominationStatus(parts[1])
-        group = None if parts[2] == "-" else parts[2]
-    except (IndexError, ValueError):
+        if button is None:
+            raise ValueError("not a page button")
+        status = None if button.status is None else NominationStatus(button.status)
+    except ValueError:
         ctx.say(ctx.t("review.not_found"))
         return
-    await _page(ctx, status, group, offset)
+    await _page(ctx, status, button.group, max(button.offset, 0))
 
 
 def _page_value(offset: int, status: NominationStatus | None, group: str | None) -> str:
-    return f"{PREFIX}{offset}:{status.value if status else '-'}:{group or '-'}"
+    return QueueButton(offset=offset, status=status.value if status else None, group=group).pack()
 
 
 async def _page(ctx: Context, status: NominationStatus | None, group: str | None, offset: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.conversation.buttons import ReviewButton
 from bot.conversation.messages import Choice, Reply
 from bot.domain.nomination import Nomination, NominationStatus, NomineeKind
 from bot.domain.policy import Action, allowed, roles_of
@@ -14,7 +15,7 @@ from bot.engine.context import Context, Services
 from bot.storage.desk import DeskChat
 from bot.storage.repos import Repos
 
-PREFIX = "rv:"
+PREFIX = ReviewButton.prefix + ":"
 DEED_SHOWN = 300
 OUTBOX_KIND = "review"
 
@@ -36,15 +37,18 @@ class Press:
         return self.args[index] if index < len(self.args) else None
 
 
-def value(verb: str, *args: object) -> str:
-    return PREFIX + ":".join([verb, *(str(a) for a in args)])
+def value(verb: str, subject: int, stage: str | None = None, publish: int | None = None) -> str:
+    return ReviewButton(verb=verb, subject=subject, stage=stage, publish=publish).pack()
 
 
 def parse(raw: str) -> Press | None:
-    if not raw.startswith(PREFIX):
+    button = ReviewButton.unpack(raw)
+    if button is None or not button.verb:
         return None
-    verb, *args = raw.removeprefix(PREFIX).split(":")
-    return Press(verb, tuple(args)) if verb else None
+    args = [str(button.subject), button.stage, None if button.publish is None else str(int(button.publish))]
+    while args and args[-1] is None:
+        args.pop()
+    return Press(button.verb, tuple(a or "" for a in args))
 
 
 # -- what a state offers ---------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.conversation.buttons import SplitButton
 from bot.conversation.messages import Choice, Reply
 from bot.domain.policy import Action
 from bot.domain.successions import Split
@@ -13,12 +14,12 @@ from bot.engine.context import Context, Services
 from bot.handlers.refusal import insist
 from bot.storage.repos import Repos
 
-PREFIX = "split:"
+PREFIX = SplitButton.prefix + ":"
 OUTBOX_KIND = "split"
 
 
 def _value(old: str, new: str) -> str:
-    return f"{PREFIX}{old}:{new}"
+    return SplitButton(old=old, new=new).pack()
 
 
 async def _names(repos: Repos) -> dict[str, str]:
@@ -70,7 +71,8 @@ async def list_splits(ctx: Context) -> None:
 async def split_button(ctx: Context) -> None:
     if not await insist(ctx, Action.MANAGE_UNITS):
         return
-    old, _, new = (ctx.incoming.choice or "").removeprefix(PREFIX).partition(":")
+    button = SplitButton.unpack(ctx.incoming.choice or "")
+    old, new = (button.old, button.new) if button is not None else ("", "")
     pending = {s.unit.code: s for s in await _pending(ctx)}
     names = await _names(ctx.repos)
     split = pending.get(old)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from bot.conversation.buttons import MenuButton
 from bot.conversation.messages import Choice, Reply
 from bot.domain.policy import Role
 from bot.engine.context import Services
@@ -29,8 +30,8 @@ log = logging.getLogger(__name__)
 # With several workers on one PostgreSQL database, one of them plans each tick (an advisory lock's key).
 PLANNING_LOCK = 7_140_010
 
-# The router reads "menu:<command>" as that command, so this button starts /baocao.
-REPORT_BUTTON = "menu:report"
+# A menu button is read as its command, so this button starts /baocao.
+REPORT_BUTTON = MenuButton(command="report").pack()
 
 
 async def plan_from_db(conn: Connection, services: Services, now: dt.datetime) -> Plan:
