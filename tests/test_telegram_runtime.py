@@ -18,9 +18,12 @@ from bot.channels.telegram.config import TelegramConfigError
 from bot.channels.telegram.runner import run_telegram, start_telegram, stop_telegram
 from bot.cli.run import messenger_runners
 from bot.clock import FixedClock
+from bot.domain.policy import Grant, Role
+from tests.support.chat import Person
 from tests.support.config import make_settings
 from tests.support.net import wait_for
-from tests.support.telegram_fake import TOKEN, FakeTelegram, Updates, as_update
+from tests.support.roles import invite_code
+from tests.support.telegram_fake import TOKEN, Call, FakeTelegram, Updates, as_update
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 
@@ -235,3 +238,39 @@ async def test_an_answer_refused_before_it_left_is_tried_again(tg_app: App, monk
     # Two refused connections and a 502, each waited out a little longer; then the answer.
     assert waits == [0.5, 1.0, 2.0]
     assert len(fake.of("sendMessage")) == 4 and "Bước 1/9" in fake.texts(5252)[0]
+
+
+async def test_staff_see_their_desk_commands_in_their_own_chat_and_citizens_do_not(tg_app: App) -> None:
+    secretary = Person(tg_app, "7070", channel="telegram")
+    await secretary.say(f"/dangky {await invite_code(tg_app, Grant(role=Role.SECRETARIAT))}")
+    rep = Person(tg_app, "7171", channel="telegram")
+    await rep.say(f"/dangky {await invite_code(tg_app, Grant(role=Role.UNIT_REP, unit_code='H-LAPVO'))}")
+    await rep.say("/lang en")
+    fake = FakeTelegram()
+    application = await start_telegram(tg_app, fake)
+    await stop_telegram(tg_app, application)
+
+    def words(call: Call) -> set[str]:
+        return {c["command"] for c in call.params["commands"]}
+
+    calls = fake.of("setMyCommands")
+    by_chat = {c.params["scope"].get("chat_id"): c for c in calls if c.params["scope"]["type"] == "chat"}
+    private = [c for c in calls if c.params["scope"]["type"] == "all_private_chats"]
+    assert {c.params.get("language_code") for c in private} == {None, "vi", "en"}
+    assert all("choduyet" not in words(c) and "queue" not in words(c) for c in private)
+    assert {"choduyet", "thongbao", "xuat", "moi", "web"} <= words(by_chat[7070])
+    assert {"batdau", "decu", "trogiup"} <= words(by_chat[7070]) and "xem" not in words(by_chat[7070])
+    # A representative's role has no desk commands: their menu is the public one, in their language.
+    assert words(by_chat[7171]) == {
+        "start",
+        "nominate",
+        "mine",
+        "register",
+        "report",
+        "status",
+        "answer",
+        "help",
+        "lang",
+        "back",
+        "cancel",
+    }

@@ -1,18 +1,53 @@
-"""The commands users type, with their Vietnamese and English names."""
+"""Every command, in one table: its Vietnamese and English names, who may use it, what runs it, and where
+it is offered (the start menu's buttons, /trogiup, Telegram's command menu). Adding a command is adding a
+line here (and its words to the catalogs)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from enum import Enum, auto
 
+from bot.domain.policy import Action
 from bot.domain.text import fold
+from bot.engine.context import Context
+from bot.handlers import annex, desk_link, digest, invite, mine, queue, register, split, start, status
+from bot.handlers.announce import AnnounceFlow
+from bot.handlers.answer import AnswerFlow
+from bot.handlers.commendation import CommendFlow
+from bot.handlers.decision import DecideFlow
+from bot.handlers.export import ExportFlow
+from bot.handlers.flow import Flow
+from bot.handlers.nominate import NominateFlow
+from bot.handlers.report import ReportFlow
+
+Handler = Callable[[Context], Awaitable[None]]
+
+
+class Place(Enum):
+    """Where a command is a button of the start menu (the same menu wherever the bot offers one, so that its
+    numbers always mean the same things to a person)."""
+
+    EVERYONE = auto()  # for everyone, in the table's order
+    FIRST = auto()  # the role's own work, put first for those who may
+    SECOND = auto()  # the role's own work, put second for those who may
+    STAFF = auto()  # the desk's work, after what everyone can do, for those who may
 
 
 @dataclass(frozen=True)
 class Command:
-    name: str  # canonical name, also the catalog key under commands.
+    name: str  # canonical name, also the catalog key under commands. (and under menu. for a button)
     vi: str
     en: str
-    in_menu: bool = True
+    # Asked before it runs. Some handlers ask again with what they are given (whose nomination, which role).
+    action: Action
+    # A handler, or the conversation it starts; None for /quaylai and /huy, which act on the conversation.
+    run: Handler | type[Flow] | None
+    # The desk's commands: in /trogiup and Telegram's menu only for those who may use them.
+    staff: bool = False
+    # In Telegram's command menu (for the staff who may, if `staff`).
+    listed: bool = True
+    button: Place | None = None
 
     @property
     def aliases(self) -> tuple[str, ...]:
@@ -20,34 +55,36 @@ class Command:
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("start", "batdau", "start"),
-    Command("nominate", "decu", "nominate"),
-    Command("mine", "cuatoi", "mine"),
-    Command("register", "dangky", "register"),
-    Command("report", "baocao", "report"),
-    Command("status", "tinhtrang", "status"),
-    # Staff only: the menu is the same for everyone, so it is left out of it (/trogiup still lists it).
-    Command("invite", "moi", "invite", in_menu=False),
-    Command("answer", "traloi", "answer"),
-    # The secretariat's desk, left out of the shared menu like /moi.
-    Command("queue", "choduyet", "queue", in_menu=False),
-    Command("view", "xem", "view", in_menu=False),
-    Command("digest", "tonghop", "digest", in_menu=False),
-    Command("announce", "thongbao", "announce", in_menu=False),
-    Command("export", "xuat", "export", in_menu=False),
-    Command("split", "tachdonvi", "split", in_menu=False),
-    Command("commend", "khenthuong", "commend", in_menu=False),
-    Command("decide", "quyetdinh", "decide", in_menu=False),
-    Command("annex", "phuluc", "annex", in_menu=False),
-    # A one-time link to the desk in a browser.
-    Command("desk", "web", "desk", in_menu=False),
-    Command("help", "trogiup", "help"),
-    Command("lang", "ngonngu", "lang"),
-    Command("back", "quaylai", "back"),
-    Command("cancel", "huy", "cancel"),
+    Command("start", "batdau", "start", Action.START, start.start),
+    Command("nominate", "decu", "nominate", Action.NOMINATE, NominateFlow, button=Place.EVERYONE),
+    Command("mine", "cuatoi", "mine", Action.MY_NOMINATIONS, mine.my_nominations, button=Place.EVERYONE),
+    Command("register", "dangky", "register", Action.REGISTER, register.register),
+    Command("report", "baocao", "report", Action.REPORT, ReportFlow, button=Place.FIRST),
+    Command("status", "tinhtrang", "status", Action.STATUS, status.status, button=Place.SECOND),
+    # Which invites a person may create depends on the role it gives: the handler asks again.
+    Command("invite", "moi", "invite", Action.INVITE_UNIT_STAFF, invite.create_invite, staff=True),
+    Command("answer", "traloi", "answer", Action.ANSWER_QUESTION, AnswerFlow),
+    Command("queue", "choduyet", "queue", Action.REVIEW, queue.show_queue, staff=True, button=Place.STAFF),
+    # Whose nomination may be opened depends on the nomination: the handler asks the policy.
+    Command("view", "xem", "view", Action.START, queue.view_by_reference, listed=False),
+    Command("digest", "tonghop", "digest", Action.DIGEST, digest.send_digest, staff=True, button=Place.STAFF),
+    Command("announce", "thongbao", "announce", Action.ANNOUNCE, AnnounceFlow, staff=True, button=Place.STAFF),
+    Command("export", "xuat", "export", Action.EXPORT, ExportFlow, staff=True, button=Place.STAFF),
+    # Rare, or taking words (a code, a number): in /trogiup for those who may, not among the buttons.
+    Command("split", "tachdonvi", "split", Action.MANAGE_UNITS, split.list_splits, staff=True),
+    Command("commend", "khenthuong", "commend", Action.COMMEND, CommendFlow, staff=True, button=Place.STAFF),
+    Command("decide", "quyetdinh", "decide", Action.COMMEND, DecideFlow, staff=True),
+    Command("annex", "phuluc", "annex", Action.COMMEND, annex.make_annex, staff=True),
+    # A one-time link to the desk in a browser, asked for when wanted.
+    Command("desk", "web", "desk", Action.WEB_DESK, desk_link.send_link, staff=True),
+    Command("help", "trogiup", "help", Action.HELP, start.help_, button=Place.EVERYONE),
+    Command("lang", "ngonngu", "lang", Action.LANGUAGE, start.choose_language, button=Place.EVERYONE),
+    Command("back", "quaylai", "back", Action.START, None),
+    Command("cancel", "huy", "cancel", Action.START, None),
 )
 
 _BY_ALIAS = {alias: command for command in COMMANDS for alias in command.aliases}
+BY_NAME = {command.name: command for command in COMMANDS}
 
 
 def find_command(word: str) -> Command | None:

@@ -2,60 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
+from bot.conversation.buttons import LangButton, MenuButton, QueueButton, ReviewButton, SplitButton, kind_of
 from bot.conversation.messages import Kind
 from bot.conversation.session import Mode, Session
 from bot.domain.policy import Action
 from bot.engine.context import Context, Services
-from bot.handlers import annex, desk_link, digest, invite, mine, queue, register, split, start, status
-from bot.handlers.announce import AnnounceFlow
-from bot.handlers.answer import AnswerFlow
-from bot.handlers.commands import find_command
-from bot.handlers.commendation import CommendFlow
-from bot.handlers.decision import DecideFlow
-from bot.handlers.export import ExportFlow
+from bot.handlers import queue, split, start
+from bot.handlers.commands import COMMANDS, find_command
 from bot.handlers.flow import Flow
-from bot.handlers.nominate import NominateFlow
 from bot.handlers.refusal import insist
-from bot.handlers.report import ReportFlow
-from bot.handlers.review import PREFIX as REVIEW_PREFIX
 from bot.handlers.review import on_button as review_button
 from bot.handlers.review_flow import AskFlow, RejectFlow
 from bot.i18n import LANGUAGES
-
-Handler = Callable[[Context], Awaitable[None]]
 
 
 class ConversationRouter:
     def __init__(self, flows: list[Flow]) -> None:
         self.flows = {flow.name: flow for flow in flows}
-        self.simple: dict[str, tuple[Action, Handler]] = {
-            "start": (Action.START, start.start),
-            "help": (Action.HELP, start.help_),
-            "lang": (Action.LANGUAGE, start.choose_language),
-            "mine": (Action.MY_NOMINATIONS, mine.my_nominations),
-            "register": (Action.REGISTER, register.register),
-            "status": (Action.STATUS, status.status),
-            # Which invites a person may create depends on the role it gives: the handler asks again.
-            "invite": (Action.INVITE_UNIT_STAFF, invite.create_invite),
-            "digest": (Action.DIGEST, digest.send_digest),
-            "queue": (Action.REVIEW, queue.show_queue),
-            # Whose nomination may be opened depends on the nomination: the handler asks the policy.
-            "view": (Action.START, queue.view_by_reference),
-            "split": (Action.MANAGE_UNITS, split.list_splits),
-            "annex": (Action.COMMEND, annex.make_annex),
-            "desk": (Action.WEB_DESK, desk_link.send_link),
-        }
-        self.flow_actions = {
-            "nominate": Action.NOMINATE,
-            "report": Action.REPORT,
-            "announce": Action.ANNOUNCE,
-            "export": Action.EXPORT,
-            "answer": Action.ANSWER_QUESTION,
-            "commend": Action.COMMEND,
-            "decide": Action.COMMEND,
-        }
 
     def accepts_files(self, session: Session, services: Services) -> bool:
         flow = self.flows.get(session.conversation or "")
@@ -78,23 +41,26 @@ class ConversationRouter:
             return
         if incoming.kind is Kind.CHOICE:
             raw = incoming.choice or ""
-            if raw.startswith(start.MENU_PREFIX):
-                await self._command(ctx, raw.removeprefix(start.MENU_PREFIX), flow)
+            kind = kind_of(raw)
+            if kind is MenuButton:
+                menu = MenuButton.unpack(raw)
+                await self._command(ctx, menu.command if menu is not None else "", flow)
                 return
-            if raw.startswith(start.LANG_PREFIX):
-                await start.set_language(ctx, raw.removeprefix(start.LANG_PREFIX))
+            if kind is LangButton:
+                lang = LangButton.unpack(raw)
+                await start.set_language(ctx, lang.lang if lang is not None else "")
                 if flow is not None:
                     flow.prompt(ctx)
                 return
-            if raw.startswith(queue.PREFIX):
+            if kind is QueueButton:
                 await queue.on_button(ctx)
                 if flow is not None:
                     flow.remind(ctx)
                 return
-            if raw.startswith(split.PREFIX):
+            if kind is SplitButton:
                 await split.split_button(ctx)
                 return
-            if raw.startswith(REVIEW_PREFIX):
+            if kind is ReviewButton:
                 # Review buttons name their nomination, so they work whatever conversation is in progress.
                 await review_button(ctx, self.flows, flow)
                 return
@@ -126,18 +92,17 @@ class ConversationRouter:
             else:
                 flow.cancel(ctx)
             return
-        if name in self.flows:
-            if not await self._may(ctx, self.flow_actions[name]):
-                return
+        run = command.run
+        if not await self._may(ctx, command.action):
+            return
+        if isinstance(run, type):
             if flow is not None:
                 flow.remind(ctx)
                 return
             await self.flows[name].start(ctx)
             return
-        action, handler = self.simple[name]
-        if not await self._may(ctx, action):
-            return
-        await handler(ctx)
+        assert run is not None
+        await run(ctx)
         if flow is None:
             return
         if name != "lang":
@@ -151,16 +116,6 @@ class ConversationRouter:
 
 
 def build_router() -> ConversationRouter:
-    return ConversationRouter(
-        [
-            NominateFlow(),
-            ReportFlow(),
-            AnnounceFlow(),
-            ExportFlow(),
-            AnswerFlow(),
-            RejectFlow(),
-            AskFlow(),
-            CommendFlow(),
-            DecideFlow(),
-        ]
-    )
+    # The conversations the commands start, and those only a review button starts.
+    started = [command.run() for command in COMMANDS if isinstance(command.run, type)]
+    return ConversationRouter([*started, RejectFlow(), AskFlow()])

@@ -19,7 +19,7 @@ from bot.channels.telegram import CHANNEL
 from bot.channels.telegram.application import ALLOWED_UPDATES, TelegramApp, TelegramChannel, build_application
 from bot.channels.telegram.config import TelegramConfigError, Webhook, bot_options, bot_token, webhook
 from bot.channels.telegram.inbox import TelegramPoller, arrival_of_body
-from bot.channels.telegram.menu import set_command_menu
+from bot.channels.telegram.menu import set_command_menu, staff_menus
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.webhook import WebhookServer, update_route
 from bot.inbox.worker import InboxWorker
@@ -61,7 +61,7 @@ async def start_telegram(app: App, request: BaseRequest | None = None) -> Telegr
     )
     running = TelegramRunning(application, inbox)
     try:
-        await set_command_menu(bot, app.services.catalog)
+        await set_command_menu(bot, app.services.catalog, await staff_menus(app))
         # Updates kept by an earlier process and not yet handled go first.
         running.tasks.append(asyncio.create_task(inbox.run(), name="telegram-inbox"))
         if hook is not None:
