@@ -1,6 +1,7 @@
 """Every command, in one table: its Vietnamese and English names, who may use it, what runs it, and where
 it is offered (the start menu's buttons, /trogiup, Telegram's command menu). Adding a command is adding a
-line here (and its words to the catalogs)."""
+line here (and its words to the catalogs). The commands that show the table live here too: the greeting
+with its menu, /trogiup, and /ngonngu whose answer ends with the menu."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum, auto
 
+from bot.conversation.buttons import LangButton, MenuButton
+from bot.conversation.messages import Choice
 from bot.domain.policy import Action
 from bot.domain.text import fold
 from bot.engine.context import Context
-from bot.handlers import annex, desk_link, digest, invite, mine, queue, register, split, start, status
+from bot.handlers import annex, desk_link, digest, invite, mine, queue, register, split, status
 from bot.handlers.announce import AnnounceFlow
 from bot.handlers.answer import AnswerFlow
 from bot.handlers.commendation import CommendFlow
@@ -20,6 +23,7 @@ from bot.handlers.export import ExportFlow
 from bot.handlers.flow import Flow
 from bot.handlers.nominate import NominateFlow
 from bot.handlers.report import ReportFlow
+from bot.i18n import LANGUAGES
 
 Handler = Callable[[Context], Awaitable[None]]
 
@@ -54,8 +58,69 @@ class Command:
         return (self.vi, self.en)
 
 
+# -- the commands that show the table (read when they run, after the table is built) ------------------
+def _button(ctx: Context, command: Command) -> Choice:
+    return Choice(label=ctx.t(f"menu.{command.name}"), value=MenuButton(command=command.name).pack())
+
+
+async def menu_choices(ctx: Context) -> list[Choice]:
+    """The person's own menu, the same wherever the bot offers one, so that its numbers always mean the
+    same things to them: what everyone can do, with their role's work around it."""
+    commands = COMMANDS
+    choices = [_button(ctx, c) for c in commands if c.button is Place.EVERYONE]
+    for place, index in ((Place.FIRST, 0), (Place.SECOND, 1)):
+        for command in commands:
+            if command.button is place and await ctx.may(command.action):
+                choices.insert(index, _button(ctx, command))
+    # The desk's work one tap away for those who do it, after what everyone can do.
+    choices += [_button(ctx, c) for c in commands if c.button is Place.STAFF and await ctx.may(c.action)]
+    return choices
+
+
+async def start(ctx: Context) -> None:
+    name = ctx.incoming.display_name or ctx.user.display_name
+    hello = ctx.t("start.hello_named", name=name) if name else ctx.t("start.hello")
+    campaign = ctx.campaign.campaign.title.get(ctx.lang)
+    ctx.say(f"{hello} {ctx.t('start.greeting', campaign=campaign)}", await menu_choices(ctx))
+
+
+async def help_(ctx: Context) -> None:
+    lines = [ctx.t("help.title"), ""]
+    for command in COMMANDS:
+        # The desk's commands are listed to those who may use them; everything else to everyone, since a
+        # refusal there explains how to get the right (an invite code).
+        if command.staff and not await ctx.may(command.action):
+            continue
+        primary, secondary = (command.vi, command.en) if ctx.lang == "vi" else (command.en, command.vi)
+        lines.append(f"/{primary} (/{secondary}) — {ctx.t(f'commands.{command.name}')}")
+    lines += ["", ctx.t("help.footer")]
+    ctx.say("\n".join(lines))
+
+
+def _languages(ctx: Context) -> list[Choice]:
+    return [Choice(label=ctx.t(f"lang.name.{lang}"), value=LangButton(lang=lang).pack()) for lang in LANGUAGES]
+
+
+async def choose_language(ctx: Context) -> None:
+    wanted = ctx.incoming.args.strip().lower()
+    if wanted in LANGUAGES:
+        await set_language(ctx, wanted)
+        return
+    ctx.say(ctx.t("lang.question"), _languages(ctx))
+
+
+async def set_language(ctx: Context, lang: str) -> None:
+    if lang not in LANGUAGES:
+        # A forged or outdated button: only a language there are catalogs for is ever stored.
+        ctx.say(ctx.t("lang.unknown"), _languages(ctx))
+        return
+    await ctx.repos.users.set_lang(ctx.user.id, lang)
+    ctx.user = ctx.user.model_copy(update={"lang": lang})
+    ctx.say(ctx.t("lang.changed"), await menu_choices(ctx) if ctx.session.conversation is None else [])
+
+
 COMMANDS: tuple[Command, ...] = (
-    Command("start", "batdau", "start", Action.START, start.start),
+    Command("start", "batdau", "start", Action.START, start),
     Command("nominate", "decu", "nominate", Action.NOMINATE, NominateFlow, button=Place.EVERYONE),
     Command("mine", "cuatoi", "mine", Action.MY_NOMINATIONS, mine.my_nominations, button=Place.EVERYONE),
     Command("register", "dangky", "register", Action.REGISTER, register.register),
@@ -77,8 +142,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("annex", "phuluc", "annex", Action.COMMEND, annex.make_annex, staff=True),
     # A one-time link to the desk in a browser, asked for when wanted.
     Command("desk", "web", "desk", Action.WEB_DESK, desk_link.send_link, staff=True),
-    Command("help", "trogiup", "help", Action.HELP, start.help_, button=Place.EVERYONE),
-    Command("lang", "ngonngu", "lang", Action.LANGUAGE, start.choose_language, button=Place.EVERYONE),
+    Command("help", "trogiup", "help", Action.HELP, help_, button=Place.EVERYONE),
+    Command("lang", "ngonngu", "lang", Action.LANGUAGE, choose_language, button=Place.EVERYONE),
     Command("back", "quaylai", "back", Action.START, None),
     Command("cancel", "huy", "cancel", Action.START, None),
 )

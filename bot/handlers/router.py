@@ -7,8 +7,8 @@ from bot.conversation.messages import Kind
 from bot.conversation.session import Mode, Session
 from bot.domain.policy import Action
 from bot.engine.context import Context, Services
-from bot.handlers import queue, split, start
-from bot.handlers.commands import COMMANDS, find_command
+from bot.handlers import queue, split
+from bot.handlers.commands import COMMANDS, find_command, menu_choices, set_language
 from bot.handlers.flow import Flow
 from bot.handlers.refusal import insist
 from bot.handlers.review import on_button as review_button
@@ -48,7 +48,7 @@ class ConversationRouter:
                 return
             if kind is LangButton:
                 lang = LangButton.unpack(raw)
-                await start.set_language(ctx, lang.lang if lang is not None else "")
+                await set_language(ctx, lang.lang if lang is not None else "")
                 if flow is not None:
                     flow.prompt(ctx)
                 return
@@ -72,9 +72,9 @@ class ConversationRouter:
             await queue.open_reference(ctx, reference)
             return
         if incoming.kind is Kind.CHOICE:
-            ctx.say(ctx.t("errors.old_button_idle"), await start.menu_choices(ctx))
+            ctx.say(ctx.t("errors.old_button_idle"), await menu_choices(ctx))
         else:
-            ctx.say(ctx.t("errors.not_understood"), await start.menu_choices(ctx))
+            ctx.say(ctx.t("errors.not_understood"), await menu_choices(ctx))
 
     async def _command(self, ctx: Context, word: str, flow: Flow | None) -> None:
         command = find_command(word)
@@ -86,7 +86,7 @@ class ConversationRouter:
         name = command.name
         if name in ("back", "cancel"):
             if flow is None:
-                ctx.say(ctx.t("flow.nothing_to_" + name), await start.menu_choices(ctx))
+                ctx.say(ctx.t("flow.nothing_to_" + name), await menu_choices(ctx))
             elif name == "back":
                 flow.back(ctx)
             else:
