@@ -99,3 +99,14 @@ async def fakes() -> AsyncIterator[Fakes]:
     finally:
         await telegram.stop()
         await zalo.stop()
+
+
+@pytest.fixture
+async def fake_zalo() -> AsyncIterator[FakeZalo]:
+    """The fake Zalo Bot API on loopback."""
+    server = FakeZalo()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()

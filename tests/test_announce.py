@@ -4,7 +4,6 @@ representatives of the chosen audience, each once, in their own language."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -17,15 +16,11 @@ from bot.outbox.limits import ChannelLimits
 from bot.outbox.worker import OutboxWorker
 from tests.support.chat import Person
 from tests.support.cli import Cli
+from tests.support.db import file_rows
 from tests.support.fake_sender import FakeSender, fake_sleep
 from tests.support.roles import invite_code, registered, representative
 
 TEXT = "Đề nghị các đơn vị gửi báo cáo năm trước ngày 10/12.\nXin cảm ơn."
-
-
-def rows(path: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(path) as conn:
-        return conn.execute(sql).fetchall()
 
 
 async def secretariat(app: App, user_id: str = "9001") -> Person:
@@ -63,15 +58,15 @@ async def test_an_announcement_to_a_cluster_reaches_its_representatives_once_eac
     await office.tap("✅ Gửi")
     assert "tới 2 người" in office.text and "Cụm thi đua số 1" in office.text
 
-    queued = rows(app.db.path, "SELECT chat_id, kind, payload FROM outbox ORDER BY chat_id")
+    queued = file_rows(app.db.path, "SELECT chat_id, kind, payload FROM outbox ORDER BY chat_id")
     assert [(chat, kind) for chat, kind, _ in queued] == [("2001", "announcement"), ("2002", "announcement")]
     texts = {str(chat): json.loads(str(payload))["text"] for chat, _, payload in queued}
     assert texts["2001"].startswith("📢 Thông báo") and TEXT in texts["2001"]
     assert texts["2002"].startswith("📢 Announcement") and TEXT in texts["2002"]
-    assert rows(app.db.path, "SELECT audience, target, recipients, text FROM announcements") == [
+    assert file_rows(app.db.path, "SELECT audience, target, recipients, text FROM announcements") == [
         ("group", "CUM1", 2, TEXT)
     ]
-    assert rows(app.db.path, "SELECT action, subject FROM audit_log WHERE action = 'announcement.sent'") == [
+    assert file_rows(app.db.path, "SELECT action, subject FROM audit_log WHERE action = 'announcement.sent'") == [
         ("announcement.sent", "announcement:1")
     ]
 
@@ -91,7 +86,7 @@ async def test_queued_announcements_are_delivered_by_the_outbox(app: App, clock:
         pass
     assert sorted(chat for chat, _ in sender.delivered) == ["2001", "2002", "2003"]
     assert all(TEXT in text for _, text in sender.delivered)
-    assert rows(app.db.path, "SELECT status, COUNT(*) FROM outbox GROUP BY status") == [("sent", 3)]
+    assert file_rows(app.db.path, "SELECT status, COUNT(*) FROM outbox GROUP BY status") == [("sent", 3)]
 
 
 async def test_one_unit_found_by_typing_and_nobody_registered_is_said(app: App) -> None:
@@ -103,14 +98,14 @@ async def test_one_unit_found_by_typing_and_nobody_registered_is_said(app: App) 
     assert "Sẽ gửi tới 0 người" in office.text
     await office.tap("✅ Gửi")
     assert "chưa có cán bộ nào" in office.text
-    assert rows(app.db.path, "SELECT COUNT(*) FROM outbox") == [(0,)]
+    assert file_rows(app.db.path, "SELECT COUNT(*) FROM outbox") == [(0,)]
     # Picking another unit from the summary, the preview follows.
     await office.tap("Sửa: Đơn vị")
     await office.say("lap vo")
     assert "Sẽ gửi tới 1 người" in office.text
     await office.tap("✅ Gửi")
-    assert rows(app.db.path, "SELECT chat_id FROM outbox") == [("2001",)]
-    assert rows(app.db.path, "SELECT audience, target FROM announcements") == [("unit", "H-LAPVO")]
+    assert file_rows(app.db.path, "SELECT chat_id FROM outbox") == [("2001",)]
+    assert file_rows(app.db.path, "SELECT audience, target FROM announcements") == [("unit", "H-LAPVO")]
 
 
 async def test_a_short_text_is_asked_again_and_the_people_it_is_not_for_are_refused(app: App) -> None:
@@ -125,7 +120,7 @@ async def test_a_short_text_is_asked_again_and_the_people_it_is_not_for_are_refu
     citizen = Person(app, "3001")
     await citizen.say("/announce")
     assert "Chỉ Thường trực Hội đồng" in citizen.text
-    assert rows(app.db.path, "SELECT COUNT(*) FROM announcements") == [(0,)]
+    assert file_rows(app.db.path, "SELECT COUNT(*) FROM announcements") == [(0,)]
 
 
 @pytest.fixture
@@ -153,10 +148,10 @@ def test_the_command_line_previews_then_sends(cli: Cli) -> None:
     register_rep(cli, "SO-TTTT", "2002")
     code, out = cli("announce", "--to", "group:khoi-vhxh", "--text", TEXT)
     assert code == 0 and "1 registered representative" in out and "console:2002" in out and "--yes" in out
-    assert rows(cli.db, "SELECT COUNT(*) FROM outbox WHERE kind = 'announcement'") == [(0,)]
+    assert file_rows(cli.db, "SELECT COUNT(*) FROM outbox WHERE kind = 'announcement'") == [(0,)]
     code, out = cli("announce", "--to", "all", "--text", TEXT, "--yes")
     assert code == 0 and "queued for 2 people" in out
-    assert rows(cli.db, "SELECT chat_id FROM outbox WHERE kind = 'announcement' ORDER BY chat_id") == [
+    assert file_rows(cli.db, "SELECT chat_id FROM outbox WHERE kind = 'announcement' ORDER BY chat_id") == [
         ("2001",),
         ("2002",),
     ]
@@ -199,7 +194,7 @@ async def test_a_long_announcement_is_cut_at_each_messengers_size_as_messages_of
     await write(office, long_text)
     await office.tap("Tất cả")
     await office.tap("✅ Gửi")
-    queued = rows(app.db.path, "SELECT channel, dedup_key, payload FROM outbox ORDER BY id")
+    queued = file_rows(app.db.path, "SELECT channel, dedup_key, payload FROM outbox ORDER BY id")
     zalo_parts = [json.loads(str(payload))["text"] for channel, _, payload in queued if channel == "zalo"]
     console_parts = [json.loads(str(payload))["text"] for channel, _, payload in queued if channel == "console"]
     assert len(zalo_parts) == 2 and all(len(part) <= 2000 for part in zalo_parts)

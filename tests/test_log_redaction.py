@@ -13,11 +13,10 @@ from bot import logredact
 from bot.app import build_app
 from bot.clock import FixedClock
 from tests.support.config import make_settings
-from tests.support.telegram_chat import open_chat
+from tests.support.telegram_chat import DEED, nominate_up_to_evidence, open_chat
 from tests.support.telegram_fake import TOKEN
 
 SECRET = "webhook-secret-0123456789"
-DEED = "Anh đã cứu hai em nhỏ bị đuối nước trên sông Tiền chiều ngày 12 tháng 7 vừa qua."
 PHONES = ("84912345678", "0912 345 678", "0912345678", "912345678", "0987654321")
 
 
@@ -32,12 +31,7 @@ async def converse(tmp_path: Path, clock: FixedClock) -> None:
     app = await build_app(settings, clock)
     tg = await open_chat(app)
     try:
-        await tg.say("/decu")
-        await tg.press("Cá nhân")
-        await tg.say("Huỳnh Văn Sáu")
-        await tg.say("thap muoi")
-        await tg.press("chuyển đổi số")
-        await tg.say(DEED)
+        await nominate_up_to_evidence(tg)
         await tg.press("Bỏ qua")
         await tg.say("Lê Thị Bảy")
         await tg.say("0912 345 678")

@@ -13,14 +13,10 @@ from bot.conversation.messages import Kind
 from bot.settings import Settings
 from tests.support.chat import Person
 from tests.support.conversations import DEED, PNG, answer_up_to_nominator, answer_up_to_summary
-from tests.support.engines import select
+from tests.support.db import rows
 
 # Each database test runs on SQLite and on PostgreSQL.
 BOTH_ENGINES = True
-
-
-def rows(app: App, sql: str) -> list[tuple[object, ...]]:
-    return select(app.db, sql)
 
 
 async def test_whole_nomination_is_committed_with_a_reference(app: App) -> None:

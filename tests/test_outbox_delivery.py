@@ -10,16 +10,12 @@ from bot.app import App
 from bot.clock import FixedClock
 from bot.conversation.messages import Reply
 from bot.outbox.worker import OutboxWorker
-from tests.support.engines import select
+from tests.support.db import rows
 from tests.support.fake_sender import FakeSender, fake_sleep
 from tests.support.outbox import FAST, enqueue, statuses
 
 # Each database test runs on SQLite and on PostgreSQL.
 BOTH_ENGINES = True
-
-
-def rows(app: App, sql: str) -> list[tuple[object, ...]]:
-    return select(app.db, sql)
 
 
 async def test_the_same_key_is_queued_once(app: App) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from pathlib import Path
 
 from apscheduler.triggers.interval import IntervalTrigger
@@ -20,14 +19,10 @@ from bot.storage.retention import REMOVED, Swept
 from tests.support.chat import Person
 from tests.support.config import make_settings
 from tests.support.conversations import answer_up_to_nominator, answer_up_to_summary, secretariat
+from tests.support.db import file_rows
 from tests.support.fake_sender import FakeSender, fake_sleep
 
 PHONE = "+84912345678"
-
-
-def rows(path: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(path) as conn:
-        return conn.execute(sql).fetchall()
 
 
 async def test_phones_leave_drafts_and_sent_messages_after_the_retention_period(
@@ -57,12 +52,12 @@ async def test_phones_leave_drafts_and_sent_messages_after_the_retention_period(
         )
         while await worker.run_once():
             pass
-        sent = rows(app.db.path, "SELECT chat_id, payload FROM outbox WHERE status = 'sent' ORDER BY chat_id")
+        sent = file_rows(app.db.path, "SELECT chat_id, payload FROM outbox WHERE status = 'sent' ORDER BY chat_id")
         assert [chat for chat, _ in sent] == ["-100777", "3001"]
         assert PHONE in str(sent[1][1]) and "912" not in str(sent[0][1])  # the shared chat never had it
 
         def draft() -> dict[str, object]:
-            ((state,),) = rows(
+            ((state,),) = file_rows(
                 app.db.path,
                 "SELECT state FROM sessions WHERE user_id = (SELECT id FROM users WHERE external_id = '1002')",
             )
@@ -77,10 +72,10 @@ async def test_phones_leave_drafts_and_sent_messages_after_the_retention_period(
         assert (swept.drafts, swept.messages) == (1, 1)
 
         assert "phone" not in draft() and draft()["name"] == "Nguyễn Văn An"  # the rest of the draft is kept
-        payloads = " ".join(str(p) for (p,) in rows(app.db.path, "SELECT payload FROM outbox"))
+        payloads = " ".join(str(p) for (p,) in file_rows(app.db.path, "SELECT payload FROM outbox"))
         assert "912" not in payloads and "987" not in payloads and REMOVED in payloads
         # The nomination keeps its nominator's number for the secretariat: only the copies are gone.
-        assert rows(app.db.path, "SELECT nominator_phone FROM nominations") == [(PHONE,)]
+        assert file_rows(app.db.path, "SELECT nominator_phone FROM nominations") == [(PHONE,)]
         # Sweeping again changes nothing.
         swept = await sweep_phone_numbers(app.db, app.services)
         assert (swept.drafts, swept.messages) == (0, 0)

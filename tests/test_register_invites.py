@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sqlite3
 from pathlib import Path
 
 from bot.app import App, build_app
@@ -17,14 +16,10 @@ from bot.storage.invites import InviteRepo
 from bot.storage.units import UnitRepo
 from tests.support.chat import Person
 from tests.support.config import make_settings
+from tests.support.db import rows
 from tests.support.roles import invite_code, registered
 
 INVALID = "Mã mời này không dùng được"
-
-
-def rows(app: App, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(app.db.path) as conn:
-        return conn.execute(sql).fetchall()
 
 
 def code_in(text: str) -> str:

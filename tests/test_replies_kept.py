@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -21,24 +20,14 @@ from tests.support.zalo_fake import WEBHOOK, FakeZalo, Trouble, ZaloChat, api_er
 BOTH_ENGINES = True
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeZalo]:
-    server = FakeZalo()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
 async def test_an_update_delivered_again_brings_its_unsent_answer_once(
-    tmp_path: Path, clock: FixedClock, fake: FakeZalo
+    tmp_path: Path, clock: FixedClock, fake_zalo: FakeZalo
 ) -> None:
-    async with running_zalo(tmp_path, clock, fake, **WEBHOOK) as (_, channel):
-        chat = ZaloChat(fake, channel)
+    async with running_zalo(tmp_path, clock, fake_zalo, **WEBHOOK) as (_, channel):
+        chat = ZaloChat(fake_zalo, channel)
         update = chat.person.text("/start")
         # Zalo is down for every try of the answer: the step is done, the answer is not on the screen.
-        fake.fail("sendMessage", *[Trouble(status=500, body=api_error(500, "Internal error"))] * 4)
+        fake_zalo.fail("sendMessage", *[Trouble(status=500, body=api_error(500, "Internal error"))] * 4)
         assert await chat.send(update) == []
         # Zalo delivers the update again: instead of silence, the answer that never arrived.
         again = await chat.send(update)

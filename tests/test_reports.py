@@ -14,14 +14,10 @@ from bot.storage.reports import ReportRepo
 from bot.storage.roles import RoleRepo
 from tests.support.chat import Person
 from tests.support.conversations import POVERTY, YEAR_END, report_poverty
+from tests.support.db import rows
 from tests.support.roles import invite_code, registered, representative
 
 OCOP = "Có thêm 6 sản phẩm OCOP 3 sao, trong đó 2 sản phẩm từ sen Tháp Mười."
-
-
-def rows(app: App, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(app.db.path) as conn:
-        return conn.execute(sql).fetchall()
 
 
 async def test_a_report_with_indicators_and_its_reference(app: App) -> None:

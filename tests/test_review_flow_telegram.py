@@ -22,7 +22,7 @@ from tests.support.conversations import PNG
 from tests.support.db import db_rows
 from tests.support.fake_sender import fake_sleep
 from tests.support.roles import invite_code
-from tests.support.telegram_chat import DEED, TelegramChat
+from tests.support.telegram_chat import TelegramChat, nominate_up_to_evidence
 from tests.support.telegram_fake import FakeTelegram, Updates
 
 FAST = {"telegram": ChannelLimits(per_second=1000)}
@@ -68,12 +68,7 @@ async def desk(tg_settings: Settings, clock: FixedClock) -> AsyncIterator[Desk]:
 
 
 async def nominate(tg: TelegramChat) -> str:
-    await tg.say("/decu")
-    await tg.press("Cá nhân")
-    await tg.say("Huỳnh Văn Sáu")
-    await tg.say("thap muoi")
-    await tg.press("chuyển đổi số")
-    await tg.say(DEED)
+    await nominate_up_to_evidence(tg)
     await tg.press("Bỏ qua")
     await tg.say("Lê Thị Bảy")
     await tg.feed(tg.updates.contact("84912345678"))
@@ -180,12 +175,7 @@ async def test_a_question_and_its_answer_through_telegram(desk: Desk) -> None:
 
 async def test_the_evidence_reaches_the_reviewer_who_asks_as_an_album_and_a_file(desk: Desk) -> None:
     tg = desk.nominator
-    await tg.say("/decu")
-    await tg.press("Cá nhân")
-    await tg.say("Huỳnh Văn Sáu")
-    await tg.say("thap muoi")
-    await tg.press("chuyển đổi số")
-    await tg.say(DEED)
+    await nominate_up_to_evidence(tg)
     photos = {"p1": PNG, "p2": PNG + b"second"}
     for file_id, data in photos.items():
         desk.fake.files[file_id] = data

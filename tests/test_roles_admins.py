@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from tests.support.cli import Cli
+from tests.support.db import file_rows
 
 
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Cli:
     return Cli(monkeypatch, capsys, tmp_path)
-
-
-def rows(cli: Cli, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(cli.db) as conn:
-        return conn.execute(sql).fetchall()
 
 
 def test_invites_from_the_command_line(cli: Cli) -> None:
@@ -36,7 +31,7 @@ def test_invites_from_the_command_line(cli: Cli) -> None:
     assert cli("invite", "create", "--unit", "NOPE") == (2, "error: no active unit with code NOPE\n")
     assert cli("invite", "create", "--role", "council")[1].startswith("error: a council member's invite needs")
     assert "error: --expires" in cli("invite", "create", "--unit", "H-LAPVO", "--expires", "soon")[1]
-    assert rows(cli, "SELECT action, channel FROM audit_log WHERE action LIKE 'invite.%' ORDER BY id") == [
+    assert file_rows(cli.db, "SELECT action, channel FROM audit_log WHERE action LIKE 'invite.%' ORDER BY id") == [
         ("invite.created", "cli"),
         ("invite.revoked", "cli"),
         ("invite.created", "cli"),

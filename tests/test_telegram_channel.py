@@ -13,7 +13,7 @@ from bot.app import build_app
 from bot.clock import FixedClock
 from bot.settings import Settings
 from tests.support.db import db_rows
-from tests.support.telegram_chat import DEED, PNG, TelegramChat, open_chat
+from tests.support.telegram_chat import DEED, PNG, TelegramChat, nominate_up_to_evidence, open_chat
 from tests.support.telegram_fake import TOKEN, Updates
 
 REMOVE = {"remove_keyboard": True}
@@ -28,16 +28,6 @@ async def tg(tg_settings: Settings, clock: FixedClock) -> AsyncIterator[Telegram
     finally:
         await chat.application.shutdown()
         await app.close()
-
-
-async def nominate_up_to_evidence(tg: TelegramChat) -> None:
-    await tg.say("/decu")
-    await tg.press("Cá nhân")
-    await tg.say("Huỳnh Văn Sáu")
-    await tg.say("thap muoi")
-    await tg.press("chuyển đổi số")
-    out = await tg.say(DEED)
-    assert "Bước 6/9" in out[-1]
 
 
 async def test_a_whole_nomination_on_telegram(tg: TelegramChat, tg_settings: Settings) -> None:

@@ -9,7 +9,7 @@ from telegram.request import HTTPXRequest
 from bot.channels.telegram.sender import TelegramSender
 from bot.conversation import delivery
 from bot.conversation.messages import Choice, Reply
-from tests.support.faulty_messenger import FaultyMessenger
+from tests.support.faulty_messenger import MEANING, FaultyMessenger
 from tests.support.telegram_fake import TOKEN, FakeTelegram
 
 
@@ -53,20 +53,7 @@ async def test_telegram_errors_are_classified(
     assert fake.texts(42) == ["Nhắc việc"]
 
 
-@pytest.mark.parametrize(
-    ("fault", "expected"),
-    [
-        ("connect_refused", delivery.TransientFailure),
-        ("connect_timeout", delivery.TransientFailure),
-        ("500", delivery.TransientFailure),
-        ("502", delivery.TransientFailure),
-        ("429", delivery.RetryAfter),
-        # The request left and the message may be on the screen: never retried blindly.
-        ("read_timeout", delivery.Uncertain),
-        ("reset", delivery.Uncertain),
-        ("garbled", delivery.Uncertain),
-    ],
-)
+@pytest.mark.parametrize(("fault", "expected"), MEANING)
 async def test_what_may_have_arrived_is_told_from_what_certainly_did_not(fault: str, expected: type[Exception]) -> None:
     messenger = FaultyMessenger(rate=1.0, only=fault)
     bot = Bot(TOKEN, request=HTTPXRequest(httpx_kwargs={"transport": messenger.transport()}))

@@ -4,15 +4,13 @@ labels, a photo as evidence downloaded and kept by its checksum, the reference a
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.app import App
 from bot.clock import FixedClock
+from tests.support.db import rows
 from tests.support.zalo_fake import SECRET, FakeZalo, ZaloChat, ZaloPerson, running_zalo
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
@@ -25,32 +23,17 @@ WEBHOOK: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeZalo]:
-    server = FakeZalo()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-def rows(app: App, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(app.db.path) as conn:
-        return conn.execute(sql).fetchall()
-
-
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
 async def test_a_whole_nomination_by_numbers_and_labels_with_a_photo(
-    tmp_path: Path, clock: FixedClock, fake: FakeZalo, mode: str
+    tmp_path: Path, clock: FixedClock, fake_zalo: FakeZalo, mode: str
 ) -> None:
-    fake.files["giay-khen.png"] = PNG
-    async with running_zalo(tmp_path, clock, fake, **(WEBHOOK if mode == "webhook" else {})) as (app, channel):
+    fake_zalo.files["giay-khen.png"] = PNG
+    async with running_zalo(tmp_path, clock, fake_zalo, **(WEBHOOK if mode == "webhook" else {})) as (app, channel):
         if mode == "webhook":
-            assert fake.webhook == {"url": WEBHOOK["zalo_webhook_url"], "secret_token": SECRET}
+            assert fake_zalo.webhook == {"url": WEBHOOK["zalo_webhook_url"], "secret_token": SECRET}
         else:
-            assert fake.attempts("deleteWebhook"), "polling starts by removing any webhook left behind"
-        chat = ZaloChat(fake, channel, ZaloPerson(user_id="a1b2c3", name="Lan"))
+            assert fake_zalo.attempts("deleteWebhook"), "polling starts by removing any webhook left behind"
+        chat = ZaloChat(fake_zalo, channel, ZaloPerson(user_id="a1b2c3", name="Lan"))
         await chat.say("/start")
         assert "Xin chào Lan!" in chat.text
         assert any("Đề cử" in label for label in chat.choices)
@@ -69,7 +52,7 @@ async def test_a_whole_nomination_by_numbers_and_labels_with_a_photo(
         await chat.say(DEED)
         assert "Bước 6/9" in chat.text and "chụp ảnh từng trang" in chat.text
 
-        await chat.send(chat.person.image(fake.file_url("giay-khen.png"), caption="Giấy khen"))
+        await chat.send(chat.person.image(fake_zalo.file_url("giay-khen.png"), caption="Giấy khen"))
         assert "Đã nhận 1/5 tệp" in chat.text and chat.choices == ["✅ Xong"]
         await chat.say("1.")
         assert "Bước 7/9" in chat.text
@@ -93,4 +76,4 @@ async def test_a_whole_nomination_by_numbers_and_labels_with_a_photo(
     assert Path(str(path)).read_bytes() == PNG
     assert rows(app, "SELECT channel, external_id, display_name FROM users") == [("zalo", "a1b2c3", "Lan")]
     # Every message Zalo was asked to carry fits its 2,000 characters.
-    assert all(len(text) <= 2000 for text in fake.texts())
+    assert all(len(text) <= 2000 for text in fake_zalo.texts())

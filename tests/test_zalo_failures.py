@@ -14,7 +14,7 @@ from bot.channels.zalo.sender import ZaloSender
 from bot.conversation import delivery
 from bot.conversation.messages import Reply
 from bot.i18n import default_catalog
-from tests.support.faulty_messenger import FaultyMessenger
+from tests.support.faulty_messenger import MEANING, FaultyMessenger
 from tests.support.zalo_fake import TOKEN
 
 FAST = RetryPolicy(attempts=4, base_delay=0.0, max_delay=0.0)
@@ -40,19 +40,7 @@ async def zalo() -> AsyncIterator[tuple[FaultyMessenger, ZaloSender]]:
         await http.aclose()
 
 
-@pytest.mark.parametrize(
-    ("fault", "expected"),
-    [
-        ("connect_refused", delivery.TransientFailure),
-        ("connect_timeout", delivery.TransientFailure),
-        ("500", delivery.TransientFailure),
-        ("502", delivery.TransientFailure),
-        ("429", delivery.RetryAfter),
-        ("read_timeout", delivery.Uncertain),
-        ("reset", delivery.Uncertain),
-        ("garbled", delivery.Uncertain),
-    ],
-)
+@pytest.mark.parametrize(("fault", "expected"), MEANING)
 async def test_the_outbox_is_told_what_may_have_arrived(
     zalo: tuple[FaultyMessenger, ZaloSender], fault: str, expected: type[Exception]
 ) -> None:

@@ -24,18 +24,8 @@ PERSON = ZaloPerson(user_id="u-42", name="Trần Văn Ba")
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeZalo]:
-    server = FakeZalo()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-@pytest.fixture
-async def client(fake: FakeZalo) -> AsyncIterator[ZaloClient]:
-    zalo = ZaloClient(TOKEN, fake.base_url, timeout=0.5, poll_timeout=1)
+async def client(fake_zalo: FakeZalo) -> AsyncIterator[ZaloClient]:
+    zalo = ZaloClient(TOKEN, fake_zalo.base_url, timeout=0.5, poll_timeout=1)
     try:
         yield zalo
     finally:
@@ -152,26 +142,26 @@ def test_the_base_url_may_or_may_not_end_in_bot() -> None:
     assert method_url_prefix("http://proxy:8080/bot/", "T") == "http://proxy:8080/botT/"
 
 
-async def test_idle_polls_in_both_forms_mean_nothing_new(fake: FakeZalo, client: ZaloClient) -> None:
+async def test_idle_polls_in_both_forms_mean_nothing_new(fake_zalo: FakeZalo, client: ZaloClient) -> None:
     assert await client.get_updates() == []
     assert await client.get_updates() == []
-    assert [c.status for c in fake.attempts("getUpdates")] == [200, 408]
-    fake.push(PERSON.text("một"))
+    assert [c.status for c in fake_zalo.attempts("getUpdates")] == [200, 408]
+    fake_zalo.push(PERSON.text("một"))
     [update] = await client.get_updates()
     assert update["message"]["text"] == "một"
-    fake.results_as_list = True
-    fake.push(PERSON.text("hai"))
+    fake_zalo.results_as_list = True
+    fake_zalo.push(PERSON.text("hai"))
     [listed] = await client.get_updates()
     assert listed["message"]["text"] == "hai"
 
 
 async def test_errors_are_typed_and_never_carry_the_token(
-    fake: FakeZalo, client: ZaloClient, caplog: pytest.LogCaptureFixture
+    fake_zalo: FakeZalo, client: ZaloClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     # Start-up quietens httpx for the running bot; here its request lines must be seen to be checked.
     caplog.set_level(logging.DEBUG, logger="httpx")
-    fake.fail(
+    fake_zalo.fail(
         "sendMessage",
         Trouble(200, api_error(429, "Quota exceeded")),
         Trouble(502, "<html>Bad Gateway</html>"),
@@ -192,14 +182,14 @@ async def test_errors_are_typed_and_never_carry_the_token(
     # No answer in time: the message may be on the person's screen, so it is not sent again blindly.
     assert isinstance(delivery_error(slow.value), delivery.Uncertain)
     await client.send_message("u-1", "đến nơi")
-    assert fake.texts("u-1") == ["đến nơi"]
+    assert fake_zalo.texts("u-1") == ["đến nơi"]
     logged = caplog.text + "".join(str(e) for e in (limited.value, gateway.value, unknown.value, slow.value))
     assert "HTTP Request" in caplog.text  # httpx did log its request lines ...
     assert TOKEN not in logged and TOKEN.split(":")[1] not in logged  # ... without the token
 
 
-async def test_a_refused_token_is_unauthorized(fake: FakeZalo) -> None:
-    wrong = ZaloClient("1:wrong", fake.base_url, timeout=0.5)
+async def test_a_refused_token_is_unauthorized(fake_zalo: FakeZalo) -> None:
+    wrong = ZaloClient("1:wrong", fake_zalo.base_url, timeout=0.5)
     try:
         with pytest.raises(ZaloApiError) as refused:
             await wrong.get_me()
@@ -210,9 +200,9 @@ async def test_a_refused_token_is_unauthorized(fake: FakeZalo) -> None:
     assert isinstance(delivery_error(refused.value), delivery.TransientFailure)
 
 
-async def test_the_client_is_shared_and_closed_only_by_its_owner(fake: FakeZalo) -> None:
+async def test_the_client_is_shared_and_closed_only_by_its_owner(fake_zalo: FakeZalo) -> None:
     async with httpx.AsyncClient() as shared:
-        zalo = ZaloClient(TOKEN, fake.base_url, http=shared)
+        zalo = ZaloClient(TOKEN, fake_zalo.base_url, http=shared)
         assert (await zalo.get_me())["account_name"] == "bot.ThiDua"
         await zalo.aclose()
         assert not shared.is_closed

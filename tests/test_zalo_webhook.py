@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -28,19 +27,11 @@ from tests.support.zalo_fake import PUBLIC, SECRET, WEBHOOK, FakeZalo, ZaloChat,
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x01" * 300
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeZalo]:
-    server = FakeZalo()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-async def test_requests_without_the_right_secret_are_refused(tmp_path: Path, clock: FixedClock, fake: FakeZalo) -> None:
-    async with running_zalo(tmp_path, clock, fake, **WEBHOOK) as (_, channel):
-        chat = ZaloChat(fake, channel)
+async def test_requests_without_the_right_secret_are_refused(
+    tmp_path: Path, clock: FixedClock, fake_zalo: FakeZalo
+) -> None:
+    async with running_zalo(tmp_path, clock, fake_zalo, **WEBHOOK) as (_, channel):
+        chat = ZaloChat(fake_zalo, channel)
         url = chat.webhook_url
         assert url is not None
         update = {"ok": True, "result": chat.person.text("/start")}
@@ -59,15 +50,15 @@ async def test_requests_without_the_right_secret_are_refused(tmp_path: Path, clo
             huge = await client.post(url, content=b"x" * (2 * 1024 * 1024), headers={"X-Bot-Api-Secret-Token": SECRET})
             assert huge.status_code == 413
         await channel.inbox.join()
-        assert fake.sent() == []  # nothing was handled
+        assert fake_zalo.sent() == []  # nothing was handled
 
         await chat.send(chat.person.text("/start"), wrapped=False)  # a flat update is accepted too
         assert "Xin chào Lan!" in chat.text
 
 
-async def test_the_answer_comes_before_the_work(tmp_path: Path, clock: FixedClock, fake: FakeZalo) -> None:
-    async with running_zalo(tmp_path, clock, fake, **WEBHOOK) as (app, channel):
-        chat = ZaloChat(fake, channel)
+async def test_the_answer_comes_before_the_work(tmp_path: Path, clock: FixedClock, fake_zalo: FakeZalo) -> None:
+    async with running_zalo(tmp_path, clock, fake_zalo, **WEBHOOK) as (app, channel):
+        chat = ZaloChat(fake_zalo, channel)
         gate = asyncio.Event()
         answer = app.engine.answer
 
@@ -84,18 +75,18 @@ async def test_the_answer_comes_before_the_work(tmp_path: Path, clock: FixedCloc
             )
         # Answered while the conversation could not even begin.
         assert response.status_code == 200 and response.json() == {"ok": True}
-        assert fake.attempts("sendMessage") == []
+        assert fake_zalo.attempts("sendMessage") == []
         gate.set()
         await channel.inbox.join()
-        assert "Xin chào" in fake.texts(chat.person.chat_id)[0]
+        assert "Xin chào" in fake_zalo.texts(chat.person.chat_id)[0]
 
 
 async def test_each_persons_updates_keep_their_order_and_a_repeat_is_handled_once(
-    tmp_path: Path, clock: FixedClock, fake: FakeZalo
+    tmp_path: Path, clock: FixedClock, fake_zalo: FakeZalo
 ) -> None:
-    async with running_zalo(tmp_path, clock, fake, **WEBHOOK) as (_, channel):
+    async with running_zalo(tmp_path, clock, fake_zalo, **WEBHOOK) as (_, channel):
         lan, ba = ZaloPerson("lan-1", "Lan"), ZaloPerson("ba-2", "Ba")
-        url = ZaloChat(fake, channel).webhook_url
+        url = ZaloChat(fake_zalo, channel).webhook_url
         assert url is not None
         script = {
             lan: ["/decu", "1", "Nguyễn Văn An", "thap muoi"],
@@ -110,30 +101,30 @@ async def test_each_persons_updates_keep_their_order_and_a_repeat_is_handled_onc
             for _, update in order:
                 assert (await client.post(url, json={"ok": True, "result": update}, headers=headers)).status_code == 200
         await channel.inbox.join()
-        assert "Bước 4/9" in fake.texts(lan.chat_id)[-1]
-        assert "Bước 3/9" in fake.texts(ba.chat_id)[-1]
-        assert len(fake.texts(lan.chat_id)) == 4 and len(fake.texts(ba.chat_id)) == 3
+        assert "Bước 4/9" in fake_zalo.texts(lan.chat_id)[-1]
+        assert "Bước 3/9" in fake_zalo.texts(ba.chat_id)[-1]
+        assert len(fake_zalo.texts(lan.chat_id)) == 4 and len(fake_zalo.texts(ba.chat_id)) == 3
 
 
 async def test_an_image_reply_is_sent_as_a_photo_zalo_can_fetch(
-    tmp_path: Path, clock: FixedClock, fake: FakeZalo
+    tmp_path: Path, clock: FixedClock, fake_zalo: FakeZalo
 ) -> None:
     image = tmp_path / "chart.png"
     image.write_bytes(PNG)
     document = tmp_path / "bao-cao.pdf"
     document.write_bytes(b"%PDF-1.4 ...")
-    async with running_zalo(tmp_path, clock, fake, **WEBHOOK) as (app, channel):
+    async with running_zalo(tmp_path, clock, fake_zalo, **WEBHOOK) as (app, channel):
         assert channel.webhook is not None
-        fake.proxy = (f"{PUBLIC}/zalo/hook", f"http://127.0.0.1:{channel.webhook.port}/zalo/hook")
+        fake_zalo.proxy = (f"{PUBLIC}/zalo/hook", f"http://127.0.0.1:{channel.webhook.port}/zalo/hook")
         sender = app.senders["zalo"]
         await sender.send(
             "u-1",
             Reply(text="Tình hình báo cáo", file=OutgoingFile(path=image, filename="chart.png", mime="image/png")),
         )
-        [photo] = fake.sent("u-1")
+        [photo] = fake_zalo.sent("u-1")
         assert photo.method == "sendPhoto" and photo.params["caption"] == "Tình hình báo cáo"
         assert str(photo.params["photo"]).startswith(f"{PUBLIC}/zalo/hook/files/")
-        assert fake.fetched_photos == [PNG]
+        assert fake_zalo.fetched_photos == [PNG]
         async with httpx.AsyncClient() as client:
             guessed = await client.get(f"http://127.0.0.1:{channel.webhook.port}/zalo/hook/files/{'A' * 32}")
         assert guessed.status_code == 404
@@ -145,7 +136,7 @@ async def test_an_image_reply_is_sent_as_a_photo_zalo_can_fetch(
                 file=OutgoingFile(path=document, filename="bao-cao.pdf", mime="application/pdf"),
             ),
         )
-        said = fake.sent("u-1")[-1]
+        said = fake_zalo.sent("u-1")[-1]
         assert said.method == "sendMessage" and "bao-cao.pdf" in said.params["text"]
         assert "không gửi được qua Zalo" in said.params["text"]
 
@@ -159,9 +150,9 @@ async def test_an_image_reply_is_sent_as_a_photo_zalo_can_fetch(
     ],
 )
 async def test_a_channel_that_cannot_work_stops_start_up(
-    tmp_path: Path, clock: FixedClock, fake: FakeZalo, overrides: dict[str, Any], message: str
+    tmp_path: Path, clock: FixedClock, fake_zalo: FakeZalo, overrides: dict[str, Any], message: str
 ) -> None:
-    app = await build_app(zalo_settings(tmp_path, fake, **overrides), clock)
+    app = await build_app(zalo_settings(tmp_path, fake_zalo, **overrides), clock)
     try:
         with pytest.raises(ZaloConfigError, match=message):
             await start_zalo(app)
@@ -170,51 +161,57 @@ async def test_a_channel_that_cannot_work_stops_start_up(
         await app.close()
 
 
-async def test_both_messengers_run_when_both_tokens_are_set(tmp_path: Path, clock: FixedClock, fake: FakeZalo) -> None:
-    both = await build_app(zalo_settings(tmp_path, fake, telegram_bot_token="123:telegram"), clock)
+async def test_both_messengers_run_when_both_tokens_are_set(
+    tmp_path: Path, clock: FixedClock, fake_zalo: FakeZalo
+) -> None:
+    both = await build_app(zalo_settings(tmp_path, fake_zalo, telegram_bot_token="123:telegram"), clock)
     await both.close()
     assert [name for name, _ in messenger_runners(both)] == ["telegram", "zalo"]
     # A blank token, as left in a copied .env.example, is no token.
-    telegram_only = await build_app(zalo_settings(tmp_path, fake, telegram_bot_token="123:t", zalo_bot_token=""), clock)
+    telegram_only = await build_app(
+        zalo_settings(tmp_path, fake_zalo, telegram_bot_token="123:t", zalo_bot_token=""), clock
+    )
     await telegram_only.close()
     assert [name for name, _ in messenger_runners(telegram_only)] == ["telegram"]
 
 
 async def test_the_webhook_stops_listening_when_the_channel_stops(
-    tmp_path: Path, clock: FixedClock, fake: FakeZalo
+    tmp_path: Path, clock: FixedClock, fake_zalo: FakeZalo
 ) -> None:
-    async with running_zalo(tmp_path, clock, fake, **WEBHOOK) as (_, channel):
-        url = ZaloChat(fake, channel).webhook_url
+    async with running_zalo(tmp_path, clock, fake_zalo, **WEBHOOK) as (_, channel):
+        url = ZaloChat(fake_zalo, channel).webhook_url
         assert url is not None
     with pytest.raises(httpx.ConnectError):
         async with httpx.AsyncClient() as client:
             await asyncio.wait_for(client.post(url, json={}), 2)
 
 
-async def test_a_webhook_port_already_taken_stops_start_up(tmp_path: Path, clock: FixedClock, fake: FakeZalo) -> None:
+async def test_a_webhook_port_already_taken_stops_start_up(
+    tmp_path: Path, clock: FixedClock, fake_zalo: FakeZalo
+) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        app = await build_app(zalo_settings(tmp_path, fake, **{**WEBHOOK, "zalo_webhook_port": port}), clock)
+        app = await build_app(zalo_settings(tmp_path, fake_zalo, **{**WEBHOOK, "zalo_webhook_port": port}), clock)
         try:
             with pytest.raises(ZaloConfigError, match="ZALO_WEBHOOK_PORT"):
                 await start_zalo(app)
-            assert "zalo" not in app.senders and fake.webhook == {}
+            assert "zalo" not in app.senders and fake_zalo.webhook == {}
         finally:
             await app.close()
 
 
 async def test_the_evidence_reaches_a_reviewer_on_zalo_as_photos_and_a_note(
-    tmp_path: Path, clock: FixedClock, fake: FakeZalo
+    tmp_path: Path, clock: FixedClock, fake_zalo: FakeZalo
 ) -> None:
     photo = tmp_path / "anh-cau.png"
     photo.write_bytes(PNG)
     letter = tmp_path / "giay-khen.pdf"
     letter.write_bytes(b"%PDF-1.4 a letter of commendation")
-    async with running_zalo(tmp_path, clock, fake, **WEBHOOK) as (app, channel):
+    async with running_zalo(tmp_path, clock, fake_zalo, **WEBHOOK) as (app, channel):
         assert channel.webhook is not None
-        fake.proxy = (f"{PUBLIC}/zalo/hook", f"http://127.0.0.1:{channel.webhook.port}/zalo/hook")
+        fake_zalo.proxy = (f"{PUBLIC}/zalo/hook", f"http://127.0.0.1:{channel.webhook.port}/zalo/hook")
         # Sent from the terminal, where a PDF can be attached; reviewed on Zalo.
         citizen = Person(app, "1001")
         for step in ("/decu", "Cá nhân", "Nguyễn Văn An", "thap muoi", "nông thôn mới", DEED):
@@ -226,18 +223,18 @@ async def test_the_evidence_reaches_a_reviewer_on_zalo_as_photos_and_a_note(
         await citizen.say("0912 345 678")
         await citizen.tap("Tôi xác nhận")
         await citizen.tap("Gửi")
-        lan = ZaloChat(fake, channel, ZaloPerson(user_id="z-lan", name="Lan"))
+        lan = ZaloChat(fake_zalo, channel, ZaloPerson(user_id="z-lan", name="Lan"))
         await lan.say(f"/dangky {await invite_code(app, Grant(role=Role.SECRETARIAT))}")
         await lan.say("/xem NTVT-2026-000001")
         assert "📎 Xem minh chứng (2)" in lan.choices
         number = lan.choices.index("📎 Xem minh chứng (2)") + 1
         out = await lan.say(str(number))
-        sent = fake.sent("z-lan")[-len(out) :]
+        sent = fake_zalo.sent("z-lan")[-len(out) :]
         assert [c.method for c in sent] == ["sendMessage", "sendPhoto", "sendMessage"]
         assert sent[0].params["text"].startswith("📎 Minh chứng của đề cử NTVT-2026-000001: 2 tệp")
         assert "giay-khen.pdf" in sent[0].params["text"] and "Zalo không gửi được" in sent[0].params["text"]
         assert str(sent[1].params["photo"]).startswith(f"{PUBLIC}/zalo/hook/files/")
-        assert fake.fetched_photos == [PNG]
+        assert fake_zalo.fetched_photos == [PNG]
         assert "1. ✅ Duyệt" in sent[2].params["text"]
         # Nobody else was sent anything.
-        assert {c.params["chat_id"] for c in fake.sent()} == {"z-lan"}
+        assert {c.params["chat_id"] for c in fake_zalo.sent()} == {"z-lan"}

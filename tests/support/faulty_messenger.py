@@ -17,10 +17,23 @@ from urllib.parse import parse_qs
 
 import httpx
 
+from bot.conversation import delivery
 from tests.support.telegram_fake import BOT_ID, BOT_USERNAME
 
 BEFORE = ("connect_refused", "connect_timeout", "429", "500", "502")
 AFTER = ("read_timeout", "reset", "garbled")
+# What the outbox is told of each fault: the request left on the last three, and the message may be on the
+# screen, so they are never retried blindly.
+MEANING: list[tuple[str, type[Exception]]] = [
+    ("connect_refused", delivery.TransientFailure),
+    ("connect_timeout", delivery.TransientFailure),
+    ("500", delivery.TransientFailure),
+    ("502", delivery.TransientFailure),
+    ("429", delivery.RetryAfter),
+    ("read_timeout", delivery.Uncertain),
+    ("reset", delivery.Uncertain),
+    ("garbled", delivery.Uncertain),
+]
 SENDS = ("sendMessage", "sendPhoto", "sendDocument")
 
 

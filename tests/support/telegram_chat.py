@@ -50,3 +50,13 @@ async def open_chat(app: App, updates: Updates | None = None) -> TelegramChat:
     application = build_application(app, fake)
     await application.initialize()
     return TelegramChat(application, fake, updates or Updates())
+
+
+async def nominate_up_to_evidence(tg: TelegramChat) -> None:
+    await tg.say("/decu")
+    await tg.press("Cá nhân")
+    await tg.say("Huỳnh Văn Sáu")
+    await tg.say("thap muoi")
+    await tg.press("chuyển đổi số")
+    out = await tg.say(DEED)
+    assert "Bước 6/9" in out[-1]
