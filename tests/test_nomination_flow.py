@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import App, build_app
 from bot.clock import FixedClock
-from bot.conversation.messages import Kind
+from bot.conversation.messages import Attachment, Incoming, Kind
 from bot.settings import Settings
 from tests.support.chat import Person
 from tests.support.conversations import DEED, PNG, answer_up_to_nominator, answer_up_to_summary
@@ -270,8 +270,6 @@ async def test_english_is_remembered(app: App) -> None:
 
 
 async def test_the_same_update_twice_is_handled_once(app: App) -> None:
-    from bot.conversation.messages import Incoming
-
     person = Person(app)
     await person.say("/decu")
     update = Incoming(channel="console", user_id="1001", chat_id="1001", kind=Kind.TEXT, text="2", update_key="77")
@@ -279,6 +277,45 @@ async def test_the_same_update_twice_is_handled_once(app: App) -> None:
     second = await person.send(update)
     assert first and "Bước 2/9" in first[-1].text
     assert second == []
+
+
+class CountedFiles:
+    """A messenger's file download, counted: the one boundary this test needs to see through."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.fetched: list[str] = []
+
+    async def fetch(self, attachment: Attachment, max_bytes: int) -> bytes:
+        self.fetched.append(attachment.ref)
+        return self.data
+
+
+async def test_a_file_update_delivered_again_is_not_downloaded_again(app: App) -> None:
+    person = Person(app)
+    await person.say("/decu")
+    await person.tap("Cá nhân")
+    await person.say("Nguyễn Văn An")
+    await person.say("thap muoi")
+    await person.tap("nông thôn mới")
+    await person.say(DEED)
+    assert "Bước 6/9" in person.text
+    files = CountedFiles(PNG)
+    photo = Attachment(ref="photo-1", name="anh.png", size=len(PNG))
+    update = Incoming(
+        channel="console", user_id="1001", chat_id="1001", kind=Kind.FILE, attachments=(photo,), update_key="f1"
+    )
+    first = await app.engine.handle(update, files)
+    second = await app.engine.handle(update, files)
+    assert "Đã nhận 1/5 tệp" in first[0].text
+    assert second == []
+    assert files.fetched == ["photo-1"]
+    person.last = first
+    await person.tap("Xong")
+    await person.say("Trần Thị Bình")
+    await person.say("0912 345 678")
+    await person.tap("Tôi xác nhận")
+    assert "Minh chứng: 1 tệp" in person.text
 
 
 async def test_commands_typed_with_accents_are_understood(app: App) -> None:
