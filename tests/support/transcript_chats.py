@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.app import App
 from bot.channels.console import run_console
-from bot.engine.messages import Kind, Reply
+from bot.conversation.messages import Kind, Reply
 from bot.i18n import Catalog
 from tests.support.conversations import Member
 from tests.support.telegram_chat import TelegramChat
