@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.storage import database, postgres
-from bot.storage.database import open_database
+from bot.storage.opening import open_database
 from tests.support.engines import select
 
 # Each database test runs on SQLite and on PostgreSQL.
