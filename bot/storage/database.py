@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -73,6 +73,21 @@ async def try_lock(conn: Connection, key: int) -> bool:
 
 def is_postgres_url(url: str) -> bool:
     return url.startswith(POSTGRES_PREFIXES)
+
+
+async def _begin(conn: Connection, statement: str) -> None:
+    """Start a transaction, and undo it if a stop lands meanwhile.
+
+    aiosqlite has queued the BEGIN on its thread before the await can be cancelled, so a stop that lands while
+    it runs does not stop it: without the ROLLBACK the connection would stay inside a transaction that nobody
+    ends, and every later transaction would fail ("cannot start a transaction within a transaction")."""
+    try:
+        await conn.execute(statement)
+    except BaseException:
+        # When the BEGIN itself failed there is no transaction to roll back, and that error is the one to raise.
+        with suppress(sqlite3.Error):
+            await conn.execute("ROLLBACK")
+        raise
 
 
 class DatabaseUnavailable(StartupError):
@@ -185,7 +200,7 @@ class Database:
         `exclusive=False` is for statements that lock only the rows they touch (outbox claims, inbox rows)."""
         async with self._lock:
             conn = self.conn
-            await conn.execute("BEGIN IMMEDIATE")
+            await _begin(conn, "BEGIN IMMEDIATE")
             try:
                 yield conn
             except BaseException:
@@ -199,7 +214,7 @@ class Database:
         """A consistent read of committed data."""
         async with self._lock:
             conn = self.conn
-            await conn.execute("BEGIN")
+            await _begin(conn, "BEGIN")
             try:
                 yield conn
             finally:
