@@ -25,7 +25,9 @@ async def test_a_stop_while_beginning_leaves_no_transaction_open(tmp_path: Path,
         with pytest.raises(asyncio.CancelledError):
             await task
         async with db.transaction() as tx:
-            await tx.execute("INSERT INTO users (channel, external_id, chat_id, created_at) VALUES ('console', '7', '7', 'now')")
+            await tx.execute(
+                "INSERT INTO users (channel, external_id, chat_id, created_at) VALUES ('console', '7', '7', 'now')"
+            )
         async with db.reading() as conn:
             cursor = await conn.execute("SELECT external_id FROM users")
             assert [row[0] for row in await cursor.fetchall()] == ["7"]
