@@ -31,6 +31,27 @@ def _unit(row: Row) -> Unit:
     )
 
 
+_INSERT_VERSION = (
+    "INSERT INTO unit_versions (code, name, name_key, code_key, kind, parent_code, group_code, status,"
+    " merged_into, source, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _version_row(fields: UnitFields, source: str, now: dt.datetime) -> tuple[object, ...]:
+    return (
+        fields.code,
+        fields.name,
+        *unit_keys(fields.name, fields.code),
+        fields.kind,
+        fields.parent,
+        fields.group,
+        fields.status.value,
+        fields.merged_into,
+        source,
+        to_db(now),
+    )
+
+
 class UnitRepo:
     """Units and their history: every change is a new version; a unit is its latest version."""
 
@@ -119,45 +140,11 @@ class UnitRepo:
 
     async def record_many(self, changes: Sequence[UnitFields], source: str, now: dt.datetime) -> None:
         """New versions of many units in one trip to the database (an import's chunk)."""
-        await self.conn.executemany(
-            "INSERT INTO unit_versions (code, name, name_key, code_key, kind, parent_code, group_code, status,"
-            " merged_into, source, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    fields.code,
-                    fields.name,
-                    *unit_keys(fields.name, fields.code),
-                    fields.kind,
-                    fields.parent,
-                    fields.group,
-                    fields.status.value,
-                    fields.merged_into,
-                    source,
-                    to_db(now),
-                )
-                for fields in changes
-            ],
-        )
+        await self.conn.executemany(_INSERT_VERSION, [_version_row(fields, source, now) for fields in changes])
 
     async def record(self, fields: UnitFields, source: str, now: dt.datetime) -> Unit:
         """A new version of the unit (or its first)."""
-        version_id = await insert_id(
-            self.conn,
-            "INSERT INTO unit_versions (code, name, name_key, code_key, kind, parent_code, group_code, status,"
-            " merged_into, source, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                fields.code,
-                fields.name,
-                *unit_keys(fields.name, fields.code),
-                fields.kind,
-                fields.parent,
-                fields.group,
-                fields.status.value,
-                fields.merged_into,
-                source,
-                to_db(now),
-            ),
-        )
+        version_id = await insert_id(self.conn, _INSERT_VERSION, _version_row(fields, source, now))
         unit = await self.version(version_id)
         assert unit is not None
         return unit
