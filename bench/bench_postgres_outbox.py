@@ -1,9 +1,9 @@
 """Outbox fan-out on PostgreSQL with two worker processes, against the configured rate and against one
 worker on SQLite at the same rate. Rounds alternate (A B A B) and each figure is the median of its rounds.
 
-Rate limits are per worker, so each of the two workers is given half the configured rate (as the README
-says to do). The figure is delivered messages per second divided by the configured rate; duplicates are
-counted from what the fake messenger received.
+The rate limit is one budget shared by the workers (a row in the database), so each worker is configured
+with the messenger's whole rate. The figure is delivered messages per second divided by the configured
+rate (the goal is 0.95 or more); duplicates are counted from what the fake messenger received.
 
 Needs a PostgreSQL server: BENCH_POSTGRES_URL (or TEST_POSTGRES_URL) naming a database the bench may create
 databases from, e.g. `scripts/with-postgres.sh .venv/bin/python bench/bench_postgres_outbox.py`.
@@ -28,6 +28,8 @@ from bench.common import record, report, scratch_dir  # noqa: E402
 MESSAGES = 1500
 RATE = 500.0  # messages per second for the messenger as a whole
 ROUNDS = 3
+# Sends under way at once: at this rate a real messenger answering in about 0.1 s needs 50 at once.
+CONCURRENCY = 64
 
 CHILD = """
 import asyncio, datetime as dt, sys, time
@@ -39,6 +41,7 @@ from bot.outbox.worker import OutboxWorker
 from bot.storage.opening import open_database
 
 NAME = sys.argv[1]
+CONCURRENCY = {concurrency}
 
 class FileSender:
     channel = "telegram"
@@ -53,7 +56,8 @@ async def main():
     while len(list(Path({folder!r}).glob("ready-*"))) < {workers}:
         await asyncio.sleep(0.001)
     worker = OutboxWorker(db, {{"telegram": FileSender()}}, SystemClock(),
-                          {{"telegram": ChannelLimits(per_second={rate})}}, give_up_after=dt.timedelta(days=3650))
+                          {{"telegram": ChannelLimits(per_second={rate})}}, give_up_after=dt.timedelta(days=3650),
+                          concurrency=CONCURRENCY)
     await worker.drain()
     Path({folder!r}, "done-" + NAME).write_text(str(time.time()))
     await db.close()
@@ -82,9 +86,10 @@ def run_workers(url: str, folder: Path, workers: int) -> tuple[float, int, int]:
     """(messages per second, delivered, duplicates) for `workers` processes sharing RATE."""
     folder.mkdir()
     script = folder / "worker.py"
-    rate = RATE / workers
+    rate = RATE
     script.write_text(
-        CHILD.format(root=str(ROOT), url=url, folder=str(folder), workers=workers, rate=rate), encoding="utf-8"
+        CHILD.format(root=str(ROOT), url=url, folder=str(folder), workers=workers, rate=rate, concurrency=CONCURRENCY),
+        encoding="utf-8",
     )
     children = [subprocess.Popen([sys.executable, str(script), f"w{n}"]) for n in range(workers)]
     while len(list(folder.glob("ready-*"))) < workers:
@@ -132,7 +137,7 @@ def main() -> None:
     report(
         f"outbox fan-out of {MESSAGES} messages at {RATE:.0f}/s configured, median of {ROUNDS} alternating rounds",
         [
-            ("PostgreSQL, 2 workers (each half the rate)", f"{statistics.median(postgres):.3f} of the configured rate"),
+            ("PostgreSQL, 2 workers sharing the rate", f"{statistics.median(postgres):.3f} of the configured rate"),
             ("SQLite, 1 worker", f"{statistics.median(sqlite):.3f} of the configured rate"),
             ("PostgreSQL / SQLite", f"{statistics.median(postgres) / statistics.median(sqlite):.3f}"),
             ("duplicates", str(duplicates)),

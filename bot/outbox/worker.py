@@ -29,8 +29,9 @@ from bot.conversation.delivery import DeliveryError, PermanentFailure, RetryAfte
 from bot.outbox.limits import ChannelLimits, RateLimiter
 from bot.outbox.liveness import ProcessMark, is_alive, sweep
 from bot.storage.database import Database
-from bot.storage.outbox import OutboxMessage, OutboxRepo
+from bot.storage.outbox import OutboxMessage, OutboxRepo, SendingBudget
 from bot.storage.sessions import SessionRepo
+from bot.storage.timefmt import from_db
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,8 @@ class OutboxWorker:
         # Held for as long as this process lives; its token names the claims this process makes.
         self._own_mark: ProcessMark | None = None
         self._wakes: dict[str, asyncio.Event] = {}
+        # Sends that went well and are not recorded yet, per channel: (message, when).
+        self._sent: dict[str, list[tuple[int, dt.datetime]]] = {}
 
     def wake(self) -> None:
         """Something was enqueued: look now instead of at the next poll."""
@@ -191,81 +194,124 @@ class OutboxWorker:
             await self.sleep(max(next_at.timestamp() - self._now(), 0.001))
 
     async def run_channel_once(self, channel: str) -> int:
-        """One batch of this channel's due messages, within its limits. Returns how many were attempted."""
+        """Up to a batch of this channel's due messages, within its limits. Returns how many were attempted."""
         sender = self.senders.get(channel)
         if sender is None:
             return 0
-        async with self.db.reading() as conn:
-            due = await OutboxRepo(conn).due(channel, self.clock.now(), self.batch)
         started: list[asyncio.Task[None]] = []
+        chains: dict[str, asyncio.Task[None]] = {}
+        waiting: list[OutboxMessage] = []
+        handled = 0
         try:
-            handled = await self._dispatch(channel, sender, due, started)
+            while handled < self.batch:
+                running = [task for task in started if not task.done()]
+                if len(running) >= self.concurrency:
+                    await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                found, taken = await self._take(channel, min(self.concurrency - len(running), self.batch - handled))
+                if not found:
+                    break
+                waiting = [message for message, _ in taken]
+                for message, at in taken:
+                    if at > self._now():
+                        await self.sleep(at - self._now())
+                    waiting.pop(0)
+                    later = self.hold(message, self.clock.now()) if self.hold is not None else None
+                    if later is not None:
+                        # Its slot fell in the quiet hours: back in the queue, as if never taken.
+                        await self._release(message, later)
+                        handled -= 1
+                        continue
+                    # Messages to one chat go one after another, in order; different chats go side by side.
+                    previous = chains.get(message.chat_id)
+                    chains[message.chat_id] = asyncio.create_task(self._send_after(previous, sender, message))
+                    started.append(chains[message.chat_id])
+                handled += len(taken)
             await asyncio.gather(*started)
+            await self.record_sent(channel)
         except asyncio.CancelledError:
-            # Stopping: the sends under way are stopped too, and record what became of them before we go.
+            # Stopping: what was claimed but not started certainly did not go and goes back in the queue; the
+            # sends under way are stopped too, and record what became of them before we go.
+            for message in waiting:
+                await asyncio.shield(self._release(message))
             for task in started:
                 task.cancel()
             if started:
                 await asyncio.wait(started)
+            await asyncio.shield(self.record_sent(channel))
             raise
         return handled
 
-    async def _dispatch(
-        self, channel: str, sender: Sender, due: list[OutboxMessage], started: list[asyncio.Task[None]]
-    ) -> int:
-        """Start the sends of a batch, each in its slot, into `started`; return how many."""
+    async def _flush_sent(self, repo: OutboxRepo, channel: str) -> int:
+        """Record the sends of this channel that went well since the last time; returns how many."""
+        sent = list(self._sent.get(channel, ()))
+        await repo.sent_many(sent)
+        return len(sent)
+
+    def _forget_sent(self, channel: str, recorded: int) -> None:
+        del self._sent.get(channel, [])[:recorded]
+
+    async def record_sent(self, channel: str) -> None:
+        if not self._sent.get(channel):
+            return
+        async with self.db.transaction(exclusive=False) as conn:
+            recorded = await self._flush_sent(OutboxRepo(conn), channel)
+        self._forget_sent(channel, recorded)
+
+    async def _take(self, channel: str, room: int) -> tuple[int, list[tuple[OutboxMessage, float]]]:
+        """Claim up to `room` due messages in one transaction, with a sending slot each from the channel's
+        budget shared by every worker. Returns how many due messages were looked at, and the claimed ones
+        with their slots; those whose chat must wait, or which must be held, are postponed instead.
+
+        Only as many as this worker has free sending places are claimed (at most `concurrency` under way),
+        so a stop leaves uncertain no more than it did when each message was claimed on its own, while the
+        claim costs one transaction a batch instead of one a message."""
         limiter = self.limiter(channel)
-        gate = asyncio.Semaphore(self.concurrency)
-        chains: dict[str, asyncio.Task[None]] = {}
-        handled = 0
-        for message in due:
-            ready = limiter.chat_ready_at(message.chat_id)
-            if ready > self._now():
-                # The chat's previous message is too recent: it waits, the other chats need not wait behind it.
-                await self._postpone(message, dt.datetime.fromtimestamp(ready, dt.UTC))
-                continue
-            at = limiter.take(message.chat_id, self._now(), self.group_chat(channel, message.chat_id))
-            if at > self._now():
-                await self.sleep(at - self._now())
-            later = self.hold(message, self.clock.now()) if self.hold is not None else None
-            if later is not None:
-                await self._postpone(message, later)
-                continue
-            # A free sending slot first, then the claim: nothing sits claimed while it waits its turn, so a
-            # stop leaves uncertain only what was really under way.
-            await gate.acquire()
-            if not await self._claim(message):
-                gate.release()
-                continue  # another worker took it
-            handled += 1
-            # Messages to one chat go one after another, in order; different chats go side by side.
-            previous = chains.get(message.chat_id)
-            chains[message.chat_id] = asyncio.create_task(self._send_after(previous, gate, sender, message))
-            started.append(chains[message.chat_id])
-        return handled
-
-    async def _postpone(self, message: OutboxMessage, at: dt.datetime) -> None:
+        per_second = self.limits.get(channel, ChannelLimits()).per_second
+        now = self.clock.now()
         async with self.db.transaction(exclusive=False) as conn:
-            await OutboxRepo(conn).postpone(message.id, at)
+            repo = OutboxRepo(conn)
+            recorded = await self._flush_sent(repo, channel)
+            found = await repo.candidates(channel, now, room)
+            chosen: list[OutboxMessage] = []
+            for message, chat_sent_at in found:
+                group = self.group_chat(channel, message.chat_id)
+                ready = limiter.chat_ready_at(message.chat_id)
+                if chat_sent_at:
+                    # Sent by any worker: the chat's pause counts from there.
+                    ready = max(ready, from_db(chat_sent_at).timestamp() + limiter.chat_gap(group))
+                if ready > now.timestamp():
+                    # The chat's previous message is too recent: it waits, the other chats need not wait behind it.
+                    # At least a microsecond on, where the time is kept to the microsecond, or it is due again now.
+                    wait = max(dt.datetime.fromtimestamp(ready, dt.UTC), now + dt.timedelta(microseconds=1))
+                    await repo.postpone(message.id, wait)
+                    continue
+                later = self.hold(message, now) if self.hold is not None else None
+                if later is not None:
+                    await repo.postpone(message.id, later)
+                    continue
+                chosen.append(message)
+            if chosen:
+                await repo.claim_many([m.id for m in chosen], now, self._mark().token)
+                first = await SendingBudget(conn).reserve(channel, len(chosen), per_second, now.timestamp())
+        self._forget_sent(channel, recorded)
+        if not chosen:
+            return len(found), []
+        taken: list[tuple[OutboxMessage, float]] = []
+        for n, message in enumerate(chosen):
+            at = first + n / per_second
+            limiter.chat_sent(message.chat_id, at, self.group_chat(channel, message.chat_id))
+            taken.append((message, at))
+        return len(found), taken
 
-    async def _claim(self, message: OutboxMessage) -> bool:
-        # Locks only the message's row: workers claiming different messages never wait for each other.
-        async with self.db.transaction(exclusive=False) as conn:
-            return await OutboxRepo(conn).claim(message.id, self.clock.now(), self._mark().token)
-
-    async def _send_after(
-        self, previous: asyncio.Task[None] | None, gate: asyncio.Semaphore, sender: Sender, message: OutboxMessage
-    ) -> None:
-        try:
-            if previous is not None:
-                try:
-                    await asyncio.wait([previous])  # its failure is its own; this one still goes
-                except asyncio.CancelledError:
-                    await asyncio.shield(self._release(message))  # stopped before it was sent: certainly not
-                    raise
-            await self._send(sender, message)
-        finally:
-            gate.release()
+    async def _send_after(self, previous: asyncio.Task[None] | None, sender: Sender, message: OutboxMessage) -> None:
+        if previous is not None:
+            try:
+                await asyncio.wait([previous])  # its failure is its own; this one still goes
+            except asyncio.CancelledError:
+                await asyncio.shield(self._release(message))  # stopped before it was sent: certainly not
+                raise
+        await self._send(sender, message)
 
     async def _wait_out_pause(self, channel: str) -> None:
         limiter = self.limiter(channel)
@@ -284,7 +330,8 @@ class OutboxWorker:
             async with asyncio.timeout(self.send_timeout):
                 await sender.send(message.chat_id, message.reply)
         except RetryAfter as exc:
-            # Paused at once, before any other send of this channel can start.
+            # Paused at once, before any other send of this channel can start; the other workers learn of it
+            # from the shared budget when the outcome is recorded.
             self.limiter(message.channel).pause(self._now() + exc.seconds)
             error = exc
         except TimeoutError:
@@ -307,12 +354,20 @@ class OutboxWorker:
         except Exception as exc:  # a bug in a sender must not stop the worker
             log.exception("outbox: sender for %s raised", message.channel)
             error = DeliveryError(f"{type(exc).__name__}: {exc}")
+        if error is None and not (message.user_id is not None and message.reply.choices):
+            # Recorded with the next claim of the channel, or when the batch ends: one transaction for many.
+            # Until then it counts as under way, so a process killed in between leaves it uncertain, never
+            # sent twice.
+            self._sent.setdefault(message.channel, []).append((message.id, self.clock.now()))
+            return
         # A stop now must not lose an outcome that is known.
         await asyncio.shield(self._record(message, error, shown_at))
 
-    async def _release(self, message: OutboxMessage) -> None:
+    async def _release(self, message: OutboxMessage, until: dt.datetime | None = None) -> None:
         async with self.db.transaction(exclusive=False) as conn:
             await OutboxRepo(conn).release(message.id)
+            if until is not None:
+                await OutboxRepo(conn).postpone(message.id, until)
 
     async def _uncertain(self, message: OutboxMessage, reason: str) -> None:
         async with self.db.transaction(exclusive=False) as conn:
@@ -336,6 +391,7 @@ class OutboxWorker:
                 # An outage longer than this makes the message stale (a reminder for a past deadline).
                 await repo.failed(message.id, now, f"gave up after {message.attempts + 1} attempts: {reason}")
             elif isinstance(error, RetryAfter):
+                await SendingBudget(conn).pause(message.channel, self._now() + error.seconds)
                 await repo.retry(message.id, now, self._at(error.seconds + self.rng.random()), reason)
             else:
                 await repo.retry(message.id, now, self._at(backoff(message.attempts + 1, self.rng)), reason)

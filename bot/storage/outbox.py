@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection
 from pydantic import BaseModel
 
 from bot.conversation.messages import Reply
-from bot.storage.database import Connection, Row, fetch_all, fetch_one, skip_locked
+from bot.storage.database import Connection, Row, fetch_all, fetch_one, is_sqlite, skip_locked
 from bot.storage.timefmt import from_db, to_db
 
 ERROR_KEPT = 500
@@ -138,6 +138,35 @@ class OutboxRepo:
         )
         return cur.rowcount == 1
 
+    async def candidates(self, channel: str, now: dt.datetime, limit: int) -> list[tuple[OutboxMessage, str | None]]:
+        """Due messages this worker may claim, each with when its chat was last sent to: locked on PostgreSQL
+        until the transaction ends, rows another worker holds passed over. A chat with an earlier message
+        still due or being sent is left out, so that one chat's messages go one after another, in order,
+        whichever worker sends them (a message waiting for a retry holds up nobody)."""
+        lock = "" if is_sqlite(self.conn) else " FOR UPDATE OF o SKIP LOCKED"
+        rows = await fetch_all(
+            self.conn,
+            "SELECT o.*, (SELECT s.sent_at FROM outbox s WHERE s.channel = o.channel AND s.chat_id = o.chat_id"
+            " AND s.status = 'sent' ORDER BY s.sent_at DESC LIMIT 1) AS chat_sent_at"
+            " FROM outbox o WHERE o.channel = ? AND o.status = 'queued' AND o.not_before <= ?"
+            " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel AND p.chat_id = o.chat_id"
+            " AND (p.status = 'sending' OR (p.status = 'queued' AND p.not_before <= ? AND p.id < o.id)))"
+            f" ORDER BY o.not_before, o.id LIMIT ?{lock}",
+            (channel, to_db(now), to_db(now), limit),
+        )
+        return [(_message(r), r["chat_sent_at"]) for r in rows]
+
+    async def claim_many(self, message_ids: Collection[int], now: dt.datetime, owner: str | None) -> None:
+        """Mark messages locked by `candidates` as being sent (see `claim`)."""
+        if not message_ids:
+            return
+        marks = ", ".join("?" for _ in message_ids)
+        await self.conn.execute(
+            "UPDATE outbox SET status = 'sending', claimed_at = ?, claimed_by = ?, attempts = attempts + 1"
+            f" WHERE id IN ({marks}) AND status = 'queued'",
+            (to_db(now), owner, *message_ids),
+        )
+
     async def release(self, message_id: int) -> None:
         """Undo a claim whose send never started: it goes back in the queue as if never taken."""
         await self.conn.execute(
@@ -157,6 +186,20 @@ class OutboxRepo:
             "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?", (to_db(now), message_id)
         )
         await self._attempt(message_id, now, "sent", None)
+
+    async def sent_many(self, sent: Collection[tuple[int, dt.datetime]]) -> None:
+        """Record several sends at once: (message, when it was sent)."""
+        if not sent:
+            return
+        await self.conn.executemany(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?",
+            [(to_db(at), message_id) for message_id, at in sent],
+        )
+        marks = ", ".join("(?, ?, 'sent', NULL)" for _ in sent)
+        await self.conn.execute(
+            f"INSERT INTO outbox_attempts (outbox_id, at, outcome, detail) VALUES {marks}",
+            [value for message_id, at in sent for value in (message_id, to_db(at))],
+        )
 
     async def retry(self, message_id: int, now: dt.datetime, at: dt.datetime, error: str) -> None:
         await self.conn.execute(
@@ -242,3 +285,45 @@ class OutboxRepo:
             uncertain=[_entry(r) for r in await fetch_all(self.conn, listed, ("uncertain", LISTED))],
             failed=[_entry(r) for r in await fetch_all(self.conn, listed, ("failed", LISTED))],
         )
+
+
+class SendingBudget:
+    """A messenger's rate limit shared by every worker (the `outbox_budget` row): slots are handed out ahead,
+    one every 1/rate seconds, so workers together keep the configured rate and never exceed it.
+
+    A row rather than an advisory lock: the update is atomic in one statement, locks the row only until the
+    claim's transaction ends, works unchanged on SQLite and behind PgBouncer in transaction mode (where a
+    session's advisory lock would not stay with the worker), and the state it guards must live in a row anyway.
+    Times are the workers' clocks in seconds since the epoch; machines kept in step by NTP differ by
+    milliseconds, a few slots at most."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def reserve(self, channel: str, count: int, per_second: float, now: float) -> float:
+        """Reserve `count` consecutive slots; returns when the first may be used (the others follow it
+        1/per_second apart)."""
+        span = count / per_second
+        row = await fetch_one(
+            self.conn,
+            "INSERT INTO outbox_budget (channel, next_slot, paused_until) VALUES (?, ?, 0)"
+            " ON CONFLICT (channel) DO UPDATE SET next_slot = CASE WHEN outbox_budget.next_slot > ?"
+            " THEN outbox_budget.next_slot ELSE ? END + ? RETURNING next_slot",
+            (channel, now + span, now, now, span),
+        )
+        assert row is not None
+        return float(row[0]) - span
+
+    async def pause(self, channel: str, until: float) -> None:
+        """The messenger asked us to wait: no worker's slot starts before `until`."""
+        await self.conn.execute(
+            "INSERT INTO outbox_budget (channel, next_slot, paused_until) VALUES (?, ?, ?)"
+            " ON CONFLICT (channel) DO UPDATE SET"
+            " paused_until = CASE WHEN outbox_budget.paused_until > ? THEN outbox_budget.paused_until ELSE ? END,"
+            " next_slot = CASE WHEN outbox_budget.next_slot > ? THEN outbox_budget.next_slot ELSE ? END",
+            (channel, until, until, until, until, until, until),
+        )
+
+    async def paused_until(self, channel: str) -> float:
+        row = await fetch_one(self.conn, "SELECT paused_until FROM outbox_budget WHERE channel = ?", (channel,))
+        return float(row[0]) if row else 0.0
