@@ -16,6 +16,7 @@ from bot.domain.moments import out_of_range
 from bot.exports.making import AUDIT_EXPORT, SUFFIX, ExportRequest, file_name, make_exports
 from bot.exports.stat_making import FORM_CODES
 from bot.storage.audit import audit
+from bot.storage.exports import export_source
 
 KINDS = [*(k.value for k in ExportKind), "all"]
 
@@ -110,7 +111,7 @@ async def export(app: App, args: argparse.Namespace) -> int:
         return 1
     try:
         made = await make_exports(
-            app.db.path, app.services.campaign, app.services.catalog, request, now, folder=folder, paths=paths
+            export_source(app.db), app.services.campaign, app.services.catalog, request, now, folder=folder, paths=paths
         )
     except Exception as exc:  # the disk, the path or the file writer: one line, not a library's traceback
         print(f"error: could not write the files in {folder}: {exc or type(exc).__name__}")

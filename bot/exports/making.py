@@ -14,7 +14,7 @@ from bot.exports import mime
 from bot.exports.wording import Wording
 from bot.exports.xlsx import write_xlsx
 from bot.i18n import Catalog
-from bot.storage.exports import ExportReader, snapshot
+from bot.storage.exports import ExportReader, ExportSource, snapshot
 
 # The audit log's name for an export: who took which data out, with or without the phone numbers.
 AUDIT_EXPORT = "export.made"
@@ -49,7 +49,7 @@ def file_name(campaign: Campaign, request: ExportRequest, kind: ExportKind, made
 
 
 async def make_exports(
-    database: Path,
+    database: ExportSource,
     campaign: Campaign,
     catalog: Catalog,
     request: ExportRequest,

@@ -5,6 +5,12 @@ An update is committed to the inbox before its messenger is told it arrived (the
 poller moves on); the handler marks it handled in the transaction that handles it. So a process killed at any
 moment loses nothing: what was kept but not handled is taken first by the next process, whose ids are lower
 than anything that arrives after it starts.
+
+Several workers on PostgreSQL: a worker takes a person's updates only while it holds that person's lock on
+the server (the per-contact queue of RapidPro's mailroom), so one worker handles them, in order, and the
+others pass over them instead of trying each one and being refused. It lets go when it has handled all it
+took of that person; any worker then takes what came since. The lock goes with a dead worker's connection,
+and the look every few seconds (the sweep) takes up what it left.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from bot.conversation.messages import Reply
 from bot.storage.database import Database
 from bot.storage.inbox import Arrival, InboxRepo, InboxRow
 from bot.storage.replies import KeptReply, RepliesRepo
+from bot.storage.worker_locks import shared_locks
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +38,10 @@ Handle = Callable[[InboxRow], Awaitable[bool]]
 Send = Callable[[str, list[Reply]], Awaitable[int]]
 
 IN_FLIGHT = 256
+# How far past its own room a worker on a shared database reads, over other workers' people.
+LOOK_PAST = 256
+# Far more than are ever taken and not yet marked handled at once.
+SEEN_KEPT = 16 * IN_FLIGHT
 SWEEP_EVERY = 5.0
 # A reply found unsent after longer than this answers a question the person has stopped waiting on.
 REPLY_WINDOW = dt.timedelta(minutes=10)
@@ -71,6 +82,13 @@ class InboxWorker:
         self._wake = asyncio.Event()
         # Set whenever a handling finishes: cheaper to wait on than every running task.
         self._finished = asyncio.Event()
+        # Workers on several machines (PostgreSQL): the people whose queues this one holds, and the updates
+        # it has taken and not finished.
+        self._locks = shared_locks(db)
+        self._held: set[str] = set()
+        # The updates this worker has taken, the latest SEEN_KEPT of them (insertion-ordered).
+        self._seen: dict[int, None] = {}
+        self._letting_go: set[asyncio.Task[None]] = set()
 
     async def keep(self, arrival: Arrival) -> bool:
         """Commit one update to the inbox; False if it was kept before. Only then may its messenger hear that
@@ -175,14 +193,42 @@ class InboxWorker:
             room = self.in_flight - len(self._running)
             if room <= 0:
                 return 0
+            if self._locks is None:
+                async with self.db.reading() as conn:
+                    rows = await InboxRepo(conn).unhandled(self.channel, self._high, room)
+                for row in rows:
+                    self._start(row)
+                return len(rows)
+            # Other workers take updates too: every unhandled one is looked at, oldest first, and those of a
+            # person another worker holds are left to it.
             async with self.db.reading() as conn:
-                rows = await InboxRepo(conn).unhandled(self.channel, self._high, room)
+                rows = await InboxRepo(conn).unhandled(self.channel, 0, room + len(self._running) + LOOK_PAST)
+            by_person: dict[str, list[InboxRow]] = {}
             for row in rows:
-                self._start(row)
-            return len(rows)
+                by_person.setdefault(row.person, []).append(row)
+            started = 0
+            for person, theirs in by_person.items():
+                if started >= room:
+                    break
+                if person not in self._held:
+                    if not await self._locks.hold_person(self.channel, person):
+                        continue
+                    self._held.add(person)
+                    # Read again under the lock: what another worker handled before letting go is not taken.
+                    async with self.db.reading() as conn:
+                        theirs = await InboxRepo(conn).unhandled_of(self.channel, person)
+                for row in theirs:
+                    # Taken here before (the read may predate its handling): never a second time.
+                    if row.id not in self._seen:
+                        self._start(row)
+                        started += 1
+            return started
 
     def _start(self, row: InboxRow) -> None:
         self._high = max(self._high, row.id)
+        self._seen[row.id] = None
+        if len(self._seen) > SEEN_KEPT:
+            del self._seen[next(iter(self._seen))]
         self._chain(row.person, functools.partial(self._handle_row, row), f"inbox-{self.channel}-{row.id}")
 
     def _chain(self, person: str, work: Callable[[], Awaitable[None]], name: str) -> None:
@@ -197,6 +243,13 @@ class InboxWorker:
         self._running.discard(task)
         if self._last.get(person) is task:
             del self._last[person]
+            if person in self._held:
+                # All this worker took of the person is handled: any worker may take what came since.
+                self._held.discard(person)
+                assert self._locks is not None
+                letting_go = asyncio.create_task(self._locks.let_go_person(self.channel, person))
+                self._letting_go.add(letting_go)
+                letting_go.add_done_callback(self._letting_go.discard)
         self._finished.set()
         self._wake.set()
 

@@ -1,7 +1,10 @@
-"""Which processes are alive, told by a lock file each holds for as long as it lives.
+"""Which processes are alive, told by a lock each holds for as long as it lives.
 
-The kernel releases a process's lock when it dies, SIGKILL included, so a lock that can be taken belongs to
-a dead process. A process id would not do: in a container the bot is process 1 every time it starts.
+On SQLite every process runs on one machine, and the lock is a file's: the kernel releases a process's lock
+when it dies, SIGKILL included, so a lock that can be taken belongs to a dead process. A process id would
+not do: in a container the bot is process 1 every time it starts. On PostgreSQL workers may run on several
+machines, so the lock is the server's (a session advisory lock, `WorkerLocks` in bot/storage/postgres.py),
+which the server releases when the worker's connection ends (bot/storage/worker_locks.py).
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ from bot.storage.database import Database
 from bot.storage.outbox import OutboxMessage, OutboxRepo, SendingBudget
 from bot.storage.sessions import SessionRepo
 from bot.storage.timefmt import from_db
+from bot.storage.worker_locks import shared_locks
 
 log = logging.getLogger(__name__)
 
@@ -123,17 +124,25 @@ class OutboxWorker:
             self._own_mark = ProcessMark(self._owners)
         return self._own_mark
 
+    async def _owner(self) -> str:
+        """The name this process's claims carry: its lock on the server (PostgreSQL) or in a file (SQLite)."""
+        locks = shared_locks(self.db)
+        return await locks.own_token() if locks is not None else self._mark().token
+
     async def recover(self) -> int:
         """Resolve the claims that a stopped process left behind (see the module's guarantee): at once for a
         process that is gone, after the lease for one that seems to hang."""
         now = self.clock.now()
         async with self.db.reading() as conn:
             owners = await OutboxRepo(conn).claim_owners()
-        # A process's mark is a file lock, seen only on its own machine: workers on PostgreSQL may run on
-        # several, so there a claim is resolved only when its lease has run out.
-        local = self.db.engine == "sqlite"
-        dead = [owner for owner in owners if local and not is_alive(self._owners, owner)]
-        sweep(self._owners)
+        locks = shared_locks(self.db)
+        if locks is not None:
+            # Workers on several machines: the server says which still hold their lock.
+            alive = await locks.alive(owners)
+            dead = [owner for owner in owners if owner not in alive]
+        else:
+            dead = [owner for owner in owners if not is_alive(self._owners, owner)]
+            sweep(self._owners)
         async with self.db.transaction() as conn:
             found = await OutboxRepo(conn).resolve_stale_claims(now - self.lease, now, dead)
         if found:
@@ -267,6 +276,7 @@ class OutboxWorker:
         so a stop leaves uncertain no more than it did when each message was claimed on its own, while the
         claim costs one transaction a batch instead of one a message."""
         limiter = self.limiter(channel)
+        owner = await self._owner()
         per_second = self.limits.get(channel, ChannelLimits()).per_second
         now = self.clock.now()
         async with self.db.transaction(exclusive=False) as conn:
@@ -292,7 +302,7 @@ class OutboxWorker:
                     continue
                 chosen.append(message)
             if chosen:
-                await repo.claim_many([m.id for m in chosen], now, self._mark().token)
+                await repo.claim_many([m.id for m in chosen], now, owner)
                 first = await SendingBudget(conn).reserve(channel, len(chosen), per_second, now.timestamp())
         self._forget_sent(channel, recorded)
         if not chosen:

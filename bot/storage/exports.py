@@ -3,7 +3,8 @@ year never holds all of it in memory at once.
 
 An export reads through a connection of its own, opened read-only on the database file, in one read
 transaction: every sheet of a file sees the same moment, and the long read neither waits for nor holds up
-the process's connection, which the conversations write through (WAL lets the two run side by side).
+the process's connection, which the conversations write through (WAL lets the two run side by side). On
+PostgreSQL it is a connection of its own too, in one read-only snapshot, read through a cursor on the server.
 """
 
 from __future__ import annotations
@@ -24,11 +25,14 @@ from bot.domain.nomination import NominationStatus, NomineeKind
 from bot.domain.review import may_publish
 from bot.domain.successions import fold_units
 from bot.domain.units import UnitRef
-from bot.storage.database import Connection, fetch_all
+from bot.storage.database import Connection, Database, fetch_all
 from bot.storage.timefmt import from_db, to_db
 from bot.storage.unit_successors import display_names, successor_map
 
 BATCH = 2000
+
+# Where an export reads from: a SQLite file, or a PostgreSQL database's URL.
+ExportSource = Path | str
 
 _NOMINATIONS = (
     "SELECT n.reference, n.created_at, n.status, n.nominee_kind, n.nominee_name, n.unit_code, n.category_code,"
@@ -41,11 +45,18 @@ _NOMINATIONS = (
 )
 
 
-async def database_file(conn: Connection) -> Path | None:
-    """The file the connection's main database lives in (None for an in-memory one, or on PostgreSQL, where
-    exports are not made yet)."""
+def export_source(db: Database) -> ExportSource:
+    """Where an export of this database reads from."""
+    url = getattr(db, "url", None)
+    return url if isinstance(url, str) else db.path
+
+
+async def database_file(conn: Connection) -> ExportSource | None:
+    """Where an export reads what this connection sees: the file its main database lives in (None for an
+    in-memory one), or on PostgreSQL the database's URL."""
     if not isinstance(conn, aiosqlite.Connection):
-        return None
+        url = getattr(conn, "url", None)
+        return url if isinstance(url, str) and url else None
     for row in await fetch_all(conn, "PRAGMA database_list"):
         if row[1] == "main" and row[2]:
             return Path(row[2])
@@ -57,9 +68,15 @@ def _read_only(path: Path) -> str:
 
 
 @asynccontextmanager
-async def snapshot(path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    """A read-only connection of its own on the database file, inside one read transaction."""
-    conn = await aiosqlite.connect(_read_only(path), uri=True, isolation_level=None)
+async def snapshot(source: ExportSource) -> AsyncIterator[Connection]:
+    """A read-only connection of its own on the database, inside one read transaction."""
+    if isinstance(source, str):
+        from bot.storage.postgres import read_snapshot  # psycopg is an optional extra
+
+        async with read_snapshot(source) as pg:
+            yield pg
+        return
+    conn = await aiosqlite.connect(_read_only(source), uri=True, isolation_level=None)
     try:
         await conn.execute("PRAGMA busy_timeout = 10000")
         await conn.execute("BEGIN")
@@ -68,16 +85,20 @@ async def snapshot(path: Path) -> AsyncIterator[aiosqlite.Connection]:
         await conn.close()
 
 
-async def batches(
-    conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...], size: int = BATCH
-) -> AsyncIterator[list[Any]]:
+async def batches(conn: Connection, sql: str, params: tuple[Any, ...], size: int = BATCH) -> AsyncIterator[list[Any]]:
+    stream = getattr(conn, "stream", None)
+    if stream is not None:  # PostgreSQL
+        async for rows in stream(sql, params, size):
+            yield rows
+        return
+    assert isinstance(conn, aiosqlite.Connection)
     async with conn.execute(sql, params) as cursor:
         while rows := list(await cursor.fetchmany(size)):
             yield rows
 
 
 class ExportReader:
-    def __init__(self, conn: aiosqlite.Connection, campaign: Campaign) -> None:
+    def __init__(self, conn: Connection, campaign: Campaign) -> None:
         self.conn = conn
         self.campaign = campaign
         self.tz = campaign.campaign.tz

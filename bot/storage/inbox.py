@@ -66,6 +66,15 @@ class InboxRepo:
         )
         return [_row(r) for r in rows]
 
+    async def unhandled_of(self, channel: str, person: str) -> list[InboxRow]:
+        """One person's updates not yet handled, oldest first."""
+        rows = await fetch_all(
+            self.conn,
+            "SELECT * FROM inbox WHERE channel = ? AND person = ? AND handled_at IS NULL ORDER BY id",
+            (channel, person),
+        )
+        return [_row(r) for r in rows]
+
     async def handled(self, inbox_id: int, now: dt.datetime) -> bool:
         """Mark the update handled; False if it was handled before. Called in the transaction that handles it."""
         cur = await self.conn.execute(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import secrets
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +30,10 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations_postgres"
 # what SQLite's BEGIN IMMEDIATE gives for free. Other advisory keys (planning) use different numbers.
 WRITER_LOCK = 7_140_001
 MIGRATION_LOCK = 7_140_000
+# The first key of the session advisory locks a worker holds on its own connection: one names the process,
+# the others the people whose updates it is handling.
+LIVE_WORKER = 7_142
+PERSON_QUEUE = 7_143
 
 
 @functools.lru_cache(maxsize=4096)
@@ -157,8 +162,10 @@ class PgCursor:
 class PgConnection:
     """The connection repositories see (bot.storage.database.Connection) over one psycopg connection."""
 
-    def __init__(self, conn: psycopg.AsyncConnection[Any]) -> None:
+    def __init__(self, conn: psycopg.AsyncConnection[Any], url: str = "") -> None:
         self.raw = conn
+        # The database's address, for a long read on a connection of its own (an export).
+        self.url = url
 
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None, /) -> PgCursor:
         params = tuple(parameters) if parameters is not None else ()
@@ -182,11 +189,104 @@ class PgConnection:
     async def execute_fetchall(self, sql: str, parameters: Iterable[Any] | None = None, /) -> list[Row]:
         return await (await self.execute(sql, parameters)).fetchall()
 
+    async def stream(self, sql: str, params: Sequence[Any], size: int) -> AsyncIterator[list[Row]]:
+        """A long read in batches through a cursor on the server, so that it is never all in memory."""
+        async with self.raw.cursor(name=f"long_read_{secrets.token_hex(4)}", row_factory=_row_factory) as cur:
+            await cur.execute(translate(sql), tuple(params))
+            while rows := await cur.fetchmany(size):
+                yield list(rows)
+
+
+@asynccontextmanager
+async def read_snapshot(url: str) -> AsyncIterator[PgConnection]:
+    """A connection of its own for a long read (an export), in one read-only snapshot: every sheet of a file
+    sees the same moment, and the bot's pool is not held up for as long as the file takes to write."""
+    raw = await psycopg.AsyncConnection.connect(url, prepare_threshold=None)
+    try:
+        await _configure(raw)
+        await raw.execute(b"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield PgConnection(raw, url)
+    finally:
+        await raw.close()
+
 
 async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
     conn.adapters.register_dumper(bool, _BoolAsInt)
     conn.adapters.register_loader("numeric", _NumberLoader)
     await conn.set_autocommit(True)
+
+
+class WorkerLocks:
+    """Locks this process holds on a connection of its own, outside the pool, for as long as it lives.
+
+    One names the process: what it claims (outbox messages) carries that name, and a worker on any machine
+    asks the server whether the lock is still held. The server lets go of a session's locks when its
+    connection ends, so a killed worker is seen at once (a machine that vanishes, once TCP keepalive gives
+    up on it, within a minute). The others are per person: the worker holding a person's lock handles that
+    person's updates, in order, and the other workers leave them alone (the per-contact queue of RapidPro's
+    mailroom). Session locks need a session: behind PgBouncer in transaction mode this one connection must
+    reach the server directly or through a session pool."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.token = str(secrets.randbelow(2**31 - 2) + 1)
+        self._conn: psycopg.AsyncConnection[Any] | None = None
+        self._lock = asyncio.Lock()
+
+    async def _connection(self) -> psycopg.AsyncConnection[Any]:
+        if self._conn is None or self._conn.closed:
+            conn = await psycopg.AsyncConnection.connect(
+                self.url,
+                autocommit=True,
+                prepare_threshold=None,
+                keepalives=1,
+                keepalives_idle=10,
+                keepalives_interval=5,
+                keepalives_count=3,
+            )
+            await conn.execute("SELECT pg_advisory_lock(%s, %s)", (LIVE_WORKER, int(self.token)))
+            self._conn = conn
+        return self._conn
+
+    async def _value(self, sql: str, params: Sequence[Any]) -> Any:
+        async with self._lock:
+            conn = await self._connection()
+            cur = await conn.execute(sql.encode(), params)
+            row = await cur.fetchone()
+            return row[0] if row else None
+
+    async def own_token(self) -> str:
+        """This process's name, its lock taken first."""
+        await self._value("SELECT 1 WHERE %s = %s", (1, 1))
+        return self.token
+
+    async def alive(self, tokens: Collection[str]) -> set[str]:
+        """Which of these processes still hold their lock, wherever they run."""
+        numbers = [int(token) for token in tokens if token.isdigit() and len(token) < 11]
+        if not numbers:
+            return set()
+        async with self._lock:
+            conn = await self._connection()
+            cur = await conn.execute(
+                b"SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND classid::bigint = %s"
+                b" AND objsubid = 2 AND granted AND objid::bigint = ANY(%s)",
+                (LIVE_WORKER, numbers),
+            )
+            return {str(row[0]) for row in await cur.fetchall()}
+
+    async def hold_person(self, channel: str, person: str) -> bool:
+        """Take the person's queue, or False at once if another worker has it."""
+        return bool(
+            await self._value("SELECT pg_try_advisory_lock(%s, hashtext(%s))", (PERSON_QUEUE, f"{channel}:{person}"))
+        )
+
+    async def let_go_person(self, channel: str, person: str) -> None:
+        await self._value("SELECT pg_advisory_unlock(%s, hashtext(%s))", (PERSON_QUEUE, f"{channel}:{person}"))
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
 
 
 class PostgresDatabase(Database):
@@ -202,6 +302,7 @@ class PostgresDatabase(Database):
         self.url = url
         self._pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] | None = None
         self._pg_lock = asyncio.Lock()
+        self.locks = WorkerLocks(url)
 
     @classmethod
     async def open_url(cls, url: str) -> PostgresDatabase:
@@ -223,6 +324,7 @@ class PostgresDatabase(Database):
         await self.migrate()
 
     async def close(self) -> None:
+        await self.locks.close()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
@@ -240,7 +342,7 @@ class PostgresDatabase(Database):
     @asynccontextmanager
     async def transaction(self, *, exclusive: bool = True) -> AsyncIterator[Connection]:
         async with self._pg_lock, self.pool.connection() as raw:
-            conn = PgConnection(raw)
+            conn = PgConnection(raw, self.url)
             # One round trip for both: the server runs a parameterless multi-statement string as it comes.
             await raw.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK})".encode() if exclusive else b"BEGIN")
             try:
@@ -258,7 +360,7 @@ class PostgresDatabase(Database):
             # SQLite nothing stops a statement in a read from writing and callers may rely on that.
             await raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
             try:
-                yield PgConnection(raw)
+                yield PgConnection(raw, self.url)
             finally:
                 await raw.execute("COMMIT")
 

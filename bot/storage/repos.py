@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cached_property
-from pathlib import Path
 
 from bot.storage.announcements import AnnouncementRepo
 from bot.storage.audit import AuditRepo
@@ -20,7 +19,7 @@ from bot.storage.commendations import CommendationRepo
 from bot.storage.database import Connection, Database
 from bot.storage.desk import DeskRepo
 from bot.storage.digests import DigestRepo
-from bot.storage.exports import database_file
+from bot.storage.exports import ExportSource, database_file
 from bot.storage.files import FileRepo, FileStore
 from bot.storage.inbox import InboxRepo
 from bot.storage.invites import InviteRepo
@@ -133,9 +132,9 @@ class Repos:
     def web_desk(self) -> WebDeskRepo:
         return WebDeskRepo(self._conn)
 
-    async def database_file(self) -> Path | None:
-        """The SQLite file the data lives in, for the exports that read a snapshot of their own after the
-        commit (None in memory, or on PostgreSQL)."""
+    async def database_file(self) -> ExportSource | None:
+        """Where the exports that read a snapshot of their own after the commit read from: the SQLite file
+        (None in memory), or the PostgreSQL database's URL."""
         return await database_file(self._conn)
 
 
