@@ -52,6 +52,11 @@ def _version_row(fields: UnitFields, source: str, now: dt.datetime) -> tuple[obj
     )
 
 
+def _like_escaped(word: str) -> str:
+    """A word matched literally by LIKE (whose escape character is a backslash on PostgreSQL)."""
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 class UnitRepo:
     """Units and their history: every change is a new version; a unit is its latest version."""
 
@@ -107,8 +112,14 @@ class UnitRepo:
         if indexed and is_sqlite(self.conn):
             found = " JOIN (SELECT rowid AS id FROM unit_search WHERE unit_search MATCH ?) s ON s.id = v.id"
             params.append(" ".join('"' + w.replace('"', '""') + '"' for w in indexed))
-        holds = " AND ".join(["instr(v.name_key || ' ' || v.code_key, ?) > 0"] * len(words))
-        rows = await fetch_all(self.conn, f"{columns}{found} WHERE {holds} AND {current}", [*params, *words])
+        if is_sqlite(self.conn):
+            holds = " AND ".join(["instr(v.name_key || ' ' || v.code_key, ?) > 0"] * len(words))
+            params.extend(words)
+        else:
+            # The same test in the form PostgreSQL's trigram index of these keys answers (migration 0191).
+            holds = " AND ".join(["(v.name_key || ' ' || v.code_key) LIKE ?"] * len(words))
+            params.extend(f"%{_like_escaped(w)}%" for w in words)
+        rows = await fetch_all(self.conn, f"{columns}{found} WHERE {holds} AND {current}", params)
         return [UnitRef(*row) for row in rows]
 
     async def last_version(self) -> int:

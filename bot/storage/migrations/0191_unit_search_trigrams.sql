@@ -1,0 +1,2 @@
+-- Nothing to do on SQLite: its unit search has had an FTS5 trigram table since migration 0130. The
+-- PostgreSQL twin gives the same search a pg_trgm index.
