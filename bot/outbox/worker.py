@@ -239,15 +239,20 @@ class OutboxWorker:
             await asyncio.gather(*started)
             await self.record_sent(channel)
         except asyncio.CancelledError:
-            # Stopping: what was claimed but not started certainly did not go and goes back in the queue; the
-            # sends under way are stopped too, and record what became of them before we go.
-            for message in waiting:
-                await asyncio.shield(self._release(message))
+            # Stopping: the sends under way are stopped too, and record what became of them; what was claimed
+            # but not started certainly did not go and goes back in the queue; what went is recorded.
             for task in started:
                 task.cancel()
             if started:
                 await asyncio.wait(started)
-            await asyncio.shield(self.record_sent(channel))
+            try:
+                for message in waiting:
+                    await asyncio.shield(self._release(message))
+                await asyncio.shield(self.record_sent(channel))
+            except Exception:
+                # The stop goes on whatever happens here (a cancelled statement may have left the connection
+                # unusable): what was not recorded stays claimed and is resolved as uncertain at the next start.
+                log.exception("outbox: the %s lane could not record its messages while stopping", channel)
             raise
         return handled
 
