@@ -11,8 +11,7 @@ from bot.cli.base import add_command
 from bot.domain.announcement import TEXT_MAX, TEXT_MIN, Audience, parse_audience
 from bot.domain.text import normalize_text, shorten
 from bot.handlers.announce_send import send_announcement
-from bot.storage.announcements import AnnouncementRepo
-from bot.storage.units import UnitRepo
+from bot.storage.repos import reading, writing
 
 
 def _text(args: argparse.Namespace) -> str:
@@ -26,8 +25,8 @@ def _text(args: argparse.Namespace) -> str:
 
 async def announce(app: App, args: argparse.Namespace) -> int:
     if args.history:
-        async with app.db.reading() as conn:
-            recent = await AnnouncementRepo(conn).recent(args.history)
+        async with reading(app.db) as repos:
+            recent = await repos.announcements.recent(args.history)
         tz = app.services.campaign.campaign.tz
         for item in recent:
             when = item.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
@@ -56,14 +55,14 @@ async def announce(app: App, args: argparse.Namespace) -> int:
             print(f"error: no cluster or block {target}; known: {known}")
             return 2
     now = app.services.clock.now()
-    async with app.db.transaction() as conn:
+    async with writing(app.db) as repos:
         if audience is Audience.UNIT:
             target = (target or "").upper()
-            unit = await UnitRepo(conn).get(target)
+            unit = await repos.units.get(target)
             if unit is None or not unit.active:
                 print(f"error: no active unit with code {target}")
                 return 2
-        readers = await AnnouncementRepo(conn).recipients(audience, target)
+        readers = await repos.announcements.recipients(audience, target)
         print(f"to {args.to}: {len(readers)} registered representative(s)")
         for reader in readers[:50]:
             print(f"  {reader.channel}:{reader.external_id}  {reader.display_name or ''}".rstrip())
@@ -76,7 +75,7 @@ async def announce(app: App, args: argparse.Namespace) -> int:
             print("preview only: add --yes to send")
             return 0
         sent = await send_announcement(
-            conn,
+            repos,
             app.services,
             author=None,
             channel="cli",

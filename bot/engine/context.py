@@ -16,7 +16,6 @@ from bot.domain.nomination import EvidenceFile
 from bot.domain.policy import Action, Grant, Role, allowed, roles_of
 from bot.domain.users import User
 from bot.i18n import Catalog
-from bot.storage.database import Connection
 from bot.storage.files import FileStore
 from bot.storage.repos import Repos
 
@@ -77,7 +76,6 @@ class Context:
     incoming: Incoming
     user: User
     session: Session
-    conn: Connection
     # The update's transaction, as repositories: the only way a handler reads or writes the database.
     repos: Repos
     services: Services

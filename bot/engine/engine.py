@@ -97,7 +97,6 @@ class Engine:
                 incoming=_resolve_choice(incoming, session),
                 user=user,
                 session=session,
-                conn=conn,
                 repos=repos,
                 services=self.services,
                 staged=staged,

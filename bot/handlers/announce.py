@@ -15,8 +15,6 @@ from bot.handlers.flow import Flow, Outcome, Step
 from bot.handlers.pick_step import PickOne
 from bot.handlers.text_step import BoundedText, TextRule
 from bot.handlers.unit_lookup import UnitSearch
-from bot.storage.announcements import AnnouncementRepo
-from bot.storage.units import UnitRepo
 
 TEXT = TextRule(TEXT_MIN, TEXT_MAX, "announce.text.too_short", "announce.text.too_long")
 UNIT = UnitSearch(
@@ -44,7 +42,7 @@ async def _count(ctx: Context) -> None:
     """How many people the audience reaches now, kept for the summary (which cannot ask the database)."""
     target = _target(ctx.session.data)
     if target is not None:
-        ctx.session.facts["recipients"] = len(await AnnouncementRepo(ctx.conn).recipients(*target))
+        ctx.session.facts["recipients"] = len(await ctx.repos.announcements.recipients(*target))
 
 
 async def _counted(ctx: Context, value: str) -> Outcome:
@@ -96,17 +94,17 @@ class AnnounceFlow(Flow):
             self._go(ctx, "audience")
             return
         audience, code = target
-        if audience is Audience.UNIT and await UnitRepo(ctx.conn).get(code or "") is None:
+        if audience is Audience.UNIT and await ctx.repos.units.get(code or "") is None:
             self._go(ctx, UNIT.key)
             return
         # Counted again now: people may have registered or left since the preview.
-        if not await AnnouncementRepo(ctx.conn).recipients(audience, code):
+        if not await ctx.repos.announcements.recipients(audience, code):
             ctx.session.facts["recipients"] = 0
             ctx.say(ctx.t("announce.nobody"))
             self.prompt(ctx)
             return
         sent = await send_announcement(
-            ctx.conn,
+            ctx.repos,
             ctx.services,
             author=ctx.user,
             channel=ctx.user.channel,

@@ -11,8 +11,8 @@ from bot.domain.campaign import Campaign
 from bot.domain.users import User
 from bot.engine.context import Services
 from bot.i18n import Catalog
-from bot.storage.announcements import Announcement, AnnouncementRepo
-from bot.storage.database import Connection
+from bot.storage.announcements import Announcement
+from bot.storage.repos import Repos
 
 
 def audience_name(catalog: Catalog, lang: str, campaign: Campaign, audience: Audience, target: str | None) -> str:
@@ -32,7 +32,7 @@ def messages_for(services: Services, reader: User, text: str) -> list[Reply]:
 
 
 async def send_announcement(
-    conn: Connection,
+    repos: Repos,
     services: Services,
     *,
     author: User | None,
@@ -43,7 +43,7 @@ async def send_announcement(
     now: dt.datetime,
 ) -> Announcement:
     """Record it and queue one message per recipient, in the caller's transaction."""
-    repo = AnnouncementRepo(conn)
+    repo = repos.announcements
     readers = await repo.recipients(audience, target)
     messages = [(reader, messages_for(services, reader, text)) for reader in readers]
     return await repo.create(

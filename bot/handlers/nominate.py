@@ -28,10 +28,6 @@ from bot.handlers.pick_step import ConsentStep, PickOne
 from bot.handlers.review_card import post_for_review
 from bot.handlers.text_step import BoundedText, NameOrAnonymous, Problem, TextRule
 from bot.handlers.unit_lookup import UnitSearch
-from bot.storage.audit import audit
-from bot.storage.files import FileRepo
-from bot.storage.nominations import NominationRepo
-from bot.storage.units import UnitRepo
 
 
 def _kind(session: Session) -> str:
@@ -107,7 +103,7 @@ class NominateFlow(Flow):
     async def prepare(self, ctx: Context) -> bool:
         # A unit representative nominates for their unit: which units, asked once here for the whole draft.
         if await ctx.may(Action.NOMINATE_FOR_UNIT):
-            repo = UnitRepo(ctx.conn)
+            repo = ctx.repos.units
             units = [await repo.get(code) for code in represented_units(await ctx.grants())]
             ctx.session.facts["rep_units"] = [[u.code, u.name] for u in units if u is not None and u.active]
         return True
@@ -151,13 +147,12 @@ class NominateFlow(Flow):
             consent_at=dt.datetime.fromisoformat(data["consent"]),
             on_behalf_of_unit=await self._unit_making_it(ctx),
         )
-        files = FileRepo(ctx.conn, ctx.services.files)
+        files = ctx.repos.files
         for item in evidence:
             await files.record(item, ctx.now)
         year = ctx.now.astimezone(ctx.campaign.campaign.tz).year
-        nomination = await NominationRepo(ctx.conn).create(new, year, ctx.now)
-        await audit(
-            ctx.conn,
+        nomination = await ctx.repos.nominations.create(new, year, ctx.now)
+        await ctx.repos.audit.add(
             ctx.now,
             AuditAction.NOMINATION_SUBMITTED,
             actor=ctx.user.id,

@@ -31,10 +31,6 @@ from bot.handlers.number_step import NumberStep
 from bot.handlers.pick_step import PickOne
 from bot.handlers.refusal import refuse
 from bot.handlers.text_step import BoundedText, TextRule
-from bot.storage.audit import audit
-from bot.storage.files import FileRepo
-from bot.storage.reports import ReportRepo
-from bot.storage.units import UnitRepo
 
 NARRATIVE_PREFIX, INDICATOR_PREFIX = "narr:", "ind:"
 NARRATIVE = TextRule(NARRATIVE_MIN, NARRATIVE_MAX, "report.narrative.length")
@@ -91,7 +87,7 @@ async def _fill_in_last_version(ctx: Context, period: str) -> Outcome:
         return Outcome.NEXT
     facts["basis"] = basis
     facts.pop("amends", None)
-    previous = await ReportRepo(ctx.conn).latest(period, data["unit"])
+    previous = await ctx.repos.reports.latest(period, data["unit"])
     if previous is None:
         return Outcome.NEXT
     for key in [k for k in data if k.startswith((NARRATIVE_PREFIX, INDICATOR_PREFIX))]:
@@ -158,7 +154,7 @@ class ReportFlow(Flow):
         return [*self.steps, *per_area, self.files]
 
     async def _reportable_units(self, ctx: Context) -> list[Unit]:
-        repo = UnitRepo(ctx.conn)
+        repo = ctx.repos.units
         units = [await repo.get(code) for code in represented_units(await ctx.grants())]
         return [u for u in units if u is not None and u.active]
 
@@ -175,7 +171,7 @@ class ReportFlow(Flow):
         ctx.session.facts["units"] = units
         if len(units) == 1:
             ctx.session.data["unit"] = units[0]["code"]
-        reports = ReportRepo(ctx.conn)
+        reports = ctx.repos.reports
         periods = [p.code for p in ctx.campaign.reporting_periods if p.accepts_on(today)]
         sent: dict[str, dict[str, int]] = {}
         for s in await reports.submissions(periods, [u["code"] for u in units]):
@@ -198,7 +194,7 @@ class ReportFlow(Flow):
             refuse(ctx, Action.REPORT)
             return
         period = ctx.campaign.period(data["period"])
-        unit = await UnitRepo(ctx.conn).get(data["unit"])
+        unit = await ctx.repos.units.get(data["unit"])
         today = local_today(ctx)
         if period is None or not period.accepts_on(today):
             ctx.session.clear()
@@ -215,7 +211,7 @@ class ReportFlow(Flow):
             values = {i.code: float(data[f"{INDICATOR_PREFIX}{code}:{i.code}"]) for i in indicators}
             areas.append(AreaReport(area_code=code, narrative=data[f"{NARRATIVE_PREFIX}{code}"], values=values))
         files = [EvidenceFile.model_validate(f) for f in data.get("files", [])]
-        file_repo = FileRepo(ctx.conn, ctx.services.files)
+        file_repo = ctx.repos.files
         for item in files:
             await file_repo.record(item, ctx.now)
         new = NewReport(
@@ -228,9 +224,8 @@ class ReportFlow(Flow):
             files=files,
         )
         late = period.is_late_on(today)
-        report = await ReportRepo(ctx.conn).create(new, unit.version_id, ctx.campaign.campaign.year, late, ctx.now)
-        await audit(
-            ctx.conn,
+        report = await ctx.repos.reports.create(new, unit.version_id, ctx.campaign.campaign.year, late, ctx.now)
+        await ctx.repos.audit.add(
             ctx.now,
             AuditAction.REPORT_AMENDED if report.version > 1 else AuditAction.REPORT_SUBMITTED,
             actor=ctx.user.id,

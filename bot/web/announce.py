@@ -10,14 +10,13 @@ from bot.domain.announcement import TEXT_MAX, TEXT_MIN, Audience
 from bot.domain.policy import Action
 from bot.domain.text import normalize_text
 from bot.handlers.announce_send import audience_name, send_announcement
-from bot.storage.announcements import AnnouncementRepo
-from bot.storage.units import UnitRepo
+from bot.storage.repos import reading, writing
 from bot.web.context import Desk, Web, desk_page, web_of
 
 
 async def _page(web: Web, desk: Desk, *, status: int = 200, **values: object) -> Response:
-    async with web.app.db.reading() as conn:
-        recent = await AnnouncementRepo(conn).recent(10)
+    async with reading(web.app.db) as repos:
+        recent = await repos.announcements.recent(10)
     campaign = web.app.services.campaign
     return web.render(
         "announce.html",
@@ -57,17 +56,17 @@ async def announce(request: Request, desk: Desk) -> Response:
     error: str | None
     readers: int | None
     sent: int | None
-    async with web.app.db.transaction() as conn:
-        if audience is Audience.UNIT and await UnitRepo(conn).get(target or "") is None:
+    async with writing(web.app.db) as repos:
+        if audience is Audience.UNIT and await repos.units.get(target or "") is None:
             error = web.t(desk.lang, "desk.announce.no_unit")
             readers, sent = None, None
         elif form.get("send") != "1":
             error, sent = None, None
-            readers = len(await AnnouncementRepo(conn).recipients(audience, target))
+            readers = len(await repos.announcements.recipients(audience, target))
         else:
             error, readers = None, None
             announcement = await send_announcement(
-                conn,
+                repos,
                 web.app.services,
                 author=desk.user,
                 channel="web",
