@@ -127,6 +127,28 @@ async def test_only_an_approved_nomination_can_be_proposed_and_only_by_the_desk(
     assert "Chỉ Thường trực Hội đồng (Sở Nội vụ) và quản trị viên đề xuất" in citizen.text
 
 
+async def test_the_nominations_offered_are_those_still_without_a_proposal_when_shown(app: App) -> None:
+    desk = await secretariat(app, "3001")
+    other = await secretariat(app, "3002")
+    citizen = Member(app, "501")
+    first = await approved(app, desk, citizen, "Nguyễn Văn An")
+    second = await approved(app, desk, citizen, "Lê Thị Hoa")
+    await desk.say("/khenthuong")
+    assert "Bước 1/4" in desk.text
+    assert desk.buttons == [f"{first} · Nguyễn Văn An", f"{second} · Lê Thị Hoa"]
+    # A colleague proposes the first meanwhile: the list, shown again, no longer offers it.
+    await propose(other, first, "Đột xuất", "Bằng khen của Chủ tịch")
+    await desk.say("/quaylai")
+    assert desk.buttons == [f"{second} · Lê Thị Hoa"]
+    await desk.tap(second)
+    await desk.tap("Đột xuất")
+    await desk.tap("Bằng khen của Chủ tịch")
+    await desk.tap("Xong")
+    assert f"• Đề cử: {second} · Lê Thị Hoa" in desk.text
+    await desk.tap("Gửi")
+    assert "Đã ghi đề xuất KT-2026-0002" in desk.text and "cho Lê Thị Hoa" in desk.text
+
+
 async def test_a_decision_tells_the_nominator_and_its_annex_lists_the_commended(app: App, tmp_path: Path) -> None:
     desk = await secretariat(app, "3001")
     citizen = Member(app, "501")

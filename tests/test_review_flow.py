@@ -273,6 +273,37 @@ async def test_an_answer_needs_words_or_a_file_and_is_given_once(app: App) -> No
     assert "đã được trả lời hoặc không còn chờ" in binh.text
 
 
+async def test_with_two_questions_waiting_the_nominator_picks_one_and_the_draft_keeps_only_its_id(app: App) -> None:
+    lan = await secretariat(app, "3001")
+    binh = Member(app, "1001")
+    first = await nominate(binh, "Nguyễn Văn An")
+    lan.inbox()
+    await lan.tap("Hỏi thêm")
+    await lan.say("Ông An bao nhiêu tuổi?")
+    await lan.tap("Gửi")
+    second = await nominate(binh, "Lê Thị Hoa")
+    lan.inbox()
+    await lan.tap("Hỏi thêm")
+    await lan.say("Bà Hoa ở ấp nào?")
+    await lan.tap("Gửi")
+    await binh.say("/traloi")
+    assert "Bước 1/3" in binh.text and "Bạn có 2 câu hỏi đang chờ trả lời" in binh.text
+    assert binh.buttons == [f"{first}: Ông An bao nhiêu tuổi?", f"{second}: Bà Hoa ở ấp nào?"]
+    await binh.tap(second)
+    assert "Bước 2/3" in binh.text and "«Bà Hoa ở ấp nào?»" in binh.text
+    # What the bot keeps of the draft names the questions; their words stay in the questions' table.
+    ((state,),) = rows(
+        app, "SELECT state FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.external_id = '1001'"
+    )
+    assert "ấp nào" not in str(state) and second not in str(state)
+    await binh.say("Ấp Mỹ Phú.")
+    await binh.tap("Bỏ qua")
+    assert f"• Câu hỏi: {second}: Bà Hoa ở ấp nào?" in binh.text
+    await binh.tap("Gửi")
+    assert f"Đã gửi câu trả lời về đề cử {second}" in binh.text
+    assert rows(app, "SELECT answer FROM nomination_questions ORDER BY id") == [(None,), ("Ấp Mỹ Phú.",)]
+
+
 # -- duplicates ------------------------------------------------------------------------------------------
 async def test_a_duplicate_is_flagged_merged_and_follows_the_first(app: App) -> None:
     lan = await secretariat(app, "3001")

@@ -86,6 +86,9 @@ class Context:
     # must not use `repos`, whose transaction is over by then, nor offer choices, which are saved with the
     # session.
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # Rows the conversation in progress read again for this update, from the ids its session keeps
+    # (Flow.recall): never saved, so a draft shows what the database holds now rather than copies.
+    looked_up: dict[str, Any] = field(default_factory=dict)
     _grants: list[Grant] | None = None
 
     async def grants(self) -> list[Grant]:

@@ -7,13 +7,13 @@ and the reviewer who asked and the desk are told through the outbox.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from bot.conversation.messages import Choice, Kind
 from bot.conversation.session import Session
 from bot.domain.nomination import EvidenceFile
 from bot.domain.policy import Action
-from bot.domain.review import ANSWER_MAX, Decision
+from bot.domain.review import ANSWER_MAX, Decision, Question
 from bot.domain.text import normalize_text, shorten
 from bot.engine.context import Context
 from bot.handlers.files_step import FilesStep
@@ -21,39 +21,44 @@ from bot.handlers.flow import Flow, Outcome, Step
 from bot.handlers.review_card import parse
 from bot.handlers.review_notify import tell_desk_answer
 
-OPEN = "_open"
+# The facts' key for the ids of the questions that waited for this person when the conversation began.
+WAITING = "questions"
 QUESTION_SHOWN = 60
 
 
-def _open(data: dict[str, Any]) -> list[list[Any]]:
-    """[question id, reference, question] of each question waiting for this person, as prepared."""
-    found: list[list[Any]] = data.get(OPEN, [])
+def _waiting_ids(session: Session) -> list[int]:
+    ids: list[int] = session.facts.get(WAITING, [])
+    return ids
+
+
+def _waiting(ctx: Context) -> list[Question]:
+    """The questions that waited, as the database holds them now (read by AnswerFlow.recall)."""
+    found: list[Question] = ctx.looked_up.get(WAITING, [])
     return found
 
 
-def _picked(data: dict[str, Any]) -> list[Any] | None:
-    return next((q for q in _open(data) if q[0] == data.get("question")), None)
+def _picked(ctx: Context) -> Question | None:
+    return next((q for q in _waiting(ctx) if q.id == ctx.session.data.get("question")), None)
+
+
+def _item(ctx: Context, asked: Question) -> str:
+    return ctx.t("answer.question.item", reference=asked.reference, question=shorten(asked.question, QUESTION_SHOWN))
 
 
 class PickQuestionStep(Step):
     key = "question"
 
     def applies(self, session: Session) -> bool:
-        data = session.data
-        return len(_open(data)) > 1
+        return len(_waiting_ids(session)) > 1
 
     def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
-        waiting = _open(ctx.session.data)
+        waiting = _waiting(ctx)
         return ctx.t("answer.question.question", count=len(waiting)), [
-            Choice(
-                label=ctx.t("answer.question.item", reference=ref, question=shorten(text, QUESTION_SHOWN)),
-                value=flow.value(self.key, str(qid)),
-            )
-            for qid, ref, text in waiting
+            Choice(label=_item(ctx, q), value=flow.value(self.key, str(q.id))) for q in waiting
         ]
 
     async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
-        ids = {str(q[0]): q[0] for q in _open(ctx.session.data)}
+        ids = {str(qid): qid for qid in _waiting_ids(ctx.session)}
         if value not in ids:
             ctx.say(ctx.t("input.pick_choice"))
             return Outcome.REASK
@@ -61,18 +66,19 @@ class PickQuestionStep(Step):
         return Outcome.NEXT
 
     def shown(self, ctx: Context) -> str:
-        picked = _picked(ctx.session.data)
+        picked = _picked(ctx)
         if picked is None:
             return "—"
-        return ctx.t("answer.question.item", reference=picked[1], question=shorten(picked[2], QUESTION_SHOWN))
+        return _item(ctx, picked)
 
 
 class AnswerTextStep(Step):
     key = "text"
 
     def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
-        picked = _picked(ctx.session.data) or [0, "", ""]
-        text = ctx.t("answer.text.question", reference=picked[1], question=picked[2], max=ANSWER_MAX)
+        picked = _picked(ctx)
+        reference, asked = (picked.reference, picked.question) if picked is not None else ("", "")
+        text = ctx.t("answer.text.question", reference=reference, question=asked, max=ANSWER_MAX)
         return text, [Choice(label=ctx.t("answer.text.skip"), value=flow.value(self.key, "skip"))]
 
     async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
@@ -112,19 +118,22 @@ class AnswerFlow(Flow):
         if not waiting:
             ctx.say(ctx.t("answer.none"))
             return False
-        data = ctx.session.data
-        data[OPEN] = [[q.id, q.reference, q.question] for q in waiting]
+        ctx.session.facts[WAITING] = [q.id for q in waiting]
         if wanted is not None or len(waiting) == 1:
-            data["question"] = wanted if wanted is not None else waiting[0].id
+            ctx.session.data["question"] = wanted if wanted is not None else waiting[0].id
         return True
 
+    async def recall(self, ctx: Context) -> None:
+        # Answered or withdrawn since, a question is still shown as it was asked; submitting says so.
+        ctx.looked_up[WAITING] = await ctx.repos.review.questions(_waiting_ids(ctx.session))
+
     def summary_header(self, ctx: Context) -> list[str]:
-        picked = _picked(ctx.session.data)
-        return [ctx.t("answer.header", reference=picked[1])] if picked else []
+        picked = _picked(ctx)
+        return [ctx.t("answer.header", reference=picked.reference)] if picked else []
 
     async def submit(self, ctx: Context) -> None:
         data = ctx.session.data
-        picked = _picked(data)
+        picked = _picked(ctx)
         if picked is None:
             ctx.session.editing = True
             self._go(ctx, "question")
@@ -136,7 +145,7 @@ class AnswerFlow(Flow):
             ctx.session.editing = True
             self._go(ctx, "text")
             return
-        question_id, reference = int(picked[0]), str(picked[1])
+        question_id, reference = picked.id, picked.reference
         ctx.session.clear()
         store = ctx.repos.files
         for item in files:

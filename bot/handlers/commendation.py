@@ -24,8 +24,13 @@ from bot.handlers.flow import Flow, Step
 from bot.handlers.flow import Outcome as StepOutcome
 from bot.handlers.multi_choice_step import MultiChoiceStep
 
-NOMINATION = "_nomination"
-PICKABLE = "_pickable"
+# The nomination step's answer is the nomination's reference; the nomination itself is read again on each
+# input (CommendFlow.recall) under the same key of ctx.looked_up.
+NOMINATION = "nomination"
+# Whether the conversation began with no nomination named, so the ones waiting for a proposal are offered
+# (a fact); what is offered is read again (CommendFlow.recall), so one proposed meanwhile is not.
+CHOOSE = "choose"
+PICKABLE = "pickable"
 MARKS = {Outcome.MET: "✅", Outcome.NOT_MET: "❌", Outcome.UNKNOWN: "❔"}
 COMMENDABLE = (NominationStatus.APPROVED, NominationStatus.PUBLISHED)
 
@@ -61,13 +66,20 @@ def facts_of(ctx: Context, data: dict[str, Any]) -> dict[str, FactValue]:
     return facts
 
 
-def recipient_of(data: dict[str, Any]) -> Recipient:
-    return Recipient(data.get(NOMINATION, {}).get("kind", Recipient.INDIVIDUAL.value))
+def picked_nomination(ctx: Context) -> Nomination | None:
+    """The nomination picked, as the database holds it now."""
+    found: Nomination | None = ctx.looked_up.get(NOMINATION)
+    return found
+
+
+def recipient_of(nomination: Nomination | None) -> Recipient:
+    return Recipient(nomination.nominee_kind.value if nomination is not None else Recipient.INDIVIDUAL.value)
 
 
 def eligibility(ctx: Context, data: dict[str, Any]) -> Eligibility | None:
     form = picked_form(ctx, data)
-    return check(form, recipient_of(data), facts_of(ctx, data)) if form is not None else None
+    recipient = recipient_of(picked_nomination(ctx))
+    return check(form, recipient, facts_of(ctx, data)) if form is not None else None
 
 
 def eligibility_lines(ctx: Context, result: Eligibility, book: Catalogue) -> list[str]:
@@ -80,29 +92,21 @@ def eligibility_lines(ctx: Context, result: Eligibility, book: Catalogue) -> lis
     return lines
 
 
-def _remember(data: dict[str, Any], nomination: Nomination) -> None:
-    data[NOMINATION] = {
-        "id": nomination.id,
-        "reference": nomination.reference,
-        "name": nomination.nominee_name,
-        "kind": nomination.nominee_kind.value,
-    }
+def _remember(ctx: Context, nomination: Nomination) -> None:
+    ctx.session.data[NOMINATION] = nomination.reference
+    ctx.looked_up[NOMINATION] = nomination
 
 
 class NominationStep(Step):
     key = "nomination"
 
     def applies(self, session: Session) -> bool:
-        data = session.data
-        return bool(data.get(PICKABLE)) or NOMINATION not in data
-
-    def answered(self, data: dict[str, Any]) -> bool:
-        return NOMINATION in data
+        return bool(session.facts.get(CHOOSE)) or NOMINATION not in session.data
 
     def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
+        pickable: list[list[str]] = ctx.looked_up.get(PICKABLE, [])
         choices = [
-            Choice(label=f"{ref} · {shorten(name, 40)}", value=flow.value(self.key, ref))
-            for ref, name in ctx.session.data.get(PICKABLE, [])
+            Choice(label=f"{ref} · {shorten(name, 40)}", value=flow.value(self.key, ref)) for ref, name in pickable
         ]
         return ctx.t("commend.nomination.question"), choices
 
@@ -113,12 +117,13 @@ class NominationStep(Step):
         if nomination is None or nomination.status not in COMMENDABLE:
             ctx.say(ctx.t("commend.nomination.not_approved", reference=wanted or "—"))
             return StepOutcome.REASK
-        _remember(ctx.session.data, nomination)
+        _remember(ctx, nomination)
         return StepOutcome.NEXT
 
     def shown(self, ctx: Context) -> str:
-        picked = ctx.session.data.get(NOMINATION, {})
-        return f"{picked.get('reference', '—')} · {picked.get('name', '')}"
+        picked = picked_nomination(ctx)
+        name = picked.nominee_name if picked is not None else ""
+        return f"{ctx.session.data.get(NOMINATION, '—')} · {name}"
 
 
 class MethodStep(Step):
@@ -145,7 +150,7 @@ class FormStep(Step):
 
     def _forms(self, ctx: Context) -> list[tuple[str, str]]:
         today = ctx.now.astimezone(ctx.campaign.campaign.tz).date()
-        recipient = recipient_of(ctx.session.data)
+        recipient = recipient_of(picked_nomination(ctx))
         return [(f.code, f.name.get(ctx.lang)) for f in catalogue().in_force(today) if recipient in f.recipients]
 
     def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
@@ -207,35 +212,42 @@ class CommendFlow(Flow):
         return eligibility_lines(ctx, result, catalogue()) if result is not None else []
 
     async def prepare(self, ctx: Context) -> bool:
-        data = ctx.session.data
         wanted = ctx.incoming.args.strip().upper()[:40]
         if wanted:
             nomination = await ctx.repos.nominations.by_reference(wanted)
             if nomination is None or nomination.status not in COMMENDABLE:
                 ctx.say(ctx.t("commend.nomination.not_approved", reference=wanted))
                 return False
-            _remember(data, nomination)
+            _remember(ctx, nomination)
             return True
-        rows = await ctx.repos.commendations.approved_without_proposal(COMMENDABLE)
-        if not rows:
+        if not await ctx.repos.commendations.approved_without_proposal(COMMENDABLE):
             ctx.say(ctx.t("commend.nomination.none"))
             return False
-        data[PICKABLE] = rows
+        ctx.session.facts[CHOOSE] = True
         return True
+
+    async def recall(self, ctx: Context) -> None:
+        reference = ctx.session.data.get(NOMINATION)
+        if reference is not None:
+            ctx.looked_up[NOMINATION] = await ctx.repos.nominations.by_reference(str(reference))
+        if ctx.session.facts.get(CHOOSE):
+            ctx.looked_up[PICKABLE] = await ctx.repos.commendations.approved_without_proposal(COMMENDABLE)
 
     async def submit(self, ctx: Context) -> None:
         data = dict(ctx.session.data)
-        picked = data.get(NOMINATION, {})
-        nomination = await ctx.repos.nominations.by_reference(str(picked.get("reference", "")))
+        reference = str(data.get(NOMINATION) or "—")
+        # Read again at the moment it counts (recall read it before this input, for the summary).
+        nomination = await ctx.repos.nominations.by_reference(reference)
+        ctx.looked_up[NOMINATION] = nomination
         result = eligibility(ctx, data)
         if nomination is None or nomination.status not in COMMENDABLE or result is None:
             ctx.session.clear()
-            ctx.say(ctx.t("commend.nomination.not_approved", reference=picked.get("reference", "—")))
+            ctx.say(ctx.t("commend.nomination.not_approved", reference=reference))
             return
         ctx.session.clear()
         year = ctx.now.astimezone(ctx.campaign.campaign.tz).year
         proposal = await ctx.repos.commendations.propose(
-            nomination.id, result, recipient_of(data), Method(data["method"]), ctx.user.id, ctx.now, year
+            nomination.id, result, recipient_of(nomination), Method(data["method"]), ctx.user.id, ctx.now, year
         )
         await ctx.repos.audit.add(
             ctx.now,

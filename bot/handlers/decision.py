@@ -21,7 +21,8 @@ from bot.engine.context import Context
 from bot.handlers.flow import Flow, Outcome, Step
 from bot.handlers.multi_choice_step import MultiChoiceStep
 
-OPEN = "_open"
+# The facts' key for the ids of the proposals that were open when the conversation began.
+OPEN = "open"
 OUTBOX_KIND = "commendation"
 _NUMBER = re.compile(r"^[0-9A-Za-zĐđ./_-]{1,40}$")
 _DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -38,9 +39,10 @@ class ProposalsStep(MultiChoiceStep):
 
     def options(self, ctx: Context) -> list[tuple[str, str]]:
         day = ctx.now.astimezone(ctx.campaign.campaign.tz).date()
+        proposals: list[Proposal] = ctx.looked_up.get(OPEN, [])
         return [
-            (str(pid), f"{ref} · {shorten(name, 30)} · {form_name(form, ctx.lang, day)}")
-            for pid, ref, name, form in ctx.session.data.get(OPEN, [])
+            (str(p.id), f"{p.reference} · {shorten(p.nominee_name, 30)} · {form_name(p.form_code, ctx.lang, day)}")
+            for p in proposals
         ]
 
     def shown(self, ctx: Context) -> str:
@@ -111,8 +113,12 @@ class DecideFlow(Flow):
         if not waiting:
             ctx.say(ctx.t("decide.none"))
             return False
-        ctx.session.data[OPEN] = [[p.id, p.reference, p.nominee_name, p.form_code] for p in waiting]
+        ctx.session.facts[OPEN] = [p.id for p in waiting]
         return True
+
+    async def recall(self, ctx: Context) -> None:
+        # One decided meanwhile is still listed; the decision grants only those still proposed.
+        ctx.looked_up[OPEN] = await ctx.repos.commendations.many(ctx.session.facts.get(OPEN, []))
 
     async def submit(self, ctx: Context) -> None:
         data: dict[str, Any] = dict(ctx.session.data)

@@ -131,11 +131,19 @@ class Flow(ABC):
         represents, say). False when the flow cannot start for this person: the reason is already said."""
         return True
 
+    async def recall(self, ctx: Context) -> None:
+        """Read again, into `ctx.looked_up`, the rows the session names by id (the questions waiting, the
+        nomination picked) for the steps to show: a draft keeps ids, not copies of rows. Called before any
+        input reaches the flow and once `prepare` has run, since questions and summaries cannot ask the
+        database."""
+        return
+
     async def start(self, ctx: Context) -> None:
         ctx.session.start(self.name)
         if not await self.prepare(ctx):
             ctx.session.clear()
             return
+        await self.recall(ctx)
         missing = self.first_missing(ctx)
         if missing is None:
             self._set_summary(ctx)

@@ -21,6 +21,11 @@ from bot.storage.review import Outcome as Decided
 REASON_MIN = 3
 
 
+def _nominee(ctx: Context) -> str:
+    """The nominee's name, read again for this input (ReviewWordsFlow.recall)."""
+    return str(ctx.looked_up.get("nominee", ""))
+
+
 class WordsStep(Step):
     """The reviewer's text, written for the nominator to read."""
 
@@ -28,9 +33,8 @@ class WordsStep(Step):
         self.key = key
 
     def question(self, ctx: Context, flow: Flow) -> tuple[str, list[Choice]]:
-        data = ctx.session.data
-        text = ctx.t(f"{flow.name}.{self.key}.question", reference=data["reference"], name=data["nominee"])
-        return text, []
+        reference = ctx.session.facts["reference"]
+        return ctx.t(f"{flow.name}.{self.key}.question", reference=reference, name=_nominee(ctx)), []
 
     async def answer(self, ctx: Context, flow: Flow, value: str | None) -> Outcome:
         if ctx.incoming.kind is not Kind.TEXT:
@@ -68,25 +72,24 @@ class ReviewWordsFlow(Flow):
         if not still_at(state, press.text(1), self.decision):
             already(ctx, state)
             return False
-        ctx.session.data.update(
-            {
-                "id": state.nomination.id,
-                "reference": state.reference,
-                "nominee": state.nomination.nominee_name,
-                "stage": press.text(1),
-            }
-        )
+        # Which nomination, and the stage the button was made for: the decision is taken only if it is still there.
+        ctx.session.facts.update({"reference": state.reference, "stage": press.text(1)})
         return True
 
+    async def recall(self, ctx: Context) -> None:
+        reference = ctx.session.facts.get("reference")
+        nomination = await ctx.repos.nominations.by_reference(str(reference)) if reference is not None else None
+        ctx.looked_up["nominee"] = nomination.nominee_name if nomination is not None else ""
+
     def title(self, ctx: Context) -> str:
-        return ctx.t(f"{self.name}.title", reference=ctx.session.data.get("reference", ""))
+        return ctx.t(f"{self.name}.title", reference=ctx.session.facts.get("reference", ""))
 
     def summary_header(self, ctx: Context) -> list[str]:
-        return [ctx.t("review.words.nominee", name=ctx.session.data.get("nominee", ""))]
+        return [ctx.t("review.words.nominee", name=_nominee(ctx))]
 
     async def submit(self, ctx: Context) -> None:
         key = self.steps[0].key
-        data = dict(ctx.session.data)
+        data, facts = dict(ctx.session.data), dict(ctx.session.facts)
         if not data.get(key):
             self._go(ctx, key)
             return
@@ -94,11 +97,11 @@ class ReviewWordsFlow(Flow):
         outcome = await decisions.decide(
             ctx.repos,
             ctx.services,
-            data["reference"],
+            facts["reference"],
             self.decision,
             ctx.user,
             ctx.now,
-            expected_stage=data["stage"],
+            expected_stage=facts["stage"],
             words=data[key],
         )
         if outcome is None:

@@ -36,6 +36,8 @@ class ConversationRouter:
     async def route(self, ctx: Context) -> None:
         incoming = ctx.incoming
         flow = self.active_flow(ctx)
+        if flow is not None:
+            await flow.recall(ctx)
         if incoming.kind is Kind.COMMAND:
             await self._command(ctx, incoming.command or "", flow)
             return

@@ -90,6 +90,14 @@ class CommendationRepo:
         row = await fetch_one(self.conn, f"{_SELECT} WHERE p.id = ?", (proposal_id,))
         return _proposal(row) if row else None
 
+    async def many(self, proposal_ids: list[int]) -> list[Proposal]:
+        """The proposals of these ids, whatever became of them, in the order of their ids."""
+        if not proposal_ids:
+            return []
+        marks = ", ".join("?" for _ in proposal_ids)
+        rows = await fetch_all(self.conn, f"{_SELECT} WHERE p.id IN ({marks}) ORDER BY p.id", tuple(proposal_ids))
+        return [_proposal(r) for r in rows]
+
     async def of_nomination(self, nomination_id: int) -> list[Proposal]:
         rows = await fetch_all(self.conn, f"{_SELECT} WHERE p.nomination_id = ? ORDER BY p.id", (nomination_id,))
         return [_proposal(r) for r in rows]

@@ -361,6 +361,13 @@ class ReviewRepo:
         rows = await self._questions("q.id = ?", (question_id,))
         return rows[0] if rows else None
 
+    async def questions(self, question_ids: list[int]) -> list[Question]:
+        """The questions of these ids, answered or not, in the order of their ids."""
+        if not question_ids:
+            return []
+        marks = ", ".join("?" for _ in question_ids)
+        return await self._questions(f"q.id IN ({marks})", tuple(question_ids))
+
     async def questions_of(self, nomination_id: int) -> list[Question]:
         return await self._questions("q.nomination_id = ?", (nomination_id,))
 

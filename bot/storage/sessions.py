@@ -1,5 +1,6 @@
 """Each person's conversation, saved after every update. Drafts saved before the conversation's mode and
-each step's work in progress had fields of their own are read into the fields they have now."""
+each step's work in progress had fields of their own, or with copies of rows among the answers, are read
+into the fields they have now."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ class SessionRepo:
         if row is None:
             return Session()
         state = json.loads(row["state"])
-        session = Session.model_validate(upgrade_old_draft(state) if "mode" not in state else state)
+        if "mode" not in state:
+            state = upgrade_old_draft(state)
+        session = Session.model_validate(upgrade_copied_rows(state))
         session.updated_at = from_db(row["updated_at"])
         return session
 
@@ -103,6 +106,36 @@ def upgrade_old_draft(state: dict[str, Any]) -> dict[str, Any]:
                 scratch.setdefault(state["step"], {})["kept"] = kept
         elif key.startswith("_ticked:"):
             scratch.setdefault(key.removeprefix("_ticked:"), {})["ticks"] = data.pop(key)
-        # Other keys (the lists the answer, commend and decide conversations prepare) stay where they read them.
+        # Other keys (the rows the answer, commend and decide conversations copied) are upgrade_copied_rows'.
     state["data"], state["facts"], state["scratch"] = data, facts, scratch
+    return state
+
+
+def upgrade_copied_rows(state: dict[str, Any]) -> dict[str, Any]:
+    """A draft that kept copies of rows among its answers (the questions waiting, the proposals open, the
+    nomination picked, the nominee of a review), with only their ids and references kept, in the facts or
+    as the answer: the conversation reads the rows again and goes on where it stood."""
+    data: dict[str, Any] = state.get("data") or {}
+    conversation = state.get("conversation")
+    if not any(key in data for key in ("_open", "_pickable", "_nomination", "nominee")):
+        return state
+    state, data = dict(state), dict(data)
+    facts: dict[str, Any] = dict(state.get("facts") or {})
+    if conversation == "answer" and "_open" in data:
+        facts["questions"] = [row[0] for row in data.pop("_open")]
+    elif conversation == "decide" and "_open" in data:
+        facts["open"] = [row[0] for row in data.pop("_open")]
+    elif conversation == "commend":
+        if "_pickable" in data:
+            facts["choose"] = bool(data.pop("_pickable"))
+        picked = data.pop("_nomination", None)
+        if isinstance(picked, dict) and picked.get("reference"):
+            data["nomination"] = picked["reference"]
+    elif conversation in ("review_reject", "review_ask"):
+        data.pop("id", None)
+        data.pop("nominee", None)
+        for key in ("reference", "stage"):
+            if key in data:
+                facts[key] = data.pop(key)
+    state["data"], state["facts"] = data, facts
     return state
