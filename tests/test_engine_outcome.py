@@ -7,7 +7,9 @@ import pytest
 
 from bot.app import App
 from bot.conversation.messages import Incoming, Kind
-from bot.engine.outcome import LanguageChanged
+from bot.domain.policy import Grant, Role
+from bot.engine.outcome import LanguageChanged, RolesChanged
+from tests.support.roles import invite_code
 
 
 def command(channel: str, text: str, update_key: str | None = None) -> Incoming:
@@ -48,3 +50,18 @@ async def test_the_stored_language_is_read_for_someone_not_yet_heard_from(app: A
     await app.engine.answer(command("zalo", "/lang en"))
     assert await app.engine.language_of("zalo", "501") == "en"
     assert await app.engine.language_of("telegram", "501") == "vi"
+
+
+async def test_a_role_gained_is_reported_with_the_roles_after_it(app: App) -> None:
+    plain = await app.engine.answer(command("telegram", "/batdau"))
+    assert (plain.events, plain.roles) == ((), None)
+    code = await invite_code(app, Grant(role=Role.SECRETARIAT))
+    wrong = await app.engine.answer(command("telegram", "/dangky KHONGCO"))
+    assert (wrong.events, wrong.roles) == ((), None)
+    registered = await app.engine.answer(command("telegram", f"/dangky {code}"))
+    assert registered.events == (RolesChanged(),) and registered.roles_changed
+    assert registered.roles == frozenset({Role.CITIZEN, Role.SECRETARIAT})
+    # A language chosen reports the roles too: the channel's menu depends on both.
+    switched = await app.engine.answer(command("telegram", "/lang en"))
+    assert switched.events == (LanguageChanged("vi", "en"),) and not switched.roles_changed
+    assert switched.roles == frozenset({Role.CITIZEN, Role.SECRETARIAT})

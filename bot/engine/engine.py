@@ -9,10 +9,11 @@ from typing import Protocol
 from bot.conversation.messages import Attachment, Incoming, Kind, Reply
 from bot.conversation.session import Session
 from bot.domain.evidence import sniff
+from bot.domain.policy import roles_of
 from bot.domain.text import fold
 from bot.domain.users import User
-from bot.engine.context import Context, RejectedFile, Services, StagedFile
-from bot.engine.outcome import Event, LanguageChanged, Outcome
+from bot.engine.context import Context, RejectedFile, Services, StagedFile, grants_of_user
+from bot.engine.outcome import Event, LanguageChanged, Outcome, RolesChanged
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.storage.database import Connection, Database
 from bot.storage.inbox import InboxRepo
@@ -110,13 +111,15 @@ class Engine:
             session.pending_choices = list(offered[-1].choices) if offered else []
             session.choices_at = now
             await sessions.save(user.id, session, now)
-            events = _events(user, ctx.user)
+            events = _events(user, ctx.user, roles_changed=user.id in repos.roles.changed)
+            # Read afresh: the handler may have changed them after it first asked.
+            roles = roles_of(await grants_of_user(repos, self.services, ctx.user)) if events else None
             if inbox_id is not None and not ctx.after_commit:
                 # Kept with the update: a process stopped before they are sent still sends them.
                 replies = coalesce(ctx.replies)
                 await repos.replies.add(inbox_id, incoming.chat_id, replies, now)
-                return Outcome(replies, ctx.user.lang, events)
-        return Outcome(await self._after_commit(ctx, inbox_id), ctx.user.lang, events)
+                return Outcome(replies, ctx.user.lang, events, roles)
+        return Outcome(await self._after_commit(ctx, inbox_id), ctx.user.lang, events, roles)
 
     async def _after_commit(self, ctx: Context, inbox_id: int | None) -> list[Reply]:
         """The slow work of an update, after its commit; its replies are kept in a transaction of their own."""
@@ -206,11 +209,14 @@ async def _claim(conn: Connection, incoming: Incoming, inbox_id: int | None, now
     return key is None or await ProcessedUpdates(conn).claim(incoming.channel, key, now)
 
 
-def _events(before: User, after: User) -> tuple[Event, ...]:
+def _events(before: User, after: User, *, roles_changed: bool) -> tuple[Event, ...]:
     """What the update changed about the person that a channel shows outside the replies."""
+    events: list[Event] = []
     if after.lang != before.lang:
-        return (LanguageChanged(before.lang, after.lang),)
-    return ()
+        events.append(LanguageChanged(before.lang, after.lang))
+    if roles_changed:
+        events.append(RolesChanged())
+    return tuple(events)
 
 
 def coalesce(replies: list[Reply]) -> list[Reply]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.conversation.messages import Reply
+from bot.domain.policy import Role
 
 
 @dataclass(frozen=True)
@@ -17,8 +18,13 @@ class LanguageChanged:
     after: str
 
 
-# Every kind of event the engine reports (one so far).
-Event = LanguageChanged
+@dataclass(frozen=True)
+class RolesChanged:
+    """The update gave the person a role or took one away (an invite code redeemed)."""
+
+
+# Every kind of event the engine reports.
+Event = LanguageChanged | RolesChanged
 
 
 @dataclass(frozen=True)
@@ -27,7 +33,14 @@ class Outcome:
     # The person's language after the update; None for an update handled before, of which nothing was read.
     lang: str | None
     events: tuple[Event, ...] = ()
+    # The person's roles after the update, read only when there are events: what a channel shows outside the
+    # replies (Telegram's command menu) depends on them, and most updates change nothing of the kind.
+    roles: frozenset[Role] | None = None
 
     @property
     def language_changed(self) -> LanguageChanged | None:
         return next((event for event in self.events if isinstance(event, LanguageChanged)), None)
+
+    @property
+    def roles_changed(self) -> bool:
+        return any(isinstance(event, RolesChanged) for event in self.events)

@@ -40,6 +40,8 @@ class RoleRepo:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        # Whose roles this transaction changed: the engine tells the channel, whose menus follow roles.
+        self.changed: set[int] = set()
 
     async def grants_of(self, user_id: int) -> list[Grant]:
         rows = await fetch_all(
@@ -88,6 +90,7 @@ class RoleRepo:
             group=grant.group_code,
             invite=via_invite,
         )
+        self.changed.add(user_id)
         return True
 
     async def revoke(
@@ -111,6 +114,7 @@ class RoleRepo:
             unit=grant.unit_code,
             group=grant.group_code,
         )
+        self.changed.add(user_id)
         return True
 
     async def _users(self, where: str, params: tuple[object, ...]) -> list[User]:

@@ -14,7 +14,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from telegram.request import BaseRequest
 
 from bot.app import App
-from bot.channels.telegram.chat_menu import follow_language
+from bot.channels.telegram.chat_menu import ChatMenus
 from bot.channels.telegram.config import api_root, bot_token
 from bot.channels.telegram.files import TelegramFiles
 from bot.channels.telegram.flood import patiently
@@ -24,6 +24,7 @@ from bot.channels.telegram.mapping import command_in_group, to_incoming
 from bot.channels.telegram.ordering import PerUserOrder
 from bot.channels.telegram.render import Outgoing, inline_keyboard, send
 from bot.conversation.messages import Reply
+from bot.i18n import DEFAULT_LANGUAGE
 from bot.inbox.worker import confirm_sent
 from bot.storage.inbox import InboxRow
 
@@ -42,6 +43,7 @@ class TelegramChannel:
     def __init__(self, app: App) -> None:
         self.app = app
         self.keyboards = ContactKeyboards()
+        self.menus = ChatMenus(app.services.catalog)
 
     async def on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         if isinstance(update, Update):
@@ -72,9 +74,9 @@ class TelegramChannel:
             replies = answered.replies
             if not replies:
                 return True  # an update seen before
-            changed = answered.language_changed
-            if changed is not None:
-                await follow_language(bot, self.app.services.catalog, incoming.chat_id, changed.after)
+            if answered.language_changed is not None or answered.roles_changed:
+                lang = answered.lang or DEFAULT_LANGUAGE
+                await self.menus.follow(bot, incoming.chat_id, lang, answered.roles or frozenset())
             # A tick: the pressed message's buttons change in place; nothing new is sent.
             refreshed = query is not None and len(replies) == 1 and replies[0].refresh
             if refreshed and query is not None and await _refresh_buttons(query, replies[0]):

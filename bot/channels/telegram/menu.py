@@ -54,9 +54,9 @@ async def staff_menus(app: App) -> list[StaffMenu]:
     return [StaffMenu(chat_id, lang, frozenset(roles)) for chat_id, (lang, roles) in staff.items()]
 
 
-async def set_command_menu(bot: Bot, catalog: Catalog, staff: Sequence[StaffMenu] = ()) -> None:
+async def set_command_menu(bot: Bot, catalog: Catalog, staff: Sequence[StaffMenu] = ()) -> bool:
     """Vietnamese for everyone whose app language has no menu of its own, and per language for the rest;
-    then each member of staff's own. A failure is logged: the bot works without a menu."""
+    then each member of staff's own. A failure is logged and False: the bot works without a menu."""
     try:
         for scope in (BotCommandScopeDefault(), BotCommandScopeAllPrivateChats()):
             await bot.set_my_commands(menu_commands(catalog, DEFAULT_LANGUAGE), scope=scope)
@@ -67,3 +67,5 @@ async def set_command_menu(bot: Bot, catalog: Catalog, staff: Sequence[StaffMenu
             await bot.set_my_commands(commands, scope=BotCommandScopeChat(int(member.chat_id)))
     except TelegramError:
         log.warning("telegram: could not set the command menu", exc_info=True)
+        return False
+    return True

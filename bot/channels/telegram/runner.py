@@ -35,6 +35,7 @@ class TelegramRunning:
     """The running channel; stop it with stop_telegram."""
 
     application: TelegramApp
+    channel: TelegramChannel
     inbox: InboxWorker
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     webhook: WebhookServer | None = None
@@ -59,9 +60,12 @@ async def start_telegram(app: App, request: BaseRequest | None = None) -> Telegr
         functools.partial(channel.handle_kept, bot),
         functools.partial(channel.send_replies, bot),
     )
-    running = TelegramRunning(application, inbox)
+    running = TelegramRunning(application, channel, inbox)
     try:
-        await set_command_menu(bot, app.services.catalog, await staff_menus(app))
+        staff = await staff_menus(app)
+        if await set_command_menu(bot, app.services.catalog, staff):
+            # Otherwise the first refresh sets the staff menus.
+            channel.menus.started_with(staff)
         # Updates kept by an earlier process and not yet handled go first.
         running.tasks.append(asyncio.create_task(inbox.run(), name="telegram-inbox"))
         if hook is not None:
@@ -73,6 +77,7 @@ async def start_telegram(app: App, request: BaseRequest | None = None) -> Telegr
             running.poller = TelegramPoller(bot, inbox)
             running.tasks.append(asyncio.create_task(running.poller.run(), name="telegram-poller"))
             log.info("telegram: @%s on long polling", bot.username)
+        running.tasks.append(asyncio.create_task(channel.menus.keep_up(app, bot), name="telegram-menus"))
     except BaseException:
         await stop_telegram(app, running)
         raise
