@@ -10,11 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.channels.zalo.channel import MESSAGE
 from bot.channels.zalo.client import ZaloApiError, ZaloClient, ZaloTransportError, method_url_prefix
 from bot.channels.zalo.mapping import to_incoming, unwrap
 from bot.channels.zalo.render import PhotoMessage, TextMessage, render
 from bot.channels.zalo.sender import delivery_error
+from bot.channels.zalo.sizes import MESSAGE
 from bot.conversation import delivery
 from bot.conversation.messages import Choice, Kind, OutgoingFile, Reply
 from bot.i18n import default_catalog

@@ -7,15 +7,11 @@ from typing import TYPE_CHECKING
 
 from bot.channels.channel import OpenSender
 from bot.channels.telegram import CHANNEL
-from bot.domain.message_size import MessageSize, utf16_length
+from bot.channels.telegram.sizes import MESSAGE
 
 if TYPE_CHECKING:
     from bot.app import App
     from bot.settings import Settings
-
-# Telegram counts its limits in UTF-16 code units, where an emoji outside the BMP takes two.
-MESSAGE = MessageSize(4096, utf16_length)
-CAPTION = MessageSize(1024, utf16_length)
 
 
 class Telegram:

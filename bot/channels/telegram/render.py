@@ -17,7 +17,7 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
-from bot.channels.telegram.channel import CAPTION, MESSAGE
+from bot.channels.telegram.sizes import CAPTION, MESSAGE
 from bot.conversation.messages import OutgoingFile, Reply
 
 log = logging.getLogger(__name__)

@@ -6,16 +6,11 @@ from typing import TYPE_CHECKING
 
 from bot.channels.channel import OpenSender
 from bot.channels.zalo import CHANNEL
-from bot.domain.message_size import MessageSize, utf16_length
+from bot.channels.zalo.sizes import MESSAGE
 
 if TYPE_CHECKING:
     from bot.app import App
     from bot.settings import Settings
-
-# sendMessage takes 1 to 2,000 characters, and so does a photo's caption. Zalo does not say how it counts
-# them; counted in UTF-16 code units (as Java and JavaScript count), a text is never too long whichever way
-# Zalo counts.
-MESSAGE = MessageSize(2000, utf16_length)
 
 
 class Zalo:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.channels.zalo.channel import MESSAGE
+from bot.channels.zalo.sizes import MESSAGE
 from bot.conversation.messages import OutgoingFile, Reply
 from bot.domain.evidence import JPEG, PNG
 from bot.i18n import Catalog
