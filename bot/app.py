@@ -24,7 +24,7 @@ from bot.storage.inbox import InboxRepo
 from bot.storage.opening import open_database
 from bot.storage.units import UnitRepo
 from bot.storage.updates import ProcessedUpdates
-from bot.successions_setup import import_successions, read_successions_file
+from bot.successions.setup import import_successions, read_successions_file
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,10 @@ from urllib.parse import urlparse
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.conversation.channel_names import CHANNEL_NAMES, TELEGRAM, ZALO
 from bot.errors import StartupError
-from bot.outbox.limits import ChannelLimits
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-CHANNELS = ("telegram", "zalo", "console")
 
 
 class SettingsError(StartupError):
@@ -119,10 +118,10 @@ class Settings(BaseSettings):
     def _chat_pairs(cls, value: str) -> str:
         for part in filter(None, (p.strip() for p in value.split(","))):
             channel, _, chat_id = part.partition(":")
-            if channel.strip() not in CHANNELS or not chat_id.strip():
+            if channel.strip() not in CHANNEL_NAMES or not chat_id.strip():
                 raise ValueError(
                     f"{part!r} is not channel:chat_id; accepted: comma-separated pairs such as "
-                    f"telegram:-1001234567890, with the channel one of {', '.join(CHANNELS)}"
+                    f"telegram:-1001234567890, with the channel one of {', '.join(CHANNEL_NAMES)}"
                 )
         return value
 
@@ -156,19 +155,6 @@ class Settings(BaseSettings):
     def web_url(self) -> str:
         return (self.web_base_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
 
-    def outbox_limits(self) -> dict[str, ChannelLimits]:
-        return {
-            "telegram": ChannelLimits(
-                per_second=self.telegram_messages_per_second,
-                per_chat_seconds=self.telegram_seconds_per_chat,
-                per_group_per_minute=self.telegram_group_messages_per_minute,
-            ),
-            "zalo": ChannelLimits(
-                per_second=self.zalo_messages_per_second,
-                per_chat_seconds=self.zalo_seconds_per_chat,
-            ),
-        }
-
     def secrets(self) -> list[str]:
         """Every secret value set, for the log to blot out."""
         values = (self.telegram_bot_token, self.telegram_webhook_secret, self.zalo_bot_token, self.zalo_webhook_secret)
@@ -190,7 +176,7 @@ class Settings(BaseSettings):
     @property
     def admins(self) -> frozenset[tuple[str, str]]:
         pairs = set()
-        for channel, ids in (("telegram", self.admin_telegram_ids), ("zalo", self.admin_zalo_ids)):
+        for channel, ids in ((TELEGRAM, self.admin_telegram_ids), (ZALO, self.admin_zalo_ids)):
             pairs |= {(channel, part.strip()) for part in ids.split(",") if part.strip()}
         return frozenset(pairs)
 

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import pytest
 
 from bot.app import App
 from bot.channels.registry import CHANNELS
 from bot.cli.outbox import outbox_worker
+from bot.conversation.channel_names import CHANNEL_NAMES
 from bot.domain.message_size import MessageSize, utf16_length
+from bot.outbox.limits import ChannelLimits
+from tests.support.config import make_settings
 
 
 def test_every_channel_is_listed_by_its_name() -> None:
     assert sorted(CHANNELS.channels) == ["console", "telegram", "zalo"]
+    # The names the settings accept are the registry's.
+    assert sorted(CHANNEL_NAMES) == sorted(CHANNELS.channels)
     assert [messenger.name for messenger in CHANNELS.messengers] == ["telegram", "zalo"]
 
 
@@ -30,6 +36,21 @@ def test_each_channel_says_what_a_message_holds_and_how_it_is_counted(
     # Precomposed Vietnamese letters are one unit everywhere.
     assert size.measure("Đồng Tháp") == 9
     assert size.fits("a" * limit) and not size.fits("a" * (limit + 1))
+
+
+def test_each_messenger_takes_its_outbox_rate_from_its_settings(tmp_path: Path) -> None:
+    settings = make_settings(
+        tmp_path,
+        telegram_messages_per_second=12,
+        telegram_seconds_per_chat=2,
+        telegram_group_messages_per_minute=10,
+        zalo_messages_per_second=3,
+        zalo_seconds_per_chat=0.5,
+    )
+    assert CHANNELS.limits(settings) == {
+        "telegram": ChannelLimits(per_second=12, per_chat_seconds=2, per_group_per_minute=10),
+        "zalo": ChannelLimits(per_second=3, per_chat_seconds=0.5),
+    }
 
 
 def test_a_channel_no_one_has_is_counted_as_telegram_counts() -> None:

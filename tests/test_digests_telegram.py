@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.app import build_app
+from bot.channels.registry import CHANNELS
 from bot.channels.telegram.sender import TelegramSender
 from bot.clock import FixedClock
 from bot.digests.jobs import run_digests
@@ -47,7 +48,7 @@ async def test_the_chart_arrives_as_a_photo_on_telegram(tmp_path: Path) -> None:
             app.db,
             {"telegram": TelegramSender(tg.application.bot)},
             clock,
-            settings.outbox_limits(),
+            CHANNELS.limits(settings),
             sleep=fake_sleep(clock),
         )
         assert await worker.drain() == 4

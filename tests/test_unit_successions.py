@@ -18,7 +18,7 @@ from bot.domain.policy import Grant, Role
 from bot.domain.successions import final_successors, fold_reported, plan_successions
 from bot.storage.reports import ReportRepo
 from bot.storage.successions import SuccessionRepo
-from bot.successions_setup import SuccessionsFileError, import_successions
+from bot.successions.setup import SuccessionsFileError, import_successions
 from tests.support.chat import Person
 from tests.support.cli import Cli
 from tests.support.config import SHIPPED_CAMPAIGN, make_settings

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.conversation.delivery import Sender
 from bot.domain.message_size import MessageSize
+from bot.outbox.limits import ChannelLimits
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -54,6 +55,10 @@ class Messenger(Channel, Protocol):
 
     def configured(self, settings: Settings) -> bool:
         """Whether the settings ask for it (its token is set): `run` serves every one that is."""
+        ...
+
+    def limits(self, settings: Settings) -> ChannelLimits:
+        """How fast the outbox may write to it, as the settings configure it."""
         ...
 
     def polls(self, settings: Settings) -> bool:

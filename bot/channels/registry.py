@@ -10,6 +10,7 @@ from bot.channels.telegram.channel import Telegram
 from bot.channels.terminal import Terminal
 from bot.channels.zalo.channel import Zalo
 from bot.domain.message_size import MessageSize, utf16_length
+from bot.outbox.limits import ChannelLimits
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -33,6 +34,10 @@ class Registry:
     def is_group_chat(self, channel: str, chat_id: str) -> bool:
         found = self.channels.get(channel)
         return found is not None and found.is_group_chat(chat_id)
+
+    def limits(self, settings: Settings) -> dict[str, ChannelLimits]:
+        """The outbox's rate limits for each messenger (a channel not listed gets the outbox's defaults)."""
+        return {messenger.name: messenger.limits(settings) for messenger in self.messengers}
 
     def configured(self, settings: Settings) -> list[Messenger]:
         """The messengers the settings ask for."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from bot.conversation.channel_names import CONSOLE
 from bot.domain.message_size import MessageSize
 
-CHANNEL = "console"
+CHANNEL = CONSOLE
 
 # A terminal takes text of any length; a long one (a digest) is still cut where Telegram would cut it, so
 # that what is tried out in a terminal reads as it will on a phone. Counted in characters, as a terminal

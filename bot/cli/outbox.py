@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.app import App
+from bot.channels.registry import CHANNELS
 from bot.cli.base import add_command
 from bot.conversation.delivery import Sender
 from bot.outbox.quiet_hours import quiet_hours_hold
@@ -23,7 +24,7 @@ def outbox_worker(app: App, senders: Mapping[str, Sender]) -> OutboxWorker:
         app.db,
         senders,
         app.services.clock,
-        app.settings.outbox_limits(),
+        CHANNELS.limits(app.settings),
         hold=quiet_hours_hold(app.services.campaign),
         group_chat=app.services.channels.is_group_chat,
         give_up_after=dt.timedelta(hours=app.settings.outbox_give_up_hours),

@@ -12,11 +12,11 @@ from bot.app import App
 from bot.cli.base import add_command
 from bot.domain.audit import AuditAction
 from bot.domain.successions import plan_successions
-from bot.handlers.split import ask_secretariat
 from bot.storage.audit import audit
 from bot.storage.repos import Repos
 from bot.storage.successions import SuccessionRepo
 from bot.storage.units import UnitRepo
+from bot.successions.questions import ask_secretariat
 
 
 async def import_table(app: App, args: argparse.Namespace) -> int:

@@ -1,55 +1,17 @@
 """A unit split between successors asks the secretariat where its open items go: the question is sent
-through the outbox when the succession table is read, /tachdonvi (/split) asks it again, and a press of
-one successor's button records the decision and merges the unit into it."""
+through the outbox when the succession table is read (bot/successions/questions.py), /tachdonvi (/split)
+asks it again, and a press of one successor's button records the decision and merges the unit into it."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from bot.conversation.buttons import SplitButton
-from bot.conversation.messages import Choice, Reply
 from bot.domain.policy import Action
 from bot.domain.successions import Split
-from bot.engine.context import Context, Services
+from bot.engine.context import Context
 from bot.handlers.refusal import insist
-from bot.storage.repos import Repos
+from bot.successions.questions import split_question, unit_names
 
 PREFIX = SplitButton.prefix + ":"
-OUTBOX_KIND = "split"
-
-
-def _value(old: str, new: str) -> str:
-    return SplitButton(old=old, new=new).pack()
-
-
-async def _names(repos: Repos) -> dict[str, str]:
-    return {u.code: u.name for u in await repos.units.all()}
-
-
-def _question(services: Services, lang: str, split: Split, names: dict[str, str]) -> Reply:
-    successors = [names.get(code, code) for code in split.successors]
-    text = services.catalog.t(lang, "split.question", unit=split.unit.name, successors=", ".join(successors))
-    choices = tuple(Choice(label=names.get(c, c), value=_value(split.unit.code, c)) for c in split.successors)
-    return Reply(text=text, choices=choices)
-
-
-async def ask_secretariat(repos: Repos, services: Services, pending: list[Split], now: dt.datetime) -> None:
-    """Each secretariat member is asked once per split unit (the outbox key makes a restart ask nobody
-    twice)."""
-    if not pending:
-        return
-    names = await _names(repos)
-    for user in await repos.roles.secretariat_users():
-        for split in pending:
-            await repos.outbox.enqueue(
-                f"split:{split.unit.code}:{user.id}",
-                user.channel,
-                user.chat_id,
-                _question(services, user.lang, split, names),
-                OUTBOX_KIND,
-                now,
-                user_id=user.id,
-            )
 
 
 async def _pending(ctx: Context) -> list[Split]:
@@ -62,9 +24,9 @@ async def list_splits(ctx: Context) -> None:
     if not pending:
         ctx.say(ctx.t("split.none"))
         return
-    names = await _names(ctx.repos)
+    names = await unit_names(ctx.repos)
     for split in pending:
-        question = _question(ctx.services, ctx.lang, split, names)
+        question = split_question(ctx.services, ctx.lang, split, names)
         ctx.say(question.text, question.choices)
 
 
@@ -74,7 +36,7 @@ async def split_button(ctx: Context) -> None:
     button = SplitButton.unpack(ctx.incoming.choice or "")
     old, new = (button.old, button.new) if button is not None else ("", "")
     pending = {s.unit.code: s for s in await _pending(ctx)}
-    names = await _names(ctx.repos)
+    names = await unit_names(ctx.repos)
     split = pending.get(old)
     if split is None:
         # Decided already (by someone else, or from the command line), or not a split at all.

@@ -1,3 +1,5 @@
 """The Telegram channel, on python-telegram-bot 22."""
 
-CHANNEL = "telegram"
+from bot.conversation.channel_names import TELEGRAM
+
+CHANNEL = TELEGRAM

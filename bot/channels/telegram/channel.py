@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from bot.channels.channel import OpenSender
 from bot.channels.telegram import CHANNEL
 from bot.channels.telegram.sizes import MESSAGE
+from bot.outbox.limits import ChannelLimits
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -25,6 +26,13 @@ class Telegram:
 
     def configured(self, settings: Settings) -> bool:
         return settings.telegram_bot_token is not None
+
+    def limits(self, settings: Settings) -> ChannelLimits:
+        return ChannelLimits(
+            per_second=settings.telegram_messages_per_second,
+            per_chat_seconds=settings.telegram_seconds_per_chat,
+            per_group_per_minute=settings.telegram_group_messages_per_minute,
+        )
 
     def polls(self, settings: Settings) -> bool:
         return not settings.telegram_webhook_url

@@ -1,3 +1,5 @@
 """The Zalo channel, on Zalo's Bot API (Zalo Bot Platform): plain HTTP with JSON, no buttons."""
 
-CHANNEL = "zalo"
+from bot.conversation.channel_names import ZALO
+
+CHANNEL = ZALO

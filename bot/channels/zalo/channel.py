@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from bot.channels.channel import OpenSender
 from bot.channels.zalo import CHANNEL
 from bot.channels.zalo.sizes import MESSAGE
+from bot.outbox.limits import ChannelLimits
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -24,6 +25,11 @@ class Zalo:
 
     def configured(self, settings: Settings) -> bool:
         return settings.zalo_bot_token is not None
+
+    def limits(self, settings: Settings) -> ChannelLimits:
+        return ChannelLimits(
+            per_second=settings.zalo_messages_per_second, per_chat_seconds=settings.zalo_seconds_per_chat
+        )
 
     def polls(self, settings: Settings) -> bool:
         return not settings.zalo_webhook_url

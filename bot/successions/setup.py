@@ -10,11 +10,11 @@ from bot.domain.campaign import Campaign
 from bot.domain.successions import Split, plan_successions
 from bot.engine.context import Services
 from bot.errors import StartupError
-from bot.handlers.split import ask_secretariat
 from bot.storage.database import Connection
 from bot.storage.repos import Repos
 from bot.storage.successions import SuccessionRepo
 from bot.storage.units import UnitRepo
+from bot.successions.questions import ask_secretariat
 
 
 class SuccessionsFileError(StartupError):
