@@ -12,7 +12,12 @@ from bot.clock import FixedClock
 from bot.conversation.messages import Attachment, Incoming, Kind
 from bot.settings import Settings
 from tests.support.chat import Person
-from tests.support.conversations import DEED, PNG, answer_up_to_nominator, answer_up_to_summary
+from tests.support.conversations import (
+    PNG,
+    answer_up_to_evidence,
+    answer_up_to_nominator,
+    answer_up_to_summary,
+)
 from tests.support.db import rows
 
 # Each database test runs on SQLite and on PostgreSQL.
@@ -185,12 +190,7 @@ async def test_evidence_files_are_checked_by_content(app: App, tmp_path: Path) -
     big = tmp_path / "big.pdf"
     big.write_bytes(b"%PDF-1.4" + b"0" * (10 * 1024 * 1024 + 1))
     person = Person(app)
-    await person.say("/decu")
-    await person.tap("Cá nhân")
-    await person.say("Võ Thị Em")
-    await person.say("lai vung")
-    await person.tap("Lao động giỏi")
-    await person.say(DEED)
+    await answer_up_to_evidence(person, "Võ Thị Em", "lai vung", "Lao động giỏi")
     await person.send_file(disguised)
     assert "không phải ảnh JPG/PNG, PDF hoặc DOCX" in person.text
     await person.send_file(big)
@@ -293,13 +293,7 @@ class CountedFiles:
 
 async def test_a_file_update_delivered_again_is_not_downloaded_again(app: App) -> None:
     person = Person(app)
-    await person.say("/decu")
-    await person.tap("Cá nhân")
-    await person.say("Nguyễn Văn An")
-    await person.say("thap muoi")
-    await person.tap("nông thôn mới")
-    await person.say(DEED)
-    assert "Bước 6/9" in person.text
+    await answer_up_to_evidence(person)
     files = CountedFiles(PNG)
     photo = Attachment(ref="photo-1", name="anh.png", size=len(PNG))
     update = Incoming(

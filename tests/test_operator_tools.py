@@ -19,7 +19,7 @@ from bot.conversation.messages import Attachment, Kind
 from bot.engine.engine import FileTooLarge
 from tests.support.chat import Person
 from tests.support.cli import Cli
-from tests.support.conversations import DEED
+from tests.support.conversations import answer_up_to_evidence
 from tests.support.telegram_fake import TOKEN
 
 
@@ -129,12 +129,7 @@ async def test_the_terminal_reads_only_regular_files_and_only_up_to_the_limit(tm
 
 async def test_dev_zero_at_the_evidence_step_is_answered_kindly(app: App) -> None:
     person = Person(app)
-    await person.say("/decu")
-    await person.tap("Cá nhân")
-    await person.say("Nguyễn Văn An")
-    await person.say("thap muoi")
-    await person.tap("nông thôn mới")
-    await person.say(DEED)
+    await answer_up_to_evidence(person)
     await person.send(parse_line("/file /dev/zero", "1001", None))
     assert "chưa tải được tệp zero" in person.text
     await person.send(parse_line('/file "/khong/co/tep.pdf', "1001", None))

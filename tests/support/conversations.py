@@ -19,17 +19,25 @@ DEED = "Ông đã vận động bà con góp tiền làm lại cây cầu khỉ 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-async def answer_up_to_nominator(person: Person) -> None:
+async def answer_up_to_evidence(
+    person: Person, nominee: str = "Nguyễn Văn An", place: str = "thap muoi", area: str = "nông thôn mới"
+) -> None:
+    """/decu answered for one person up to the evidence files: the nominee, their commune, the area (a
+    button's words) and the deed."""
     await person.say("/decu")
     assert "Bước 1/9" in person.text
     await person.tap("Cá nhân")
     assert "Bước 2/9" in person.text
-    await person.say("Nguyễn Văn An")
-    await person.say("thap muoi")
+    await person.say(nominee)
+    await person.say(place)
     assert "Bước 4/9" in person.text
-    await person.tap("nông thôn mới")
+    await person.tap(area)
     await person.say(DEED)
     assert "Bước 6/9" in person.text
+
+
+async def answer_up_to_nominator(person: Person) -> None:
+    await answer_up_to_evidence(person)
     await person.tap("Bỏ qua")
 
 
