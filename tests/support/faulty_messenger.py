@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 import httpx
 
 from bot.conversation import delivery
-from tests.support.telegram_fake import BOT_ID, BOT_USERNAME
+from tests.support.telegram_fake import BOT_ID, BOT_USERNAME, method_name
 
 BEFORE = ("connect_refused", "connect_timeout", "429", "500", "502")
 AFTER = ("read_timeout", "reset", "garbled")
@@ -61,7 +61,7 @@ class FaultyMessenger:
         return {key: values[-1] for key, values in parse_qs(body).items()}
 
     def answer(self, request: httpx.Request) -> httpx.Response:
-        method = request.url.path.rsplit("/", 1)[-1]
+        method = method_name(request.url.path.rsplit("/", 1)[-1])
         if method == "getMe":
             me = {"id": BOT_ID, "is_bot": True, "first_name": "Thi đua", "username": BOT_USERNAME}
             return httpx.Response(200, json={"ok": True, "result": me})

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.request import BaseRequest, RequestData
 
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz"
@@ -21,6 +21,13 @@ BOT_ID = 123456
 BOT_USERNAME = "thidua_bot"
 _message_ids = itertools.count(1000)
 SENDS = ("sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup")
+# The Bot API's method names are case-insensitive, and the bot calls some in lower case (render.call).
+_METHODS = {name.lower(): name for name in dir(Bot) if not name.startswith("_") and name != name.lower()}
+
+
+def method_name(called: str) -> str:
+    """A method as the Bot API documents it ("sendMessage"), however the call spelled it."""
+    return _METHODS.get(called.lower(), called)
 
 
 @dataclass
@@ -78,7 +85,7 @@ class FakeTelegram(BaseRequest):
             self.downloads.append(url)
             path = url.split("/file/bot", 1)[1].split("/", 1)[1]
             return 200, self.files[path]
-        name = url.rsplit("/", 1)[-1]
+        name = method_name(url.rsplit("/", 1)[-1])
         params: dict[str, Any] = {}
         uploads: dict[str, bytes] = {}
         if request_data is not None:

@@ -18,7 +18,7 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from tests.support.telegram_fake import BOT_ID, BOT_USERNAME, TOKEN
+from tests.support.telegram_fake import BOT_ID, BOT_USERNAME, TOKEN, method_name
 
 SENDS = ("sendMessage", "sendPhoto", "sendDocument")
 
@@ -46,7 +46,7 @@ class _Method(tornado.web.RequestHandler):
             self.set_status(401)
             self.finish({"ok": False, "error_code": 401, "description": "Unauthorized"})
             return
-        result = await self.fake.answer(method, _params(self))
+        result = await self.fake.answer(method_name(method), _params(self))
         self.finish({"ok": True, "result": result})
 
 

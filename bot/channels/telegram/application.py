@@ -22,7 +22,7 @@ from bot.channels.telegram.keyboards import ContactKeyboards
 from bot.channels.telegram.logsafe import guard_loggers, log_error
 from bot.channels.telegram.mapping import command_in_group, to_incoming
 from bot.channels.telegram.ordering import PerUserOrder
-from bot.channels.telegram.render import Outgoing, inline_keyboard, send
+from bot.channels.telegram.render import Outgoing, inline_keyboard, send, set_buttons
 from bot.conversation.messages import Reply
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.inbox.worker import confirm_sent
@@ -108,10 +108,7 @@ class TelegramChannel:
         for message in messages:
             sent = await patiently(partial(send, bot, chat_id, message))
             if message.late_buttons is not None:
-                add = partial(
-                    bot.edit_message_reply_markup, chat_id, sent.message_id, reply_markup=message.late_buttons
-                )
-                await patiently(add)
+                await patiently(partial(set_buttons, bot, chat_id, sent, message.late_buttons))
 
     async def _private_only(self, bot: Bot, update: Update) -> None:
         """A command in a group gets one line pointing to a private chat, in the person's app language."""
@@ -138,7 +135,8 @@ async def _refresh_buttons(query: CallbackQuery, reply: Reply) -> bool:
     if not isinstance(message, Message) or message.reply_markup is None:
         return False
     try:
-        await patiently(partial(query.edit_message_reply_markup, reply_markup=inline_keyboard(reply)))
+        buttons = inline_keyboard(reply)
+        await patiently(partial(set_buttons, query.get_bot(), message.chat.id, message.message_id, buttons))
     except TelegramError:
         log.debug("telegram: could not change the buttons of a message in place", exc_info=True)
         return False
@@ -151,7 +149,7 @@ async def _clear_buttons(query: CallbackQuery) -> None:
     if not isinstance(message, Message) or message.reply_markup is None:
         return
     try:
-        await query.edit_message_reply_markup(reply_markup=None)
+        await set_buttons(query.get_bot(), message.chat.id, message.message_id, None)
     except TelegramError:
         log.debug("telegram: could not take the buttons off a message", exc_info=True)
 

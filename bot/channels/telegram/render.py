@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import (
     Bot,
@@ -12,7 +13,6 @@ from telegram import (
     InputMediaDocument,
     InputMediaPhoto,
     KeyboardButton,
-    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
@@ -106,20 +106,39 @@ def _media(file: OutgoingFile) -> InputMediaPhoto | InputMediaDocument:
     return InputMediaDocument(file.path.read_bytes(), filename=file.filename)
 
 
-async def send(bot: Bot, chat_id: int | str, message: Outgoing) -> Message:
-    """Send one planned message (without its late buttons)."""
+async def call(bot: Bot, method: str, params: dict[str, Any]) -> Any:
+    """A Bot API call whose result stays Telegram's JSON. Parsing the Message every send returns into
+    python-telegram-bot's objects cost more than the rest of a reply, and the bot reads at most its id.
+
+    The method goes in lower case: the Bot API's method names are case-insensitive, and PTB warns only when
+    one of its own methods is called by its own name this way."""
+    return await bot.do_api_request(method.lower(), params)
+
+
+async def send(bot: Bot, chat_id: int | str, message: Outgoing) -> int:
+    """Send one planned message (without its late buttons); the id of the (first) message sent."""
     if message.album:
         sent = await bot.send_media_group(chat_id, [_media(file) for file in message.album])
-        return sent[0]
+        return sent[0].message_id
     file = message.file
     caption = message.text or None
     if file is None:
-        return await bot.send_message(chat_id, message.text, reply_markup=message.markup)
+        result = await call(
+            bot, "sendMessage", {"chat_id": chat_id, "text": message.text, "reply_markup": message.markup}
+        )
+        return int(result["message_id"])
     if file.as_photo:
-        return await bot.send_photo(chat_id, file.path, caption=caption, reply_markup=message.markup)
-    return await bot.send_document(
+        photo = await bot.send_photo(chat_id, file.path, caption=caption, reply_markup=message.markup)
+        return photo.message_id
+    document = await bot.send_document(
         chat_id, file.path, filename=file.filename, caption=caption, reply_markup=message.markup
     )
+    return document.message_id
+
+
+async def set_buttons(bot: Bot, chat_id: int | str, message_id: int, markup: InlineKeyboardMarkup | None) -> None:
+    """Put `markup` on a message already sent (None takes its buttons off)."""
+    await call(bot, "editMessageReplyMarkup", {"chat_id": chat_id, "message_id": message_id, "reply_markup": markup})
 
 
 async def send_reply(bot: Bot, chat_id: int | str, reply: Reply) -> None:
