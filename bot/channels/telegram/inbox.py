@@ -40,11 +40,28 @@ def arrival_of_body(body: Any, bot: Bot) -> Arrival:
     """A webhook's body, checked to be an update; raises Refused otherwise."""
     if not isinstance(body, dict) or not isinstance(body.get("update_id"), int):
         raise Refused("not an update")
+    payload = json.dumps(body, ensure_ascii=False)
+    sender = _sender(body)
+    if sender is not None:
+        # What we ask Telegram for is read from the JSON: it is parsed into PTB's objects once, when handled.
+        return Arrival(update_key=str(body["update_id"]), person=sender, payload=payload)
     try:
         update = Update.de_json(body, bot)
     except Exception:
         raise Refused("not an update") from None
-    return arrival(update, json.dumps(body, ensure_ascii=False))
+    return arrival(update, payload)
+
+
+def _sender(body: dict[str, Any]) -> str | None:
+    """The id of who sent a message or pressed a button, as `arrival` would find it; None for anything else."""
+    for kind in ALLOWED_UPDATES:
+        part = body.get(kind)
+        if isinstance(part, dict):
+            sender = part.get("from")
+            if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+                return str(sender["id"])
+            return None
+    return None
 
 
 class TelegramPoller:
