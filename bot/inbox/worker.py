@@ -51,7 +51,7 @@ async def confirm_sent(db: Database, clock: Clock, inbox_id: int, count: int | N
     """The first `count` replies of a kept update (all for None) reached the messenger."""
     if count == 0:
         return
-    async with db.transaction() as conn:
+    async with db.one_statement() as conn:
         await RepliesRepo(conn).sent_of_update(inbox_id, count, clock.now())
 
 
@@ -97,7 +97,9 @@ class InboxWorker:
 
     async def keep_all(self, arrivals: Sequence[Arrival]) -> list[bool]:
         now = self.clock.now()
-        async with self.db.transaction() as conn:
+        # One update (a webhook's) is one statement, which needs no transaction around it.
+        keeping = self.db.one_statement() if len(arrivals) == 1 else self.db.transaction()
+        async with keeping as conn:
             repo = InboxRepo(conn)
             kept = [await repo.keep(self.channel, arrival, now) for arrival in arrivals]
         for arrival, new in zip(arrivals, kept, strict=True):
@@ -194,7 +196,7 @@ class InboxWorker:
             if room <= 0:
                 return 0
             if self._locks is None:
-                async with self.db.reading() as conn:
+                async with self.db.one_statement() as conn:
                     rows = await InboxRepo(conn).unhandled(self.channel, self._high, room)
                 for row in rows:
                     self._start(row)

@@ -354,6 +354,13 @@ class PostgresDatabase(Database):
                 await raw.execute("COMMIT")
 
     @asynccontextmanager
+    async def one_statement(self) -> AsyncIterator[Connection]:
+        # A transaction as before: on a server the BEGIN and COMMIT cost no thread hop, and the writer lock is
+        # what orders this statement with the other workers' transactions.
+        async with self.transaction() as conn:
+            yield conn
+
+    @asynccontextmanager
     async def reading(self) -> AsyncIterator[Connection]:
         async with self._pg_lock, self.pool.connection() as raw:
             # One snapshot for the whole read, as SQLite's read transaction gives; not READ ONLY, since on
