@@ -184,8 +184,11 @@ class InboxWorker:
                 await self.take()
                 # Also look now and then: with several workers on one database, updates another worker kept
                 # and could not handle (it was stopped) are taken here.
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for loses a stop that lands just as the
+                # event is set, and this loop then never ended.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=SWEEP_EVERY)
+                    async with asyncio.timeout(SWEEP_EVERY):
+                        await self._wake.wait()
         finally:
             await self.close()
 

@@ -179,8 +179,10 @@ class OutboxWorker:
                 await asyncio.sleep(LANE_CRASH_PAUSE)
                 continue
             if not handled:
+                # Not wait_for: on Python 3.11 it loses a stop that lands just as the event is set.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), timeout=IDLE_POLL)
+                    async with asyncio.timeout(IDLE_POLL):
+                        await wake.wait()
 
     async def run_once(self) -> int:
         """One batch for every registered channel, side by side. Returns how many sends were attempted."""

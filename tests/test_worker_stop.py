@@ -1,0 +1,61 @@
+"""A worker stopped at the very moment it is woken still stops.
+
+On Python 3.11, `asyncio.wait_for` returns the awaited result and drops a cancellation that arrives in the
+same turn of the loop as that result. The inbox and outbox workers waited for their wake-up event that way,
+so a stop landing just as a reply finished left the worker running and whoever stopped it waiting forever
+(the Telegram runtime test hung that way now and then)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.app import App
+from bot.inbox.worker import InboxWorker
+from bot.outbox.limits import ChannelLimits
+from bot.outbox.worker import OutboxWorker
+from bot.storage.inbox import InboxRow
+from tests.support.fake_sender import FakeSender
+
+# Loop turns between the wake-up and the stop: the lost stop needs one particular count, which depends on
+# how many steps the event's waiter takes, so every count up to a few is tried.
+TURNS = range(6)
+
+
+async def nothing(row: InboxRow) -> bool:
+    return False
+
+
+async def stops(task: asyncio.Task[None]) -> bool:
+    task.cancel()
+    done, _ = await asyncio.wait([task], timeout=2)
+    return task in done
+
+
+async def settled() -> None:
+    """Until the worker waits for its event (it has read the database and found nothing)."""
+    for _ in range(50):
+        await asyncio.sleep(0.01)
+
+
+async def test_the_inbox_worker_stops_when_woken_at_the_same_moment(app: App) -> None:
+    for turns in TURNS:
+        worker = InboxWorker(app.db, "zalo", app.services.clock, nothing)
+        task = asyncio.create_task(worker.run())
+        await settled()
+        worker.wake()
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        assert await stops(task), f"the inbox worker kept running when stopped {turns} turns after a wake-up"
+
+
+async def test_the_outbox_worker_stops_when_woken_at_the_same_moment(app: App) -> None:
+    for turns in TURNS:
+        worker = OutboxWorker(
+            app.db, {"zalo": FakeSender("zalo")}, app.services.clock, {"zalo": ChannelLimits(per_second=100)}
+        )
+        task = asyncio.create_task(worker.run())
+        await settled()
+        worker.wake()
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        assert await stops(task), f"the outbox worker kept running when stopped {turns} turns after a wake-up"
