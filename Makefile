@@ -33,8 +33,10 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The PostgreSQL tests get a throw-away server where PostgreSQL is installed; elsewhere they are skipped.
+# TEST_WORKERS processes share the suite (pytest-xdist); TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= 4
 test: $(STAMP) chromium postgres lint typecheck
-	./scripts/with-postgres.sh $(BIN)/python -m pytest
+	./scripts/with-postgres.sh $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # The desk's browser tests use Debian's Chromium: installed here where we are root with apt, otherwise they
 # are skipped (install it with `apt-get install chromium`, or point CHROMIUM at one).

@@ -31,7 +31,8 @@ else:
 
 
 ENGINES = ("sqlite", "postgresql")
-TEMPLATE = "thidua_template"
+# One template per pytest-xdist worker: CREATE DATABASE … TEMPLATE fails while another session copies it.
+TEMPLATE = f"thidua_template_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 HOW_TO_RUN = (
     "PostgreSQL tests skipped: install PostgreSQL (apt-get install postgresql) and run `make test` as root, "
     "or set TEST_POSTGRES_URL=postgresql://user@host:port/db"
