@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 from zoneinfo import ZoneInfo
 
+import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App
 from bot.cli.run import background_runners
 from bot.clock import FixedClock
 from bot.conversation.messages import Reply
+from bot.reminders.jobs import plan_from_db
 from bot.scheduler import REMINDERS_JOB, build_scheduler
 from tests.support.fake_sender import FakeSender
 from tests.support.roles import representative
@@ -66,3 +69,14 @@ async def test_the_running_bot_sends_reminders_through_the_registered_sender(app
         await asyncio.gather(*tasks, return_exceptions=True)
     [(chat, text)] = sender.delivered
     assert chat == "lapvo" and text.startswith("⏰ Nhắc hạn báo cáo")
+
+
+async def test_planning_leaves_the_garbage_collector_on_even_when_it_fails(app: App) -> None:
+    now = app.services.clock.now()
+    async with app.db.reading() as conn:
+        await plan_from_db(conn, app.services, now)
+    assert gc.isenabled()
+    with pytest.raises(AttributeError):
+        async with app.db.reading() as conn:
+            await plan_from_db(conn, app.services, "not a moment")  # type: ignore[arg-type]
+    assert gc.isenabled()

@@ -143,20 +143,8 @@ def plan(
         done = submitted.get(period.code, set())
         late = [u for u in period.owing(units) if u.code not in done]
         unit_steps = [s for s in steps if s.kind != "escalation" and s.due <= now]
-        for unit in late if unit_steps else ():
-            keys = [reminder_key(period.code, unit.code, s.name) for s in unit_steps]
-            pending = _pending(keys, decided)
-            if not pending:
-                continue
-            latest = pending[-1]
-            result.skipped += [keys[i] for i in pending[:-1]]
-            item = PlannedReminder(keys[latest], period, unit, unit_steps[latest])
-            if unit.representatives:
-                result.reminders.append(item)
-                result.sent.append(item.key)
-            else:
-                result.unreachable.append(item)
-                result.skipped.append(item.key)
+        if unit_steps:
+            _plan_reminders(result, period, late, unit_steps, decided)
         escalation_steps = [s for s in steps if s.kind == "escalation" and s.due <= now]
         keys = [escalation_key(period.code, s.name) for s in escalation_steps]
         pending = _pending(keys, decided)
@@ -167,6 +155,34 @@ def plan(
             if late:
                 result.escalations += _escalations(period, keys[latest], escalation_steps[latest], late, secretariat)
     return result
+
+
+def _plan_reminders(
+    result: Plan, period: ReportingPeriod, late: list[UnitState], steps: list[Step], decided: set[str]
+) -> None:
+    """Each late unit's latest due step, unless it was decided; the due steps after the last decided one and
+    before the latest are skipped (as _pending has it). A first plan does this for every late unit of the
+    province, so each unit costs one key and one lookup in the usual case of nothing to skip."""
+    prefix = f"rem:{period.code}:"
+    suffixes = [f":{step.name}" for step in steps]
+    last = len(steps) - 1
+    latest_step, latest_suffix = steps[last], suffixes[last]
+    reminders, unreachable, sent, skipped = result.reminders, result.unreachable, result.sent, result.skipped
+    for unit in late:
+        base = prefix + unit.code
+        key = base + latest_suffix
+        if key in decided:
+            continue
+        if last:
+            earlier = [base + suffix for suffix in suffixes[:last]]
+            skipped += earlier[_pending(earlier, decided).start :]
+        item = PlannedReminder(key, period, unit, latest_step)
+        if unit.representatives:
+            reminders.append(item)
+            sent.append(key)
+        else:
+            unreachable.append(item)
+            skipped.append(key)
 
 
 def _escalations(
