@@ -47,6 +47,18 @@ class InboxRepo:
         )
         return cur.rowcount == 1
 
+    async def keep_row(self, channel: str, arrival: Arrival, now: dt.datetime) -> InboxRow | None:
+        """Keep the update and return its row, as `unhandled` would read it; None if it was kept before."""
+        row = await fetch_one(
+            self.conn,
+            "INSERT INTO inbox (channel, update_key, person, payload, received_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING RETURNING id",
+            (channel, arrival.update_key, arrival.person, arrival.payload, to_db(now)),
+        )
+        if row is None:
+            return None
+        return InboxRow(int(row[0]), channel, arrival.update_key, arrival.person, arrival.payload)
+
     async def find(self, channel: str, update_key: str) -> InboxRow | None:
         row = await fetch_one(
             self.conn, "SELECT * FROM inbox WHERE channel = ? AND update_key = ?", (channel, update_key)
