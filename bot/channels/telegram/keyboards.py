@@ -13,9 +13,7 @@ to one update):
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove
-
-from bot.channels.telegram.render import Outgoing, plan
+from bot.channels.telegram.render import Outgoing, has_buttons, no_keyboard, plan
 from bot.conversation.messages import Reply
 
 
@@ -31,11 +29,11 @@ class ContactKeyboards:
             return messages
         free = next((message for message in messages if message.markup is None and not message.album), None)
         if free is not None:
-            free.markup = ReplyKeyboardRemove()
+            free.markup = no_keyboard()
         elif chat_id in self._shown and messages:
             first = messages[0]
-            if isinstance(first.markup, InlineKeyboardMarkup):
+            if has_buttons(first.markup):
                 first.late_buttons = first.markup
-            first.markup = ReplyKeyboardRemove()
+            first.markup = no_keyboard()
         self._shown.discard(chat_id)
         return messages

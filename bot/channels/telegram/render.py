@@ -8,11 +8,9 @@ from typing import Any
 
 from telegram import (
     Bot,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputMediaDocument,
     InputMediaPhoto,
-    KeyboardButton,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
@@ -26,23 +24,31 @@ log = logging.getLogger(__name__)
 # no buttons.
 ALBUM_MAX = 10
 
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+# A keyboard as the Bot API's JSON, built as such: PTB's keyboard objects cost more to build and to turn
+# back into JSON than the rest of sending a reply.
+Markup = dict[str, Any]
 
 
-def inline_keyboard(reply: Reply) -> InlineKeyboardMarkup:
+def inline_keyboard(reply: Reply) -> Markup:
     columns = max(1, reply.columns)
     # The choice's value goes out as plain callback data (at most 64 bytes), so a button pressed after a
     # restart still means the same thing.
-    buttons = [InlineKeyboardButton(choice.label, callback_data=choice.value) for choice in reply.choices]
-    return InlineKeyboardMarkup([buttons[i : i + columns] for i in range(0, len(buttons), columns)])
+    buttons = [{"text": choice.label, "callback_data": choice.value} for choice in reply.choices]
+    return {"inline_keyboard": [buttons[i : i + columns] for i in range(0, len(buttons), columns)]}
 
 
-def contact_keyboard(reply: Reply) -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        [[KeyboardButton(reply.request_contact_label or "📱", request_contact=True)]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
+def contact_keyboard(reply: Reply) -> Markup:
+    button = {"text": reply.request_contact_label or "📱", "request_contact": True}
+    return {"keyboard": [[button]], "resize_keyboard": True, "one_time_keyboard": True}
+
+
+def no_keyboard() -> Markup:
+    """Takes the share-my-phone keyboard away (and does nothing where none is shown)."""
+    return {"remove_keyboard": True}
+
+
+def has_buttons(markup: Markup | None) -> bool:
+    return markup is not None and "inline_keyboard" in markup
 
 
 @dataclass
@@ -56,7 +62,7 @@ class Outgoing:
     album: tuple[OutgoingFile, ...] = ()
     # Buttons added by an edit right after sending, when the message's one markup slot was needed to
     # take a reply keyboard away.
-    late_buttons: InlineKeyboardMarkup | None = None
+    late_buttons: Markup | None = None
 
 
 def plan(reply: Reply) -> list[Outgoing]:
@@ -127,16 +133,26 @@ async def send(bot: Bot, chat_id: int | str, message: Outgoing) -> int:
             bot, "sendMessage", {"chat_id": chat_id, "text": message.text, "reply_markup": message.markup}
         )
         return int(result["message_id"])
+    markup = _as_objects(message.markup)
     if file.as_photo:
-        photo = await bot.send_photo(chat_id, file.path, caption=caption, reply_markup=message.markup)
+        photo = await bot.send_photo(chat_id, file.path, caption=caption, reply_markup=markup)
         return photo.message_id
-    document = await bot.send_document(
-        chat_id, file.path, filename=file.filename, caption=caption, reply_markup=message.markup
-    )
+    document = await bot.send_document(chat_id, file.path, filename=file.filename, caption=caption, reply_markup=markup)
     return document.message_id
 
 
-async def set_buttons(bot: Bot, chat_id: int | str, message_id: int, markup: InlineKeyboardMarkup | None) -> None:
+def _as_objects(markup: Markup | None) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    """A keyboard as PTB's own methods take it (the file sends, which PTB uploads for us)."""
+    if markup is None:
+        return None
+    if "inline_keyboard" in markup:
+        return InlineKeyboardMarkup.de_json(markup, None)
+    if "keyboard" in markup:
+        return ReplyKeyboardMarkup.de_json(markup, None)
+    return ReplyKeyboardRemove()
+
+
+async def set_buttons(bot: Bot, chat_id: int | str, message_id: int, markup: Markup | None) -> None:
     """Put `markup` on a message already sent (None takes its buttons off)."""
     await call(bot, "editMessageReplyMarkup", {"chat_id": chat_id, "message_id": message_id, "reply_markup": markup})
 
