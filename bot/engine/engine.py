@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from typing import Protocol
@@ -21,7 +22,7 @@ from bot.storage.replies import RepliesRepo
 from bot.storage.repos import Repos
 from bot.storage.sessions import SessionRepo
 from bot.storage.updates import ProcessedUpdates
-from bot.storage.users import UserRepo
+from bot.storage.users import UserRepo, up_to_date
 
 log = logging.getLogger(__name__)
 
@@ -84,16 +85,20 @@ class Engine:
             if not await _claim(conn, incoming, inbox_id, now):
                 return Outcome([], None)
             repos = Repos(conn, self.services.files)
-            user = await repos.users.get_or_create(
-                incoming.channel,
-                incoming.user_id,
-                incoming.chat_id,
-                incoming.display_name,
-                DEFAULT_LANGUAGE,
-                now,
-            )
             sessions = repos.sessions
-            session = await sessions.load(user.id)
+            found = await sessions.of_person(incoming.channel, incoming.user_id)
+            if found is not None and up_to_date(found[0], incoming.chat_id, incoming.display_name):
+                user, session = found
+            else:
+                user = await repos.users.get_or_create(
+                    incoming.channel,
+                    incoming.user_id,
+                    incoming.chat_id,
+                    incoming.display_name,
+                    DEFAULT_LANGUAGE,
+                    now,
+                )
+                session = await sessions.load(user.id)
             ctx = Context(
                 incoming=_resolve_choice(incoming, session),
                 user=user,
@@ -110,15 +115,18 @@ class Engine:
             # The answer is the chat's latest message: a number now answers its choices, or none.
             session.pending_choices = list(offered[-1].choices) if offered else []
             session.choices_at = now
-            await sessions.save(user.id, session, now)
             events = _events(user, ctx.user, roles_changed=user.id in repos.roles.changed)
             # Read afresh: the handler may have changed them after it first asked.
             roles = roles_of(await grants_of_user(repos, self.services, ctx.user)) if events else None
+            saving = sessions.save(user.id, session, now)
             if inbox_id is not None and not ctx.after_commit:
                 # Kept with the update: a process stopped before they are sent still sends them.
                 replies = coalesce(ctx.replies)
-                await repos.replies.add(inbox_id, incoming.chat_id, replies, now)
+                # Queued together, the two writes take one trip to the database thread, not two; a failure of
+                # either still rolls both back, as the COMMIT comes after them.
+                await asyncio.gather(saving, repos.replies.add(inbox_id, incoming.chat_id, replies, now))
                 return Outcome(replies, ctx.user.lang, events, roles)
+            await saving
         return Outcome(await self._after_commit(ctx, inbox_id), ctx.user.lang, events, roles)
 
     async def _after_commit(self, ctx: Context, inbox_id: int | None) -> list[Reply]:

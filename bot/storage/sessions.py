@@ -10,8 +10,10 @@ from typing import Any
 
 from bot.conversation.messages import Choice
 from bot.conversation.session import Mode, Session
+from bot.domain.users import User
 from bot.storage.database import Connection, fetch_one
 from bot.storage.timefmt import from_db, to_db
+from bot.storage.users import user_from_row
 
 
 class SessionRepo:
@@ -20,14 +22,21 @@ class SessionRepo:
 
     async def load(self, user_id: int) -> Session:
         row = await fetch_one(self.conn, "SELECT state, updated_at FROM sessions WHERE user_id = ?", (user_id,))
+        return Session() if row is None else _session(row["state"], row["updated_at"])
+
+    async def of_person(self, channel: str, external_id: str) -> tuple[User, Session] | None:
+        """A person the bot has met and their conversation, in one read: every update starts with both, and
+        each read is a trip to the database."""
+        row = await fetch_one(
+            self.conn,
+            "SELECT u.*, s.state AS session_state, s.updated_at AS session_updated_at FROM users u"
+            " LEFT JOIN sessions s ON s.user_id = u.id WHERE u.channel = ? AND u.external_id = ?",
+            (channel, external_id),
+        )
         if row is None:
-            return Session()
-        state = json.loads(row["state"])
-        if "mode" not in state:
-            state = upgrade_old_draft(state)
-        session = Session.model_validate(upgrade_copied_rows(state))
-        session.updated_at = from_db(row["updated_at"])
-        return session
+            return None
+        state = row["session_state"]
+        return user_from_row(row), Session() if state is None else _session(state, row["session_updated_at"])
 
     async def save(self, user_id: int, session: Session, now: dt.datetime) -> None:
         session.updated_at = now
@@ -139,3 +148,12 @@ def upgrade_copied_rows(state: dict[str, Any]) -> dict[str, Any]:
                 facts[key] = data.pop(key)
     state["data"], state["facts"] = data, facts
     return state
+
+
+def _session(state_json: str, updated_at: str) -> Session:
+    state = json.loads(state_json)
+    if "mode" not in state:
+        state = upgrade_old_draft(state)
+    session = Session.model_validate(upgrade_copied_rows(state))
+    session.updated_at = from_db(updated_at)
+    return session

@@ -19,6 +19,11 @@ def user_from_row(row: Row) -> User:
     )
 
 
+def up_to_date(user: User, chat_id: str, display_name: str | None) -> bool:
+    """Whether the stored person already has this chat and name (a name not given changes nothing)."""
+    return user.chat_id == chat_id and not (display_name and user.display_name != display_name)
+
+
 class UserRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -49,7 +54,7 @@ class UserRepo:
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (channel, external_id, chat_id, display_name, lang, to_db(now)),
             )
-        elif user.chat_id != chat_id or (display_name and user.display_name != display_name):
+        elif not up_to_date(user, chat_id, display_name):
             await self.conn.execute(
                 "UPDATE users SET chat_id = ?, display_name = COALESCE(?, display_name) WHERE id = ?",
                 (chat_id, display_name, user.id),
