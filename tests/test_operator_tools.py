@@ -57,6 +57,22 @@ def test_export_keeps_an_existing_file_unless_forced(cli: Cli, tmp_path: Path) -
     assert target.read_bytes()[:2] == made[:2] == b"PK"
 
 
+@pytest.mark.parametrize("short", ["--fo", "--forc", "--for"])
+def test_a_shortened_option_is_refused_rather_than_guessed(
+    cli: Cli, capsys: pytest.CaptureFixture[str], tmp_path: Path, short: str
+) -> None:
+    target = tmp_path / "nam.xlsx"
+    target.write_bytes(b"the secretariat's own notes")
+    with pytest.raises(SystemExit) as stopped:
+        cli("export", "--period", "CN", "--kind", "xlsx", "--out", str(target), short)
+    assert stopped.value.code == 2
+    assert f"error: unrecognized arguments: {short}" in capsys.readouterr().err
+    assert target.read_bytes() == b"the secretariat's own notes"
+    with pytest.raises(SystemExit):  # in a subcommand's subcommand too
+        cli("units", "list", "--al")
+    assert "error: unrecognized arguments: --al" in capsys.readouterr().err
+
+
 def test_a_folder_that_cannot_be_written_gets_one_line(cli: Cli, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

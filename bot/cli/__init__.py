@@ -56,8 +56,17 @@ MODULES = (
 )
 
 
+class _WholeOptions(argparse.ArgumentParser):
+    """Options only by their whole name: `export --fo` could mean --force or --form, and guessing one of
+    them overwrites a file or makes another one. Subcommands' parsers are of this class too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _WholeOptions(
         prog="python -m bot", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
