@@ -133,26 +133,29 @@ class Stuck:
         await asyncio.sleep(3600)
 
 
-# Measures real seconds, so on SQLite only (the lanes are the worker's, not the database's).
+# Real time, so on SQLite only (the lanes are the worker's, not the database's). Zalo hangs for a minute on
+# every send: behind it, Telegram would wait that minute at least; in a lane of its own it is done in moments,
+# however loaded the machine (the bound is far below the minute, far above the work).
 @pytest.mark.parametrize("db_engine", ["sqlite"])
 async def test_the_running_worker_gives_each_channel_its_lane(app: App) -> None:
     await enqueue(app, 40, channel="zalo", prefix="z")
     await enqueue(app, 40, channel="telegram", prefix="t")
     senders: dict[str, Sender] = {"zalo": Stuck()}
     telegram = Awaited("telegram", 40)
-    worker = OutboxWorker(app.db, senders, SystemClock(), FAST, send_timeout=1.0)
+    worker = OutboxWorker(app.db, senders, SystemClock(), FAST, send_timeout=60.0)
     task = asyncio.create_task(worker.run())
     try:
         await asyncio.sleep(0.2)
         senders["telegram"] = telegram  # Telegram starts later, while Zalo hangs on every send
         started = time.monotonic()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(telegram.done.wait(), timeout=5)
+            async with asyncio.timeout(30):
+                await telegram.done.wait()
         took = time.monotonic() - started
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-    assert len(telegram.delivered) == 40 and took < 1.5, f"Telegram waited {took:.1f}s behind Zalo"
+    assert len(telegram.delivered) == 40 and took < 30, f"Telegram waited {took:.1f}s behind Zalo"
     zalo = {
         str(s): int(str(n))
         for s, n in rows(app, "SELECT status, COUNT(*) FROM outbox WHERE channel = 'zalo' GROUP BY status")
