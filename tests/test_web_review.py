@@ -7,13 +7,16 @@ import sqlite3
 from pathlib import Path
 
 import httpx
+import pytest
 
 from bot.app import App
 from bot.domain.policy import Grant, Role
+from bot.web import audit
+from bot.web.app import build_web
 from tests.support.chat import Person
 from tests.support.conversations import Member, nominate, status_of
 from tests.support.db import rows
-from tests.support.desk import browser, png, signed_in
+from tests.support.desk import BASE, browser, png, signed_in
 from tests.support.roles import registered
 
 
@@ -234,3 +237,22 @@ async def test_http_client_sees_security_headers_on_files(app: App, tmp_path: Pa
         image: httpx.Response = await client.get(f"/n/{reference}/file/1")
         assert "sandbox" in image.headers["content-security-policy"]
         assert image.headers["content-disposition"].startswith("inline")
+
+
+async def test_an_error_on_our_side_gets_a_kind_page_with_the_security_headers(
+    app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(request: object) -> None:
+        raise RuntimeError("the audit log could not be read")
+
+    monkeypatch.setattr(audit, "audit_page", broken)
+    secretary, _ = await desk_and_nominator(app)
+    transport = httpx.ASGITransport(app=build_web(app), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
+        await signed_in(app, secretary, client)
+        page = await client.get("/audit")
+    assert page.status_code == 500
+    assert "Bàn làm việc gặp lỗi khi mở trang này" in page.text and "RuntimeError" not in page.text
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff" and page.headers["cache-control"] == "no-store"
+    assert "the audit log could not be read" in caplog.text  # logged for the operator, not shown

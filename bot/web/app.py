@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -15,7 +16,9 @@ from starlette.staticfiles import StaticFiles
 from bot.app import App
 from bot.web import announce, audit, digest, files, grid, nomination, queue, signin
 from bot.web.context import Web, web_of
-from bot.web.security import SecurityHeaders
+from bot.web.security import HEADERS, SecurityHeaders
+
+log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -28,6 +31,16 @@ async def not_found(request: Request, exc: Exception) -> Response:
     code = exc.status_code if isinstance(exc, HTTPException) else 500
     key = "desk.not_found" if code == 404 else "desk.bad_request"
     return web_of(request).message("vi", key, code)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """A kind page for what went wrong on our side, the error logged for the operator. This answer is sent
+    from outside the middleware, so it carries the security headers itself."""
+    log.error("desk: %s %s failed", request.method, request.url.path, exc_info=exc)
+    response = web_of(request).message("vi", "desk.server_error", 500)
+    response.headers.update(HEADERS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # The desk posts short forms only: a reason, a question, a tick.
@@ -62,7 +75,7 @@ def build_web(app: App) -> Starlette:
     starlette = Starlette(
         routes=routes,
         middleware=[Middleware(SecurityHeaders)],
-        exception_handlers={HTTPException: not_found},
+        exception_handlers={HTTPException: not_found, Exception: server_error},
         max_body_size=MAX_BODY,
     )
     starlette.state.web = web
