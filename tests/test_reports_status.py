@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bot.app import App
 from bot.clock import FixedClock
 from bot.domain.policy import Grant, Role
+from bot.domain.units import UnitFields
+from bot.storage.units import UnitRepo
 from tests.support.conversations import report_poverty
 from tests.support.roles import invite_code, registered, representative
 
@@ -77,3 +81,56 @@ async def test_in_english(app: App) -> None:
     assert "Reporting across the province" in secretariat.text
     assert "Year-end summary report 2026 — due 10/12/2026" in secretariat.text
     assert "• Emulation cluster 1 (sample): 0/7 — not yet: " in secretariat.text
+
+
+async def _add_unit(app: App, code: str, name: str, group: str, status: str = "active") -> None:
+    # Straight into the table, as another process (the unit import) would write it: this process is not told.
+    async with app.db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO unit_versions (code, name, name_key, code_key, kind, parent_code, group_code, status,"
+            " source, recorded_at) VALUES (?, ?, ?, ?, 'district', NULL, ?, ?, 'csv:elsewhere.csv',"
+            " '2026-11-28T02:00:00Z')",
+            (code, name, name.lower(), code.lower(), group, status),
+        )
+
+
+async def test_the_province_follows_units_changed_by_another_process(app: App) -> None:
+    secretariat = await registered(app, "30", Grant(role=Role.SECRETARIAT))
+    await secretariat.say("/tinhtrang")
+    assert "• Cụm thi đua số 1 (mẫu): 0/7" in secretariat.text
+    await _add_unit(app, "H-MOI", "Huyện Mới Lập", "CUM1")
+    await secretariat.say("/tinhtrang")
+    assert "• Cụm thi đua số 1 (mẫu): 0/8" in secretariat.text and "Đã gửi 0/19 đơn vị" in secretariat.text
+    await _add_unit(app, "H-MOI", "Huyện Mới Lập", "CUM1", status="retired")
+    await secretariat.say("/tinhtrang")
+    assert "• Cụm thi đua số 1 (mẫu): 0/7" in secretariat.text and "Huyện Mới Lập" not in secretariat.text
+
+
+async def test_the_province_follows_a_unit_renamed_here(app: App) -> None:
+    secretariat = await registered(app, "30", Grant(role=Role.SECRETARIAT))
+    await secretariat.say("/tinhtrang")
+    assert "Huyện Lai Vung" in secretariat.text
+    async with app.db.transaction() as conn:
+        unit = await UnitRepo(conn).get("H-LAIVUNG")
+        assert unit is not None
+        fields = UnitFields(
+            code=unit.code, name="Thị xã Lai Vung", kind=unit.kind, parent=unit.parent, group=unit.group
+        )
+        await UnitRepo(conn).record(fields, "csv:rename.csv", dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC))
+    await secretariat.say("/tinhtrang")
+    assert "Thị xã Lai Vung" in secretariat.text and "Huyện Lai Vung" not in secretariat.text
+
+
+async def test_a_unit_recorded_then_rolled_back_is_not_counted(app: App) -> None:
+    secretariat = await registered(app, "30", Grant(role=Role.SECRETARIAT))
+    fields = UnitFields(code="H-BO", name="Huyện Bỏ Dở", kind="district", group="CUM1")
+    with pytest.raises(RuntimeError):
+        async with app.db.transaction() as conn:
+            await UnitRepo(conn).record(fields, "csv:aborted.csv", dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC))
+            assert "H-BO" in (await UnitRepo(conn).active_units()).names
+            raise RuntimeError("the import stops")
+    # Another process's version may take the rolled-back one's id.
+    await _add_unit(app, "H-MOI", "Huyện Mới Lập", "CUM1")
+    await secretariat.say("/tinhtrang")
+    assert "Huyện Mới Lập" in secretariat.text and "Huyện Bỏ Dở" not in secretariat.text
+    assert "• Cụm thi đua số 1 (mẫu): 0/8" in secretariat.text

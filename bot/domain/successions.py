@@ -156,6 +156,16 @@ def fold_reported(reported: dict[str, dict[str, bool]], successors: Mapping[str,
     return {period: fold_units(units, successors) for period, units in reported.items()}
 
 
+def fold_sent_late(sent: set[str], late: set[str], successors: Mapping[str, str]) -> tuple[set[str], set[str]]:
+    """The units that sent and those of them that were late, with a merged unit's report counted for its
+    successor (on time if either reported on time)."""
+    if not successors:
+        return sent, late
+    holders = {successors.get(code, code) for code in sent}
+    in_time = {successors.get(code, code) for code in sent - late}
+    return holders, holders - in_time
+
+
 def fold_units(units: dict[str, bool], successors: Mapping[str, str]) -> dict[str, bool]:
     folded: dict[str, bool] = {}
     for code, late in units.items():

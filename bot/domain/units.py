@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
+from functools import cached_property
 from typing import NamedTuple
 
 from pydantic import BaseModel
@@ -60,6 +61,32 @@ class UnitRef(NamedTuple):
     name: str
     kind: str
     group: str | None
+
+
+class ActiveUnits:
+    """The active units by code, with what the province-wide views ask of them worked out once: the
+    database keeps this between requests until a unit changes, so tens of thousands of units are neither
+    read nor grouped again for each /tinhtrang."""
+
+    def __init__(self, refs: Sequence[UnitRef]) -> None:
+        self.refs = tuple(refs)
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        return {u.code: u.name for u in self.refs}
+
+    @cached_property
+    def by_group(self) -> dict[str, frozenset[str]]:
+        """Cluster/block code ("" for units in none) -> the codes of its units."""
+        return {group: frozenset(codes) for group, codes in group_codes(self.refs).items()}
+
+
+def group_codes(units: Iterable[UnitRef]) -> dict[str, set[str]]:
+    """Cluster/block code ("" for units in none) -> the codes of its units."""
+    groups: dict[str, set[str]] = {}
+    for unit in units:
+        groups.setdefault(unit.group or "", set()).add(unit.code)
+    return groups
 
 
 class UnitFields(BaseModel):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from bot.domain.campaign import ReportingPeriod
 from bot.domain.policy import Action
 from bot.domain.roles import Grant, in_charge, represented_units
-from bot.domain.units import UnitRef
+from bot.domain.units import ActiveUnits, UnitRef, group_codes
 from bot.engine.context import Context
 from bot.handlers.refusal import refuse
 
@@ -32,14 +32,14 @@ async def status(ctx: Context) -> None:
         ctx.say(ctx.t("status.no_open_period"))
         return
     grants = await ctx.grants()
-    units = await ctx.repos.units.active_refs()
+    active = await ctx.repos.units.active_units()
     sections: list[str] = []
     if await ctx.may(Action.STATUS_PROVINCE):
-        sections.append(await _province(ctx, periods, units))
+        sections.append(await _province(ctx, periods, active))
     elif await ctx.may(Action.STATUS_IN_CHARGE):
-        sections.append(await _in_charge(ctx, periods, units, grants))
+        sections.append(await _in_charge(ctx, periods, active.refs, grants))
     if await ctx.may(Action.STATUS_OWN_UNITS):
-        sections.append(await _own_units(ctx, periods, units, grants, today))
+        sections.append(await _own_units(ctx, periods, active.refs, grants, today))
     if not sections:
         refuse(ctx, Action.STATUS)
         return
@@ -47,7 +47,7 @@ async def status(ctx: Context) -> None:
 
 
 async def _own_units(
-    ctx: Context, periods: list[ReportingPeriod], units: list[UnitRef], grants: list[Grant], today: dt.date
+    ctx: Context, periods: list[ReportingPeriod], units: Sequence[UnitRef], grants: list[Grant], today: dt.date
 ) -> str:
     codes = set(represented_units(grants))
     mine = [u for u in units if u.code in codes]
@@ -81,7 +81,9 @@ async def _own_units(
     return "\n".join(lines)
 
 
-async def _in_charge(ctx: Context, periods: list[ReportingPeriod], units: list[UnitRef], grants: list[Grant]) -> str:
+async def _in_charge(
+    ctx: Context, periods: list[ReportingPeriod], units: Sequence[UnitRef], grants: list[Grant]
+) -> str:
     mine = [u for u in units if in_charge(grants, u.code, u.group)]
     reported = await ctx.repos.reports.reported([p.code for p in periods])
     lines = [ctx.t("status.council_title", count=len(mine))]
@@ -100,46 +102,38 @@ async def _in_charge(ctx: Context, periods: list[ReportingPeriod], units: list[U
     return "\n".join(lines)
 
 
-async def _province(ctx: Context, periods: list[ReportingPeriod], units: list[UnitRef]) -> str:
-    reported = await ctx.repos.reports.reported([p.code for p in periods])
+async def _province(ctx: Context, periods: list[ReportingPeriod], active: ActiveUnits) -> str:
+    reported = await ctx.repos.reports.sent_and_late([p.code for p in periods])
     order = {g.code: i for i, g in enumerate(ctx.campaign.groups)}
     lines = [ctx.t("status.province_title")]
-    names = {u.code: u.name for u in units}
-    everyone = _by_group(units)
+    names = active.names
     for period in periods:
-        done = reported.get(period.code, {})
+        sent_codes, late_codes = reported.get(period.code, (set(), set()))
         # Per cluster/block, who owes and who is missing, by set operations on the units' codes: a province's
         # thousands of units are never looped over in Python once per period.
-        groups = everyone if period.owed_by.everyone else _by_group(period.owing(units))
-        missing = {group: codes - done.keys() for group, codes in groups.items()}
-        sent = sum(len(codes) - len(missing[group]) for group, codes in groups.items())
-        late = sum(map(done.__getitem__, done.keys() & set().union(*groups.values())))
+        groups = active.by_group if period.owed_by.everyone else group_codes(period.owing(active.refs))
+        missing = {group: codes - sent_codes for group, codes in groups.items()}
+        owing = sum(len(codes) for codes in groups.values())
+        sent = owing - sum(len(absent) for absent in missing.values())
+        late = sum(len(late_codes & codes) for codes in groups.values())
         deadline = ctx.t("status.deadline", deadline=period.deadline.strftime("%d/%m/%Y"))
         lines += [
             "",
             f"📅 {period.name.get(ctx.lang)} — {deadline}",
-            ctx.t("status.count", sent=sent, total=sum(len(codes) for codes in groups.values()))
-            + (ctx.t("status.late_count", late=late) if late else ""),
+            ctx.t("status.count", sent=sent, total=owing) + (ctx.t("status.late_count", late=late) if late else ""),
         ]
         # Clusters and blocks in the campaign's order; units in none, then groups it no longer lists, last.
         for code in sorted(groups, key=lambda c: (c == "", order.get(c, len(order)), c)):
             group_config = ctx.campaign.group(code) if code else None
             name = group_config.name.get(ctx.lang) if group_config else (code or ctx.t("status.no_group"))
-            owing, absent = len(groups[code]), missing[code]
-            line = f"• {name}: {owing - len(absent)}/{owing}"
+            owed, absent = len(groups[code]), missing[code]
+            line = f"• {name}: {owed - len(absent)}/{owed}"
             if absent:
                 # The first few by code, as the units are listed elsewhere; the rest are counted.
                 first = [names[c] for c in heapq.nsmallest(LIST_AT_MOST, absent)]
                 line += " — " + ctx.t("status.missing", units=_first_names(ctx, first, len(absent)))
             lines.append(line)
     return "\n".join(lines)
-
-
-def _by_group(units: Iterable[UnitRef]) -> dict[str, set[str]]:
-    groups: dict[str, set[str]] = {}
-    for unit in units:
-        groups.setdefault(unit.group or "", set()).add(unit.code)
-    return groups
 
 
 def _first_names(ctx: Context, first: list[str], count: int) -> str:

@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from bot.domain.nomination import EvidenceFile
 from bot.domain.reports import AreaReport, NewReport, Report, Submission, report_reference
-from bot.domain.successions import fold_reported
+from bot.domain.successions import fold_sent_late
 from bot.storage.database import Connection, fetch_all, fetch_one, insert_id, is_sqlite
 from bot.storage.timefmt import from_db, to_db
 from bot.storage.unit_successors import successor_map
@@ -169,6 +169,15 @@ class ReportRepo:
     async def reported(self, period_codes: list[str]) -> dict[str, dict[str, bool]]:
         """period code -> unit code -> late, for every unit that reported: late only if its first version
         came after the deadline (an amendment after the deadline does not make an on-time unit late)."""
+        return {
+            period: dict.fromkeys(sent, False) | dict.fromkeys(late, True)
+            for period, (sent, late) in (await self.sent_and_late(period_codes)).items()
+        }
+
+    async def sent_and_late(self, period_codes: list[str]) -> dict[str, tuple[set[str], set[str]]]:
+        """period code -> (the units that reported, those of them that were late), as sets a province's
+        views count by set operations: late only if a unit's first version came after the deadline. What a
+        merged unit sent counts for its successor, late only if neither came in time."""
         if not period_codes:
             return {}
         # The codes come back joined in one text per period, not a row per unit: a province's tens of
@@ -177,13 +186,13 @@ class ReportRepo:
         # when no version of it came in time.
         joined = "group_concat" if is_sqlite(self.conn) else "string_agg"
         marks = _marks(period_codes)
-        sent = await fetch_all(
+        sent_rows = await fetch_all(
             self.conn,
             f"SELECT period_code, {joined}(unit_code, ?) FROM (SELECT DISTINCT period_code, unit_code FROM reports"
             f" WHERE period_code IN ({marks})) AS sent GROUP BY period_code",
             (_SEPARATOR, *period_codes),
         )
-        late = await fetch_all(
+        late_rows = await fetch_all(
             self.conn,
             f"SELECT period_code, {joined}(unit_code, ?) FROM (SELECT DISTINCT period_code, unit_code FROM reports r"
             f" WHERE period_code IN ({marks}) AND late = 1 AND NOT EXISTS (SELECT 1 FROM reports o"
@@ -191,12 +200,13 @@ class ReportRepo:
             " GROUP BY period_code",
             (_SEPARATOR, *period_codes),
         )
-        result: dict[str, dict[str, bool]] = {code: {} for code in period_codes}
-        for period, codes in sent:
-            result[period] = dict.fromkeys(codes.split(_SEPARATOR), False)
-        for period, codes in late:
-            result[period].update(dict.fromkeys(codes.split(_SEPARATOR), True))
-        return fold_reported(result, await successor_map(self.conn))
+        result: dict[str, tuple[set[str], set[str]]] = {code: (set(), set()) for code in period_codes}
+        for period, codes in sent_rows:
+            result[period] = (set(codes.split(_SEPARATOR)), result[period][1])
+        for period, codes in late_rows:
+            result[period] = (result[period][0], set(codes.split(_SEPARATOR)))
+        successors = await successor_map(self.conn)
+        return {period: fold_sent_late(sent, late, successors) for period, (sent, late) in result.items()}
 
 
 # Between unit codes joined in one text: a code never holds it (the unit separator of ASCII).

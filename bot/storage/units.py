@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Sequence
 
 from bot.domain.audit import AuditAction
 from bot.domain.campaign import Campaign, ReportingPeriod
 from bot.domain.text import fold
-from bot.domain.units import CAMPAIGN_SOURCE, Unit, UnitFields, UnitRef, UnitStatus, campaign_changes
+from bot.domain.units import CAMPAIGN_SOURCE, ActiveUnits, Unit, UnitFields, UnitRef, UnitStatus, campaign_changes
 from bot.storage.audit import audit
 from bot.storage.database import Connection, Row, fetch_all, fetch_one, insert_id, is_sqlite
 from bot.storage.keys import unit_keys
@@ -52,6 +53,26 @@ def _version_row(fields: UnitFields, source: str, now: dt.datetime) -> tuple[obj
     )
 
 
+# The active units of the last few databases this process read, each with the fingerprint of the versions
+# it was read at. Units change rarely (an import, a merger) and only by a new version, so a request asks
+# for the latest version and the count of versions, which indexes answer, and reads the units again only
+# when they moved, on whichever connection or process recorded the change.
+_ACTIVE: OrderedDict[object, tuple[tuple[object, ...], ActiveUnits]] = OrderedDict()
+_ACTIVE_KEPT = 4
+
+
+def _database_key(conn: Connection) -> object:
+    # On PostgreSQL each transaction has a connection object of its own: the database is its address.
+    url = getattr(conn, "url", None)
+    return url if isinstance(url, str) and url else conn
+
+
+def forget_active_units() -> None:
+    """Drop what is kept: a version was recorded here (another process's versions are seen by their
+    fingerprint)."""
+    _ACTIVE.clear()
+
+
 def _like_escaped(word: str) -> str:
     """A word matched literally by LIKE (whose escape character is a backslash on PostgreSQL)."""
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -82,10 +103,35 @@ class UnitRepo:
 
     async def active_refs(self) -> list[UnitRef]:
         """The active units as listings need them: a province's thousands of units, quickly."""
+        return list((await self.active_units()).refs)
+
+    async def active_units(self) -> ActiveUnits:
+        """The active units by code, read again only when a unit has changed since they were last read."""
+        key = _database_key(self.conn)
+        # The fingerprint is read first: a change committed between the two reads makes the next request
+        # read the units again, never keep units older than their fingerprint. It holds the latest version
+        # itself, not only its id: SQLite gives a rolled-back version's id to the next one.
+        seen = tuple(
+            tuple(row)
+            for row in await fetch_all(
+                self.conn,
+                "SELECT v.id, v.code, v.name, v.kind, v.group_code, v.status, v.recorded_at,"
+                " (SELECT COUNT(*) FROM unit_versions) FROM unit_versions v ORDER BY v.id DESC LIMIT 1",
+            )
+        )
+        kept = _ACTIVE.get(key)
+        if kept is not None and kept[0] == seen:
+            _ACTIVE.move_to_end(key)
+            return kept[1]
         rows = await fetch_all(
             self.conn, "SELECT code, name, kind, group_code FROM current_units WHERE status = 'active' ORDER BY code"
         )
-        return [UnitRef(*row) for row in rows]
+        units = ActiveUnits([UnitRef(*row) for row in rows])
+        _ACTIVE[key] = (seen, units)
+        _ACTIVE.move_to_end(key)
+        while len(_ACTIVE) > _ACTIVE_KEPT:
+            _ACTIVE.popitem(last=False)
+        return units
 
     async def search(self, query: str) -> list[UnitRef]:
         """Active units whose name or code holds every word of the query, diacritics and case ignored; an
@@ -151,10 +197,12 @@ class UnitRepo:
 
     async def record_many(self, changes: Sequence[UnitFields], source: str, now: dt.datetime) -> None:
         """New versions of many units in one trip to the database (an import's chunk)."""
+        forget_active_units()
         await self.conn.executemany(_INSERT_VERSION, [_version_row(fields, source, now) for fields in changes])
 
     async def record(self, fields: UnitFields, source: str, now: dt.datetime) -> Unit:
         """A new version of the unit (or its first)."""
+        forget_active_units()
         version_id = await insert_id(self.conn, _INSERT_VERSION, _version_row(fields, source, now))
         unit = await self.version(version_id)
         assert unit is not None
