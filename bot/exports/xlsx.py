@@ -12,16 +12,19 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import itertools
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+from unicodedata import is_normalized
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
 from bot.conversation.text import clean_text
 from bot.domain.campaign import Indicator
-from bot.domain.export_rows import ExportScope, NominationRow, ReportRow, UnreportedRow
+from bot.domain.export_rows import ExportScope, ReportRow, UnreportedRow
 from bot.exports.wording import Wording
 from bot.storage.exports import ExportReader
 
@@ -41,15 +44,19 @@ class Column:
     kind: Kind = "text"
 
 
+# One batch of the reader's items -> the sheet's rows, each keyed by the sheet's headers.
+Records = Callable[[list[Any]], list[dict[str, Value]]]
+
+
 @dataclass
 class SheetPlan:
-    """One sheet: its title, its columns, the reader's batches of items and how an item becomes a row;
-    `rows` counts what was written."""
+    """One sheet: its title, its columns, the reader's batches of items and how a batch of them becomes
+    rows, given the headers; `rows` counts what was written."""
 
     title: str
     columns: Sequence[Column]
     batches: AsyncIterator[list[Any]]
-    row: Callable[[Any], Sequence[Value]]
+    records: Callable[[list[str]], Records]
     rows: int = 0
 
     @property
@@ -68,13 +75,46 @@ class SheetPlan:
 
 def _clean(text: str) -> str:
     # clean_text drops control characters, lone surrogates and non-characters such as U+FFFE, which XML
-    # cannot hold.
+    # cannot hold. Text that is all printable holds none of them (they are not printable), so that text
+    # only needs to be NFC already to be left as it is: most cells, without the regular expressions.
+    if text.isprintable() and is_normalized("NFC", text) and len(text) <= TEXT_MAX:
+        return text
     return clean_text(text)[:TEXT_MAX]
 
 
-def _pulled(plan: SheetPlan, loop: asyncio.AbstractEventLoop) -> Iterator[Sequence[Value]]:
-    """The sheet's rows, for the writer's thread: each batch is read on the event loop, and turned into
-    rows here, off the loop."""
+class _LocalTimes:
+    """Stored UTC text -> the campaign's local time without a zone, as spreadsheets hold times. The offset
+    is looked up once per hour of UTC met (an hour holds no change of offset unless the zone's rules change
+    within it, which is checked): a province's year is hundreds of thousands of times."""
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self.offsets: dict[str, dt.timedelta | None] = {}
+
+    def __call__(self, stored: str) -> dt.datetime:
+        if not stored.endswith("Z"):
+            return dt.datetime.fromisoformat(stored).astimezone(self.tz).replace(tzinfo=None)
+        utc = dt.datetime.fromisoformat(stored[:-1])
+        hour = stored[:13]
+        try:
+            offset = self.offsets[hour]
+        except KeyError:
+            offset = self.offsets[hour] = self._offset(utc)
+        if offset is None:
+            return utc.replace(tzinfo=dt.UTC).astimezone(self.tz).replace(tzinfo=None)
+        return utc + offset
+
+    def _offset(self, utc: dt.datetime) -> dt.timedelta | None:
+        start = utc.replace(minute=0, second=0, microsecond=0, tzinfo=dt.UTC)
+        first = start.astimezone(self.tz).utcoffset()
+        last = (start + dt.timedelta(hours=1, microseconds=-1)).astimezone(self.tz).utcoffset()
+        return first if first == last else None
+
+
+def _pulled(plan: SheetPlan, loop: asyncio.AbstractEventLoop) -> Iterator[list[dict[str, Value]]]:
+    """The sheet's rows in batches, for the writer's thread: each batch is read on the event loop, and
+    turned into rows here, off the loop. A sheet with no rows gets a row of blanks: a sheet takes its
+    header from its first row, so that writes the header alone."""
 
     async def following() -> list[Any] | None:
         try:
@@ -82,24 +122,21 @@ def _pulled(plan: SheetPlan, loop: asyncio.AbstractEventLoop) -> Iterator[Sequen
         except StopAsyncIteration:
             return None
 
+    headers = plan.headers
+    records = plan.records(headers)
     while (batch := asyncio.run_coroutine_threadsafe(following(), loop).result()) is not None:
         plan.rows += len(batch)
-        for item in batch:
-            yield plan.row(item)
+        yield records(batch)
+    if not plan.rows:
+        yield [dict.fromkeys(headers)]
 
 
 def _write(plans: list[SheetPlan], path: Path, loop: asyncio.AbstractEventLoop) -> None:
     from rustpy_xlsxwriter import Format, write_worksheets
 
     def records(plan: SheetPlan) -> Iterator[dict[str, Value]]:
-        headers = plan.headers
-        empty = True
-        for values in _pulled(plan, loop):
-            empty = False
-            yield dict(zip(headers, values, strict=True))
-        if empty:
-            # A sheet takes its header from its first row: a row of blanks writes the header alone.
-            yield dict.fromkeys(headers)
+        # Chained in C: the writer pulls each row without a Python frame of ours per row.
+        return itertools.chain.from_iterable(_pulled(plan, loop))
 
     header = Format().set_bold().set_background_color(HEADER_FILL).set_text_wrap().set_align("top")
     date = Format().set_num_format(DATE_FORMAT)
@@ -163,13 +200,13 @@ async def write_xlsx(
             t("export.xlsx.sheet_nominations"),
             _nomination_columns(wording, with_contacts),
             reader.nominations(scope, with_contacts=with_contacts),
-            lambda n: _nomination(words, n, with_contacts),
+            lambda headers: _nominations(words, headers, with_contacts),
         ),
         SheetPlan(
             t("export.xlsx.sheet_reports"),
             report_columns,
             reader.reports(scope),
-            lambda r: _report(words, r, indicators),
+            lambda headers: _reports(words, headers, indicators),
         ),
         SheetPlan(
             t("export.xlsx.sheet_unreported"),
@@ -181,7 +218,7 @@ async def write_xlsx(
                 Column(t("export.xlsx.group"), 26),
             ],
             unreported(),
-            lambda u: _unreported(words, u),
+            lambda headers: _unreported(words, headers),
         ),
     ]
     partial = path.with_name(path.name + ".part")
@@ -239,57 +276,103 @@ class _Words:
         self.kind = _cleaned(lambda kind: wording.t(f"export.nominee_kind.{kind}"))
         self.text = _cleaned(str)
         self.citizen = _clean(wording.t("export.citizen"))
+        self.local_time = _LocalTimes(wording.campaign.campaign.tz)
 
 
-def _nomination(words: _Words, n: NominationRow, with_contacts: bool) -> list[Value]:
-    clean = words.clean
-    row: list[Value] = [
-        clean(n.reference),
-        words.local(n.created_at),
-        words.status(n.status),
-        words.kind(n.nominee_kind),
-        clean(n.nominee_name),
-        words.text(n.unit_code),
-        words.unit(n.unit_code),
-        words.category(n.category_code),
-        clean(n.deed),
-        n.evidence_count,
-        words.unit(n.on_behalf_of_unit) if n.on_behalf_of_unit else words.citizen,
-        words.yes_no(n.for_publication),
-        words.local(n.consent_at) if n.consent_at else None,
-        clean(n.merged_into) if n.merged_into else None,
-        clean(n.duplicate_of) if n.duplicate_of else None,
-    ]
-    if with_contacts:
-        row += [
-            clean(n.nominator_name) if n.nominator_name else None,
-            clean(n.nominator_phone) if n.nominator_phone else None,
+def _nominations(words: _Words, headers: list[str], with_contacts: bool) -> Records:
+    """Rows of the nominations sheet from the database's rows (columns as ExportReader.nominations says)."""
+    clean, local, text, unit, yes_no = words.clean, words.local_time, words.text, words.unit, words.yes_no
+    status, kind, category, citizen = words.status, words.kind, words.category, words.citizen
+    h = headers
+
+    def records(rows: list[Any]) -> list[dict[str, Value]]:
+        # One dict display per row, keyed in the headers' order: no call of ours per row but the cells'.
+        return [
+            {
+                h[0]: clean(r[0]),
+                h[1]: local(r[1]),
+                h[2]: status(r[2]),
+                h[3]: kind(r[3]),
+                h[4]: clean(r[4]),
+                h[5]: text(r[5]),
+                h[6]: unit(r[5]),
+                h[7]: category(r[6]),
+                h[8]: clean(r[7]),
+                h[9]: r[8],
+                h[10]: unit(r[9]) if r[9] else citizen,
+                h[11]: yes_no(bool(r[11])),
+                h[12]: local(r[12]) if r[12] else None,
+                h[13]: clean(r[13]) if r[13] else None,
+                h[14]: clean(r[14]) if r[14] else None,
+            }
+            for r in rows
         ]
-    return row
+
+    if not with_contacts:
+        return records
+
+    def with_nominator(rows: list[Any]) -> list[dict[str, Value]]:
+        done = records(rows)
+        for row, r in zip(done, rows, strict=True):
+            row[h[15]] = clean(r[15]) if r[15] else None
+            row[h[16]] = clean(r[16]) if r[16] else None
+        return done
+
+    return with_nominator
 
 
-def _report(words: _Words, r: ReportRow, indicators: list[tuple[str, Indicator]]) -> list[Value]:
-    row: list[Value] = [
-        words.clean(r.reference),
-        words.period(r.period_code),
-        words.text(r.unit_code),
-        words.filed_unit(r.unit_code, r.unit_name),
-        words.group(r.group_code),
-        r.version,
-        words.local(r.submitted_at),
-        words.yes_no(r.late),
-        words.area(r.area_code),
-        words.clean(r.narrative),
-    ]
-    row += [r.values.get(i.code) if area == r.area_code else None for area, i in indicators]
-    return row
+def _reports(words: _Words, headers: list[str], indicators: list[tuple[str, Indicator]]) -> Records:
+    clean, local, text, yes_no = words.clean, words.local, words.text, words.yes_no
+    period, filed_unit, group, area = words.period, words.filed_unit, words.group, words.area
+    h = headers
+    # Each area's figures go in its own indicators' columns; the other areas' columns stay blank.
+    blanks = dict.fromkeys(h[10:])
+    figures: dict[str, list[tuple[str, str]]] = {}
+    for header, (area_code, indicator) in zip(h[10:], indicators, strict=True):
+        figures.setdefault(area_code, []).append((header, indicator.code))
+
+    def records(rows: list[ReportRow]) -> list[dict[str, Value]]:
+        done: list[dict[str, Value]] = []
+        for r in rows:
+            row: dict[str, Value] = {
+                h[0]: clean(r.reference),
+                h[1]: period(r.period_code),
+                h[2]: text(r.unit_code),
+                h[3]: filed_unit(r.unit_code, r.unit_name),
+                h[4]: group(r.group_code),
+                h[5]: r.version,
+                h[6]: local(r.submitted_at),
+                h[7]: yes_no(r.late),
+                h[8]: area(r.area_code),
+                h[9]: clean(r.narrative),
+            }
+            row.update(blanks)
+            values = r.values
+            for header, code in figures.get(r.area_code, ()):
+                row[header] = values.get(code)
+            done.append(row)
+        return done
+
+    return records
 
 
-def _unreported(words: _Words, u: UnreportedRow) -> list[Value]:
-    return [
-        words.period(u.period_code),
-        u.deadline,
-        words.text(u.unit_code),
-        words.text(u.unit_name),
-        words.group(u.group_code),
-    ]
+def _unreported(words: _Words, headers: list[str]) -> Records:
+    def records(rows: list[UnreportedRow]) -> list[dict[str, Value]]:
+        return [
+            dict(
+                zip(
+                    headers,
+                    [
+                        words.period(u.period_code),
+                        u.deadline,
+                        words.text(u.unit_code),
+                        words.text(u.unit_name),
+                        words.group(u.group_code),
+                    ],
+                    strict=True,
+                )
+            )
+            for u in rows
+        ]
+
+    return records

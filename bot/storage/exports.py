@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -20,7 +20,7 @@ from urllib.request import pathname2url
 import aiosqlite
 
 from bot.domain.campaign import Campaign, ReportingPeriod
-from bot.domain.export_rows import BulletinEntry, ExportScope, NominationRow, ReportRow, UnreportedRow
+from bot.domain.export_rows import BulletinEntry, ExportScope, ReportRow, UnreportedRow
 from bot.domain.nomination import NominationStatus, NomineeKind
 from bot.domain.review import may_publish
 from bot.domain.successions import fold_units
@@ -34,11 +34,13 @@ BATCH = 2000
 # Where an export reads from: a SQLite file, or a PostgreSQL database's URL.
 ExportSource = Path | str
 
+# The nominator's name and phone come only in an export with contacts, and never for an anonymous nomination:
+# the query itself leaves them out.
+_CONTACTS = "CASE WHEN n.anonymous = 0 THEN n.nominator_name END, CASE WHEN n.anonymous = 0 THEN n.nominator_phone END"
 _NOMINATIONS = (
     "SELECT n.reference, n.created_at, n.status, n.nominee_kind, n.nominee_name, n.unit_code, n.category_code,"
     " n.deed, (SELECT COUNT(*) FROM nomination_files f WHERE f.nomination_id = n.id), n.on_behalf_of_unit,"
-    " n.anonymous, COALESCE(r.for_publication, 0), r.consent_recorded_at, m.reference, d.reference,"
-    " n.nominator_name, n.nominator_phone"
+    " n.anonymous, COALESCE(r.for_publication, 0), r.consent_recorded_at, m.reference, d.reference, {contacts}"
     " FROM nominations n LEFT JOIN nomination_reviews r ON r.nomination_id = n.id"
     " LEFT JOIN nominations m ON m.id = r.merged_into LEFT JOIN nominations d ON d.id = r.duplicate_of"
     " WHERE n.created_at >= ? AND n.created_at < ? ORDER BY n.created_at, n.id"
@@ -103,40 +105,19 @@ class ExportReader:
         self.campaign = campaign
         self.tz = campaign.campaign.tz
 
-    def nominations_sql(self, scope: ExportScope) -> tuple[str, tuple[Any, ...]]:
+    def nominations_sql(self, scope: ExportScope, *, with_contacts: bool = False) -> tuple[str, tuple[Any, ...]]:
         start, end = scope.bounds(self.tz)
-        return _NOMINATIONS, (to_db(start), to_db(end))
+        return _NOMINATIONS.format(contacts=_CONTACTS if with_contacts else "NULL, NULL"), (to_db(start), to_db(end))
 
-    async def nominations(self, scope: ExportScope, *, with_contacts: bool) -> AsyncIterator[list[NominationRow]]:
-        """Nominations made within the scope's dates, oldest first. The nominator's name and phone are kept
-        only for an export with contacts (and never for an anonymous nomination)."""
-        sql, params = self.nominations_sql(scope)
-        # Built by position, times read by fromisoformat (which takes the stored trailing Z): a province's
-        # year is hundreds of thousands of rows.
-        parse = dt.datetime.fromisoformat
+    async def nominations(self, scope: ExportScope, *, with_contacts: bool) -> AsyncIterator[list[Sequence[Any]]]:
+        """Nominations made within the scope's dates, oldest first, as the database hands them over: a
+        province's year is hundreds of thousands of rows, each turned straight into its cells. The columns
+        are NominationRow's, with the times as stored (UTC text, see timefmt) and the flags as 0 or 1. The
+        nominator's name and phone are there only for an export with contacts (and never for an anonymous
+        nomination)."""
+        sql, params = self.nominations_sql(scope, with_contacts=with_contacts)
         async for rows in batches(self.conn, sql, params):
-            yield [
-                NominationRow(
-                    r[0],
-                    parse(r[1]),
-                    r[2],
-                    r[3],
-                    r[4],
-                    r[5],
-                    r[6],
-                    r[7],
-                    r[8],
-                    r[9],
-                    bool(r[10]),
-                    bool(r[11]),
-                    parse(r[12]) if r[12] else None,
-                    r[13],
-                    r[14],
-                    r[15] if with_contacts and not r[10] else None,
-                    r[16] if with_contacts and not r[10] else None,
-                )
-                for r in rows
-            ]
+            yield rows
 
     def _latest(self, scope: ExportScope) -> tuple[str, tuple[Any, ...]]:
         """The latest version of each unit's report: for the period, or among those sent within the dates."""
