@@ -12,8 +12,10 @@ import pytest
 from bot.app import App
 from bot.clock import FixedClock
 from bot.conversation.messages import Incoming, Kind, Reply
-from bot.inbox.worker import InboxWorker
+from bot.inbox.worker import InboxWorker, confirm_sent
 from bot.storage.inbox import Arrival, InboxRow
+from bot.storage.replies import RepliesRepo
+from tests.support.db import rows
 from tests.support.zalo_fake import WEBHOOK, FakeZalo, Trouble, ZaloChat, api_error, running_zalo
 
 # Each database test runs on SQLite and on PostgreSQL.
@@ -84,3 +86,20 @@ async def test_after_a_stop_recent_answers_go_once_and_old_ones_are_dropped(
     await third.recover()
     await third.join()
     assert again.sent == []
+
+
+async def test_an_updates_answers_are_confirmed_sent_the_first_few_or_all(app: App, clock: FixedClock) -> None:
+    await keep_and_handle(app, "7001", "m:1")
+    ((inbox_id,),) = rows(app, "SELECT id FROM inbox WHERE update_key = 'm:1'")
+    async with app.db.transaction() as conn:
+        await RepliesRepo(conn).add(inbox_id, "7001", [Reply(text="Hai"), Reply(text="Ba")], clock.now())
+
+    def unsent() -> list[str]:
+        found = rows(app, "SELECT payload FROM replies WHERE inbox_id = ? AND sent_at IS NULL ORDER BY id", (inbox_id,))
+        return [Reply.model_validate_json(payload).text for (payload,) in found]
+
+    assert len(unsent()) == 3
+    await confirm_sent(app.db, clock, inbox_id, 1)  # Zalo's way: one message reached it, the rest did not
+    assert unsent() == ["Hai", "Ba"]
+    await confirm_sent(app.db, clock, inbox_id)  # Telegram's way: every message of the answer went
+    assert unsent() == []

@@ -40,10 +40,16 @@ class RepliesRepo:
 
     async def sent_of_update(self, inbox_id: int, count: int | None, now: dt.datetime) -> None:
         """The first `count` unsent replies of an update (all of them for None) reached the messenger."""
+        if count is None:
+            # Not LIMIT -1 for "all": SQLite reads it so, PostgreSQL refuses it.
+            await self.conn.execute(
+                "UPDATE replies SET sent_at = ? WHERE inbox_id = ? AND sent_at IS NULL", (to_db(now), inbox_id)
+            )
+            return
         await self.conn.execute(
             "UPDATE replies SET sent_at = ? WHERE id IN (SELECT id FROM replies WHERE inbox_id = ?"
             " AND sent_at IS NULL ORDER BY id LIMIT ?)",
-            (to_db(now), inbox_id, -1 if count is None else count),
+            (to_db(now), inbox_id, count),
         )
 
     async def sent(self, ids: Sequence[int], now: dt.datetime) -> None:
