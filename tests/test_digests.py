@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-import sqlite3
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,9 +28,12 @@ from bot.storage.repos import Repos
 from tests.support.chat import Person
 from tests.support.config import CAMPAIGN, make_settings
 from tests.support.conversations import answer_up_to_summary, report_poverty
+from tests.support.db import rows
 from tests.support.roles import registered, representative
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# Each database test runs on SQLite and on PostgreSQL.
+BOTH_ENGINES = True
 PNG_HEADER = b"\x89PNG\r\n\x1a\n"
 # How the nominator in tests.test_nomination_flow is named and reached: never in a digest.
 PHONE_FORMS = ("+84912345678", "0912345678", "0912 345 678", "912345678")
@@ -44,18 +46,14 @@ def local(day: int, hour: int, minute: int = 0, month: int = 12) -> dt.datetime:
 
 def queued(app: App) -> list[tuple[str, str, str, Reply]]:
     """(dedup key, channel, chat, message) of every digest in the outbox, in the order they were queued."""
-    with sqlite3.connect(app.db.path) as conn:
-        rows = conn.execute(
-            "SELECT dedup_key, channel, chat_id, payload FROM outbox WHERE kind = 'digest' ORDER BY id"
-        ).fetchall()
-    return [(key, channel, chat, Reply.model_validate_json(payload)) for key, channel, chat, payload in rows]
+    found = rows(app, "SELECT dedup_key, channel, chat_id, payload FROM outbox WHERE kind = 'digest' ORDER BY id")
+    return [(key, channel, chat, Reply.model_validate_json(payload)) for key, channel, chat, payload in found]
 
 
 def log_rows(app: App, kind: str = "daily") -> list[tuple[str | None, str, int]]:
-    with sqlite3.connect(app.db.path) as conn:
-        return conn.execute(
-            "SELECT window_start, window_end, messages FROM digest_log WHERE kind = ? ORDER BY window_end", (kind,)
-        ).fetchall()
+    return rows(
+        app, "SELECT window_start, window_end, messages FROM digest_log WHERE kind = ? ORDER BY window_end", (kind,)
+    )
 
 
 def texts(app: App, chat: str, window: str = "digest:daily") -> list[str]:
@@ -182,19 +180,12 @@ async def test_after_downtime_a_new_process_sends_each_missed_window_once(settin
     app = await build_app(settings, clock)
     try:
         assert await run(app) == 1
+        # Window after window, each starting where the one before ended: none skipped, none twice.
+        ends = [row[1] for row in log_rows(app)]
+        starts = [row[0] for row in log_rows(app)]
     finally:
         await app.close()
-    # Window after window, each starting where the one before ended: none skipped, none twice.
-    ends = [row[1] for row in log_rows_of(settings)]
-    starts = [row[0] for row in log_rows_of(settings)]
     assert starts[1:] == ends[:-1] and len(ends) == 5
-
-
-def log_rows_of(settings: Settings) -> list[tuple[str | None, str, int]]:
-    with sqlite3.connect(settings.database_url.removeprefix("sqlite:///")) as conn:
-        return conn.execute(
-            "SELECT window_start, window_end, messages FROM digest_log WHERE kind = 'daily' ORDER BY window_end"
-        ).fetchall()
 
 
 async def test_a_long_outage_is_folded_rather_than_flooding(app: App, clock: FixedClock) -> None:
@@ -307,9 +298,8 @@ async def test_no_digest_shows_a_nominators_phone_number(app: App, clock: FixedC
     await run(app)  # the weekly of 08:00 and the daily of 17:00
     await secretariat.say("/tonghop")
     assert "Nguyễn Văn An" in secretariat.text
-    with sqlite3.connect(app.db.path) as conn:
-        assert conn.execute("SELECT nominator_phone FROM nominations").fetchall() == [("+84912345678",)]
-        payloads = " ".join(p for (p,) in conn.execute("SELECT payload FROM outbox WHERE kind = 'digest'"))
+    assert rows(app, "SELECT nominator_phone FROM nominations") == [("+84912345678",)]
+    payloads = " ".join(p for (p,) in rows(app, "SELECT payload FROM outbox WHERE kind = 'digest'"))
     assert {key.split(":")[1] for key, *_ in queued(app)} == {"daily", "weekly"}
     for shown in (payloads, secretariat.text):
         assert "Nguyễn Văn An" in shown

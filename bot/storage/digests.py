@@ -90,8 +90,8 @@ class DigestRepo:
         )
         reports = await fetch_one(
             self.conn,
-            "SELECT COUNT(*), COALESCE(SUM(late), 0), COALESCE(SUM(version > 1), 0) FROM reports"
-            " WHERE submitted_at > ? AND submitted_at <= ?",
+            "SELECT COUNT(*), COALESCE(SUM(late), 0), COALESCE(SUM(CASE WHEN version > 1 THEN 1 ELSE 0 END), 0)"
+            " FROM reports WHERE submitted_at > ? AND submitted_at <= ?",
             bounds,
         )
         nomination_rows = await fetch_all(
