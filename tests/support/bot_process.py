@@ -79,13 +79,20 @@ class BotProcess:
         }
         self.child: subprocess.Popen[bytes] | None = None
 
-    def start(self, *, holding: bool) -> None:
+    def start(self, *, holding: bool, log: Path | None = None) -> None:
+        """Start the bot; what it logs goes to `log` when given (for the test to read), else to the test's output."""
         if holding:
             self.hold.touch()
         else:
             self.hold.unlink(missing_ok=True)
         self.holding_after(False)
-        self.child = subprocess.Popen([sys.executable, str(self.script)], env=self.env, cwd=self.tmp_path)
+        if log is None:
+            self.child = subprocess.Popen([sys.executable, str(self.script)], env=self.env, cwd=self.tmp_path)
+            return
+        with log.open("wb") as output:
+            self.child = subprocess.Popen(
+                [sys.executable, str(self.script)], env=self.env, cwd=self.tmp_path, stdout=output, stderr=output
+            )
 
     def holding_after(self, on: bool) -> None:
         after = self.tmp_path / "hold-after"
