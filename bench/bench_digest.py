@@ -9,6 +9,7 @@ import datetime as dt
 import sqlite3
 import statistics
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,8 @@ BARE_SQL = [
     "SELECT COUNT(*) FROM nominations WHERE created_at > :start AND created_at <= :end",
     "SELECT reference, nominee_name, unit_code, category_code FROM nominations"
     " WHERE created_at > :start AND created_at <= :end ORDER BY created_at, id LIMIT :listed",
-    "SELECT COUNT(*), SUM(late), SUM(version > 1) FROM reports WHERE submitted_at > :start AND submitted_at <= :end",
+    "SELECT COUNT(*), SUM(late), SUM(CASE WHEN version > 1 THEN 1 ELSE 0 END) FROM reports"
+    " WHERE submitted_at > :start AND submitted_at <= :end",
     "SELECT reference, period_code, unit_code, version, late FROM reports"
     " WHERE submitted_at > :start AND submitted_at <= :end ORDER BY submitted_at, id LIMIT :listed",
     "SELECT n.status, COUNT(*) FROM nominations n LEFT JOIN nomination_reviews r ON r.nomination_id = n.id"
@@ -61,56 +63,87 @@ def campaign_file(folder: Path) -> Path:
     return campaign_with_periods(folder, PERIODS, opens="2026-08-01", deadline="2026-11-20", closes="2026-12-31")
 
 
-def fill(db: Path) -> None:
+# The columns the bench fills, in the order of the rows below.
+UNIT_COLUMNS = "code, name, kind, parent_code, group_code, status, source, recorded_at"
+NOMINATION_COLUMNS = (
+    "reference, campaign_code, status, submitted_by, channel, nominee_kind, nominee_name, unit_code,"
+    " category_code, deed, anonymous, nominator_name, nominator_phone, consent_at, created_at"
+)
+REPORT_COLUMNS = (
+    "reference, campaign_code, period_code, unit_code, unit_version_id, version, submitted_by, channel,"
+    " submitted_at, late"
+)
+
+
+def unit_rows() -> Iterator[tuple[Any, ...]]:
     now = to_db(NOW)
+    return ((f"X-{i:05d}", f"Xã số {i}", "commune", None, GROUPS[i % 4], "active", "bench", now) for i in range(UNITS))
+
+
+def nomination_rows(user_id: int) -> Iterator[tuple[Any, ...]]:
+    """NOMINATIONS nominations over NOMINATION_DAYS up to NOW, in every status, by one user."""
     statuses = ["approved", "rejected", "approved", "submitted", "in_review", "approved", "needs_info", "published"]
+    span = dt.timedelta(days=NOMINATION_DAYS).total_seconds()
+    for n in range(1, NOMINATIONS + 1):
+        created = to_db(NOW - dt.timedelta(seconds=span * (NOMINATIONS - n) / NOMINATIONS))
+        yield (
+            f"NTVT-2026-{n:06d}",
+            "DT-2026",
+            statuses[n % len(statuses)],
+            user_id,
+            "bench",
+            "individual",
+            f"Nguyễn Văn {n}",
+            f"X-{n % UNITS:05d}",
+            "PT01",
+            "Đã giúp đỡ bà con trong xã vượt qua mùa lũ, vận động quyên góp xây cầu.",
+            0,
+            "Người đề cử",
+            "+84912345678",
+            created,
+            created,
+        )
+
+
+def report_rows(version_of: dict[str, int], user_id: int) -> Iterator[tuple[Any, ...]]:
+    """VERSIONS versions of every unit's report for every period, over REPORT_DAYS up to NOW."""
+    span = dt.timedelta(days=REPORT_DAYS).total_seconds()
+    total = UNITS * len(PERIODS) * VERSIONS
+    for n in range(total):
+        version, rest = n // (UNITS * len(PERIODS)) + 1, n % (UNITS * len(PERIODS))
+        period, unit = PERIODS[rest % len(PERIODS)], f"X-{rest // len(PERIODS):05d}"
+        submitted = to_db(NOW - dt.timedelta(seconds=span * (total - n) / total))
+        yield (
+            f"BC-{period}-{unit}-v{version}",
+            "DT-2026",
+            period,
+            unit,
+            version_of[unit],
+            version,
+            user_id,
+            "bench",
+            submitted,
+            int(n % 7 == 0),
+        )
+
+
+def insert(table: str, columns: str) -> str:
+    return f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' for _ in columns.split(','))})"
+
+
+def fill(db: Path) -> None:
     with sqlite3.connect(db) as conn:
-        conn.executemany(
-            "INSERT INTO unit_versions (code, name, kind, parent_code, group_code, status, source, recorded_at)"
-            " VALUES (?, ?, 'commune', NULL, ?, 'active', 'bench', ?)",
-            [(f"X-{i:05d}", f"Xã số {i}", GROUPS[i % 4], now) for i in range(UNITS)],
-        )
-        conn.execute(
-            "INSERT INTO users (channel, external_id, chat_id, lang, created_at) VALUES ('bench', 'r', 'r', 'vi', ?)",
-            (now,),
-        )
+        conn.executemany(insert("unit_versions", UNIT_COLUMNS), unit_rows())
+        (user_id,) = conn.execute(
+            "INSERT INTO users (channel, external_id, chat_id, lang, created_at) VALUES ('bench', 'r', 'r', 'vi', ?)"
+            " RETURNING id",
+            (to_db(NOW),),
+        ).fetchone()
         version_of = {
             row[0]: row[1] for row in conn.execute("SELECT code, id FROM unit_versions WHERE source = 'bench'")
         }
-        span = dt.timedelta(days=NOMINATION_DAYS).total_seconds()
-        conn.executemany(
-            "INSERT INTO nominations (reference, campaign_code, status, submitted_by, channel, nominee_kind,"
-            " nominee_name, unit_code, category_code, deed, anonymous, nominator_name, nominator_phone, consent_at,"
-            " created_at) VALUES (?, 'DT-2026', ?, 1, 'bench', 'individual', ?, ?, 'PT01', ?, 0, 'Người đề cử',"
-            " '+84912345678', ?, ?)",
-            (
-                (
-                    f"NTVT-2026-{n:06d}",
-                    statuses[n % len(statuses)],
-                    f"Nguyễn Văn {n}",
-                    f"X-{n % UNITS:05d}",
-                    "Đã giúp đỡ bà con trong xã vượt qua mùa lũ, vận động quyên góp xây cầu.",
-                    created := to_db(NOW - dt.timedelta(seconds=span * (NOMINATIONS - n) / NOMINATIONS)),
-                    created,
-                )
-                for n in range(1, NOMINATIONS + 1)
-            ),
-        )
-        span = dt.timedelta(days=REPORT_DAYS).total_seconds()
-        total = UNITS * len(PERIODS) * VERSIONS
-        rows = []
-        for n in range(total):
-            version, rest = n // (UNITS * len(PERIODS)) + 1, n % (UNITS * len(PERIODS))
-            period, unit = PERIODS[rest % len(PERIODS)], f"X-{rest // len(PERIODS):05d}"
-            submitted = to_db(NOW - dt.timedelta(seconds=span * (total - n) / total))
-            rows.append(
-                (f"BC-{period}-{unit}-v{version}", period, unit, version_of[unit], version, submitted, n % 7 == 0)
-            )
-        conn.executemany(
-            "INSERT INTO reports (reference, campaign_code, period_code, unit_code, unit_version_id, version,"
-            " submitted_by, channel, submitted_at, late) VALUES (?, 'DT-2026', ?, ?, ?, ?, 1, 'bench', ?, ?)",
-            rows,
-        )
+        conn.executemany(insert("nominations", NOMINATION_COLUMNS), nomination_rows(user_id))
+        conn.executemany(insert("reports", REPORT_COLUMNS), report_rows(version_of, user_id))
         conn.execute("ANALYZE")
 
 

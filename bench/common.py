@@ -91,13 +91,18 @@ def campaign_with_periods(folder: Path, codes: Sequence[str], **dates: str) -> P
     return path
 
 
-async def bench_app(folder: Path, campaign: Path, now: dt.datetime) -> App:
-    """An App on a fresh database file in `folder`, its clock fixed at `now`."""
+async def bench_app(folder: Path, campaign: Path, now: dt.datetime, database_url: str | None = None) -> App:
+    """An App on a fresh database file in `folder` (or on the empty database `database_url` names), its clock
+    fixed at `now`."""
     from bot.app import build_app
     from bot.clock import FixedClock
     from bot.settings import Settings
 
     settings = Settings.model_validate(
-        {"database_url": f"sqlite:///{folder / 'thidua.db'}", "data_dir": folder, "campaign_file": campaign}
+        {
+            "database_url": database_url or f"sqlite:///{folder / 'thidua.db'}",
+            "data_dir": folder,
+            "campaign_file": campaign,
+        }
     )
     return await build_app(settings, FixedClock(now))
