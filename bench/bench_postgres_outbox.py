@@ -143,9 +143,6 @@ def main() -> None:
             ("duplicates", str(duplicates)),
         ],
     )
-    record("PostgreSQL, 2 workers / configured rate", statistics.median(postgres), at_least=0.95)
-    record("SQLite, 1 worker / configured rate", statistics.median(sqlite))
-    record("duplicates", duplicates, at_most=0, digits=0)
     record("PostgreSQL 2 workers, share of the configured rate", statistics.median(postgres), at_least=0.95)
     record("SQLite 1 worker, share of the configured rate", statistics.median(sqlite))
     record("duplicates", duplicates, at_most=0, digits=0)
