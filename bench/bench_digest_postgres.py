@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import statistics
 import sys
 import uuid
 from pathlib import Path
@@ -33,16 +32,14 @@ from bench.bench_digest import (  # noqa: E402
     UNITS,
     VERSIONS,
     campaign_file,
+    compare,
     nomination_rows,
     report_rows,
     unit_rows,
 )
 from bench.common import Stopwatch, bench_app, record, report, scratch_dir  # noqa: E402
-from bot.digests.compose import LISTED, gather  # noqa: E402
-from bot.digests.delivery import digest_replies  # noqa: E402
-from bot.domain.digest import DigestKind  # noqa: E402
+from bot.digests.compose import LISTED  # noqa: E402
 from bot.storage.postgres import PgConnection  # noqa: E402
-from bot.storage.repos import Repos  # noqa: E402
 from bot.storage.timefmt import to_db  # noqa: E402
 
 ROUNDS = 9
@@ -94,13 +91,6 @@ async def measure(server: str) -> dict[str, float]:
         watch = Stopwatch()
         await fill(url)
         seeding = watch.seconds
-        services = app.services
-
-        async def digest() -> list[str]:
-            async with app.db.reading() as conn:
-                data = await gather(Repos(conn), services.campaign, START, NOW, NOW, DigestKind.DAILY)
-            return [r.text for r in digest_replies(data, services, "vi", "telegram", None)]
-
         params = {"start": to_db(START), "end": to_db(NOW), "listed": LISTED}
 
         async def bare() -> list[list[Any]]:
@@ -113,32 +103,7 @@ async def measure(server: str) -> dict[str, float]:
                     found.append(list(await cursor.fetchall()))
                 return found
 
-        messages = await digest()
-        counted = await bare()
-        text = "\n".join(messages)
-        # The digest says what the bare SQL counts.
-        assert f"🏅 Đề cử mới: {counted[0][0][0]}\n" in text, text[:300]
-        assert f"📄 Báo cáo mới: {counted[2][0][0]} " in text
-        assert f"⏳ Chờ xét duyệt: {sum(r[1] for r in counted[4])} " in text
-        assert "+84912345678" not in text and "Người đề cử" not in text
-        digest_times, bare_times = [], []
-        for _ in range(ROUNDS):
-            watch = Stopwatch()
-            await digest()
-            digest_times.append(watch.seconds)
-            watch = Stopwatch()
-            await bare()
-            bare_times.append(watch.seconds)
-        await app.close()
-    return {
-        "seeding": seeding,
-        "digest": statistics.median(digest_times),
-        "bare": statistics.median(bare_times),
-        "messages": float(len(messages)),
-        "chars": float(len(text)),
-        "in_window": float(counted[0][0][0]),
-        "reports_in_window": float(counted[2][0][0]),
-    }
+        return await compare(app, bare, seeding)
 
 
 def main() -> None:
