@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import functools
 import json
 import sqlite3
 import statistics
@@ -29,18 +28,16 @@ sys.path.insert(0, str(ROOT))
 
 from telegram import Update  # noqa: E402
 
-from bench.bench_durability import mode_app  # noqa: E402
+from bench.bench_durability import Mode, mode_app  # noqa: E402
 from bench.bench_nomination_scale import EXTRA_UNITS, name_of  # noqa: E402
 from bench.bench_nomination_scale import fill as fill_unit  # noqa: E402
 from bench.bench_telegram_nomination import conversation  # noqa: E402
 from bench.common import Stopwatch, record, report  # noqa: E402
 from bench.common import scratch_dir as scratch  # noqa: E402
 from bot.app import App  # noqa: E402
-from bot.channels.telegram.application import TelegramChannel, build_application  # noqa: E402
 from bot.channels.telegram.inbox import arrival  # noqa: E402
-from bot.inbox.worker import InboxWorker  # noqa: E402
 from bot.storage.timefmt import to_db  # noqa: E402
-from tests.support.telegram_fake import SENDS, FakeTelegram, Updates  # noqa: E402
+from tests.support.telegram_fake import SENDS, Updates  # noqa: E402
 
 PEOPLE = 200
 ROUNDS = 3
@@ -66,28 +63,13 @@ def fill(db: Path) -> None:
         )
 
 
-class Side:
-    """One database and the Telegram channel in front of it."""
+class Side(Mode):
+    """One database and the Telegram channel in front of it, every update kept in the inbox."""
 
     def __init__(self, app: App, tag: int) -> None:
-        self.app = app
+        super().__init__(app, kept=True)
         self.tag = tag
-        self.fake = FakeTelegram()
-        self.channel = TelegramChannel(app)
-        self.application = build_application(app, self.fake, self.channel)
-        self.inbox: InboxWorker | None = None
         self.rounds = 0
-
-    async def start(self) -> None:
-        await self.application.initialize()
-        bot = self.application.bot
-        self.inbox = InboxWorker(
-            self.app.db,
-            "telegram",
-            self.app.services.clock,
-            functools.partial(self.channel.handle_kept, bot),
-            functools.partial(self.channel.send_replies, bot),
-        )
 
     def messages(self) -> int:
         return sum(1 for c in self.fake.calls if c.ok and c.method in SENDS)
@@ -108,7 +90,7 @@ class Side:
             await self.inbox.join()
         return watch.seconds, self.messages() - before
 
-    def nominations(self) -> int:
+    def committed(self) -> int:
         with sqlite3.connect(self.app.db.path) as conn:
             return int(conn.execute("SELECT COUNT(*) FROM nominations WHERE channel = 'telegram'").fetchone()[0])
 
@@ -127,7 +109,7 @@ async def measure(people: int, rounds: int) -> dict[str, float]:
                 rates[name].append(messages / seconds)
                 done[name].append(people / seconds)
         for name, side in sides.items():
-            committed = side.nominations()
+            committed = side.committed()
             assert committed == rounds * people, f"{name}: {committed} of {rounds * people} nominations committed"
             await side.application.shutdown()
             await side.app.close()

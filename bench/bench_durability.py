@@ -42,7 +42,8 @@ class Mode:
         self.app = app
         self.kept = kept
         self.channel = TelegramChannel(app)
-        self.application: TelegramApp = build_application(app, FakeTelegram(), self.channel)
+        self.fake = FakeTelegram()
+        self.application: TelegramApp = build_application(app, self.fake, self.channel)
         self.inbox: InboxWorker | None = None
 
     async def start(self) -> None:
