@@ -8,6 +8,9 @@ so a stop landing just as a reply finished left the worker running and whoever s
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+
+import pytest
 
 from bot.app import App
 from bot.inbox.worker import InboxWorker
@@ -37,25 +40,25 @@ async def settled() -> None:
         await asyncio.sleep(0.01)
 
 
-async def test_the_inbox_worker_stops_when_woken_at_the_same_moment(app: App) -> None:
+def inbox_worker(app: App) -> InboxWorker:
+    return InboxWorker(app.db, "zalo", app.services.clock, nothing)
+
+
+def outbox_worker(app: App) -> OutboxWorker:
+    return OutboxWorker(
+        app.db, {"zalo": FakeSender("zalo")}, app.services.clock, {"zalo": ChannelLimits(per_second=100)}
+    )
+
+
+@pytest.mark.parametrize("make", [inbox_worker, outbox_worker], ids=["inbox", "outbox"])
+async def test_a_worker_stops_when_woken_at_the_same_moment(
+    app: App, make: Callable[[App], InboxWorker | OutboxWorker]
+) -> None:
     for turns in TURNS:
-        worker = InboxWorker(app.db, "zalo", app.services.clock, nothing)
+        worker = make(app)
         task = asyncio.create_task(worker.run())
         await settled()
         worker.wake()
         for _ in range(turns):
             await asyncio.sleep(0)
-        assert await stops(task), f"the inbox worker kept running when stopped {turns} turns after a wake-up"
-
-
-async def test_the_outbox_worker_stops_when_woken_at_the_same_moment(app: App) -> None:
-    for turns in TURNS:
-        worker = OutboxWorker(
-            app.db, {"zalo": FakeSender("zalo")}, app.services.clock, {"zalo": ChannelLimits(per_second=100)}
-        )
-        task = asyncio.create_task(worker.run())
-        await settled()
-        worker.wake()
-        for _ in range(turns):
-            await asyncio.sleep(0)
-        assert await stops(task), f"the outbox worker kept running when stopped {turns} turns after a wake-up"
+        assert await stops(task), f"the worker kept running when stopped {turns} turns after a wake-up"
