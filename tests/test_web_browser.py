@@ -75,7 +75,9 @@ async def test_a_secretary_reviews_in_the_browser_and_the_nominator_is_told(
             await page.wait_for_url(f"**/n/{wanted}")
             image = page.locator("ul.evidence img")
             await image.wait_for()
-            assert await image.evaluate("img => img.complete && img.naturalWidth") == 40
+            # The element is there before its picture has loaded: wait for the load, then check the picture.
+            await page.wait_for_function("() => document.querySelector('ul.evidence img').complete")
+            assert await image.evaluate("img => img.naturalWidth") == 40
             await page.check("input[name=publication]")
             await page.click("#approve")
             await page.wait_for_url("**done=approve")
