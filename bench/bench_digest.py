@@ -202,25 +202,27 @@ async def measure() -> dict[str, float]:
         return await compare(app, bare, seeding)
 
 
+def printed(figures: dict[str, float], seeding: str) -> list[tuple[str, str]]:
+    """The lines both digest benches print, under their own title."""
+    return [
+        (seeding, f"{figures['seeding']:.1f} s"),
+        ("in the window", f"{int(figures['in_window'])} nominations, {int(figures['reports_in_window'])} reports"),
+        (
+            "digest composed (median)",
+            f"{figures['digest'] * 1000:.1f} ms ({int(figures['messages'])} message(s),"
+            f" {int(figures['chars'])} characters)",
+        ),
+        ("bare SQL reading the same rows (median)", f"{figures['bare'] * 1000:.1f} ms"),
+        ("ratio (digest / bare SQL)", f"{figures['digest'] / figures['bare']:.2f}"),
+    ]
+
+
 def main() -> None:
     figures = asyncio.run(measure())
     report(
         f"Daily digest: {NOMINATIONS:,} nominations, {UNITS * len(PERIODS) * VERSIONS:,} reports,"
         f" {UNITS:,} units x {len(PERIODS)} overdue periods",
-        [
-            ("seeding by bulk SQL", f"{figures['seeding']:.1f} s"),
-            (
-                "in the window",
-                f"{int(figures['in_window'])} nominations, {int(figures['reports_in_window'])} reports",
-            ),
-            (
-                "digest composed (median)",
-                f"{figures['digest'] * 1000:.1f} ms ({int(figures['messages'])} message(s),"
-                f" {int(figures['chars'])} characters)",
-            ),
-            ("bare SQL reading the same rows (median)", f"{figures['bare'] * 1000:.1f} ms"),
-            ("ratio (digest / bare SQL)", f"{figures['digest'] / figures['bare']:.2f}"),
-        ],
+        printed(figures, "seeding by bulk SQL"),
     )
     record("daily digest", figures["digest"] * 1000, "ms", digits=1)
     record("ratio digest / bare SQL", figures["digest"] / figures["bare"])

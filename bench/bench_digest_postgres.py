@@ -34,6 +34,7 @@ from bench.bench_digest import (  # noqa: E402
     campaign_file,
     compare,
     nomination_rows,
+    printed,
     report_rows,
     unit_rows,
 )
@@ -116,20 +117,7 @@ def main() -> None:
     report(
         f"Daily digest on PostgreSQL: {NOMINATIONS:,} nominations, {UNITS * len(PERIODS) * VERSIONS:,} reports,"
         f" {UNITS:,} units x {len(PERIODS)} overdue periods; load average {load}",
-        [
-            ("seeding by COPY", f"{figures['seeding']:.1f} s"),
-            (
-                "in the window",
-                f"{int(figures['in_window'])} nominations, {int(figures['reports_in_window'])} reports",
-            ),
-            (
-                "digest composed (median)",
-                f"{figures['digest'] * 1000:.1f} ms ({int(figures['messages'])} message(s),"
-                f" {int(figures['chars'])} characters)",
-            ),
-            ("bare SQL reading the same rows (median)", f"{figures['bare'] * 1000:.1f} ms"),
-            ("ratio (digest / bare SQL)", f"{figures['digest'] / figures['bare']:.2f}"),
-        ],
+        printed(figures, "seeding by COPY"),
     )
     record("daily digest on PostgreSQL", figures["digest"] * 1000, "ms", digits=1)
     record("ratio digest / bare SQL on PostgreSQL", figures["digest"] / figures["bare"])
