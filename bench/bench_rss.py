@@ -17,7 +17,6 @@ import asyncio
 import datetime as dt
 import functools
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from bench.bench_zalo_nomination import ANSWERS  # noqa: E402
 from bench.common import record, report, scratch_dir  # noqa: E402
 from bot.storage.keys import nominee_key  # noqa: E402
 from bot.storage.timefmt import to_db  # noqa: E402
+from tests.support.console import env_for  # noqa: E402
 
 USERS = 10_000
 NOMINATIONS = 100_000
@@ -117,13 +117,6 @@ def round_done(folder: Path, number: int) -> bool:
     return nominations(folder) == number * NOMINATIONS_PER_ROUND and len(list(folder.rglob("*.xlsx"))) >= number
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 def memory_mb(pid: int) -> dict[str, float]:
     """VmRSS (now) and VmHWM (the high-water mark) of a process, in MB."""
     found = {}
@@ -148,15 +141,7 @@ class RunningBot:
     """`python -m bot run` with the terminal chat on a pipe."""
 
     def __init__(self, folder: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
-        env.update(
-            DATABASE_URL=f"sqlite:///{folder / 'thidua.db'}",
-            DATA_DIR=str(folder / "data"),
-            CAMPAIGN_FILE=str(CAMPAIGN),
-            LOG_LEVEL="WARNING",
-            WEB_PORT=str(free_port()),
-            PYTHONPATH=str(ROOT),
-        )
+        env = env_for(folder)
         self.out = open(folder / "chat.log", "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", "run", "--user", CHAT_USER],

@@ -5,13 +5,13 @@ drawn in a child process, so that matplotlib never stays in the bot's memory."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.console import env_for
+
 ROOT = Path(__file__).resolve().parent.parent
-CAMPAIGN = ROOT / "config" / "dong-thap-2023.yaml"
 HEAVY = ("openpyxl", "docx", "matplotlib")
 
 # Runs the bot's own entry point and, as the process ends, names the heavy libraries it had loaded.
@@ -23,23 +23,8 @@ sys.exit(main())
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 def test_starting_the_bot_loads_no_file_making_library(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
-    env.update(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'thidua.db'}",
-        DATA_DIR=str(tmp_path / "data"),
-        CAMPAIGN_FILE=str(CAMPAIGN),
-        LOG_LEVEL="WARNING",
-        WEB_PORT=str(free_port()),
-        PYTHONPATH=str(ROOT),
-    )
+    env = env_for(tmp_path)
     result = subprocess.run(
         [sys.executable, "-c", PROBE.format(heavy=HEAVY), "run", "--user", "3001"],
         cwd=tmp_path,

@@ -8,15 +8,20 @@ import sys
 from pathlib import Path
 
 from tests.support.config import CAMPAIGN, ROOT
+from tests.support.net import free_port
 
 
 def env_for(tmp_path: Path) -> dict[str, str]:
+    """The environment of a `python -m bot` process on a database in `tmp_path`: no messenger token, so the
+    terminal chat; the desk on a free port, so that `run` starts beside anything else."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
     env.update(
         DATABASE_URL=f"sqlite:///{tmp_path / 'thidua.db'}",
         DATA_DIR=str(tmp_path / "data"),
         CAMPAIGN_FILE=str(CAMPAIGN),
         LOG_LEVEL="WARNING",
+        WEB_PORT=str(free_port()),
+        PYTHONPATH=str(ROOT),
     )
     return env
 
