@@ -16,7 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.domain.campaign import Localized, _as_localized
+from bot.domain.localized import Localized, as_localized
 from bot.errors import StartupError
 
 FactValue = bool | int | float | str
@@ -88,7 +88,7 @@ class Criterion(_Strict):
     more_than: float | None = None
     any_of: list[Test] | None = None
 
-    _localize = field_validator("text", "question", mode="before")(_as_localized)
+    _localize = field_validator("text", "question", mode="before")(as_localized)
 
     @model_validator(mode="after")
     def _one_kind(self) -> Criterion:
@@ -132,7 +132,7 @@ class AwardForm(_Strict):
     valid_to: dt.date | None = None
     criteria: list[Criterion] = Field(min_length=1)
 
-    _localize = field_validator("name", "granted_by", mode="before")(_as_localized)
+    _localize = field_validator("name", "granted_by", mode="before")(as_localized)
 
     def in_force_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)

@@ -10,28 +10,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.domain.digest import DigestSchedule
+from bot.domain.localized import Localized, as_localized
 from bot.domain.reminder_policy import ReminderPolicy
 from bot.domain.text import fold
 
 LANGUAGES = ("vi", "en")
-
-
-class Localized(BaseModel):
-    """A text in Vietnamese and English; English falls back to Vietnamese."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    vi: str = Field(min_length=1)
-    en: str | None = None
-
-    def get(self, lang: str) -> str:
-        if lang == "en" and self.en:
-            return self.en
-        return self.vi
-
-
-def _as_localized(value: object) -> object:
-    return {"vi": value} if isinstance(value, str) else value
 
 
 class Strict(BaseModel):
@@ -70,7 +53,7 @@ class Indicator(Strict):
     min: float | None = None
     max: float | None = None
 
-    _localize = field_validator("name", "unit", mode="before")(_as_localized)
+    _localize = field_validator("name", "unit", mode="before")(as_localized)
 
     @model_validator(mode="after")
     def _bounds_in_order(self) -> Indicator:
@@ -86,7 +69,7 @@ class Category(Strict):
     name: Localized
     indicators: list[Indicator] = Field(default_factory=list)
 
-    _localize = field_validator("name", mode="before")(_as_localized)
+    _localize = field_validator("name", mode="before")(as_localized)
 
 
 class Group(Strict):
@@ -97,7 +80,7 @@ class Group(Strict):
     name: Localized
     sample: bool = False
 
-    _localize = field_validator("name", mode="before")(_as_localized)
+    _localize = field_validator("name", mode="before")(as_localized)
 
 
 class UnitConfig(Strict):
@@ -152,7 +135,7 @@ class ReportingPeriod(Strict):
     closes: dt.date | None = None
     owed_by: OwedBy = Field(default_factory=OwedBy)
 
-    _localize = field_validator("name", mode="before")(_as_localized)
+    _localize = field_validator("name", mode="before")(as_localized)
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> ReportingPeriod:
