@@ -184,14 +184,9 @@ class ReportRepo:
         # thousands of (period, unit) pairs would cost more to hand over one by one than to count. Which
         # units reported is read from the index alone; lateness only for the late versions, whose unit is late
         # when no version of it came in time.
-        joined = "group_concat" if is_sqlite(self.conn) else "string_agg"
+        joined = _joined(self.conn)
         marks = _marks(period_codes)
-        sent_rows = await fetch_all(
-            self.conn,
-            f"SELECT period_code, {joined}(unit_code, ?) FROM (SELECT DISTINCT period_code, unit_code FROM reports"
-            f" WHERE period_code IN ({marks})) AS sent GROUP BY period_code",
-            (_SEPARATOR, *period_codes),
-        )
+        sent = await self._sent(period_codes)
         late_rows = await fetch_all(
             self.conn,
             f"SELECT period_code, {joined}(unit_code, ?) FROM (SELECT DISTINCT period_code, unit_code FROM reports r"
@@ -200,17 +195,45 @@ class ReportRepo:
             " GROUP BY period_code",
             (_SEPARATOR, *period_codes),
         )
-        result: dict[str, tuple[set[str], set[str]]] = {code: (set(), set()) for code in period_codes}
-        for period, codes in sent_rows:
-            result[period] = (set(codes.split(_SEPARATOR)), result[period][1])
+        late = {code: set[str]() for code in period_codes}
         for period, codes in late_rows:
-            result[period] = (result[period][0], set(codes.split(_SEPARATOR)))
+            late[period] = set(codes.split(_SEPARATOR))
         successors = await successor_map(self.conn)
-        return {period: fold_sent_late(sent, late, successors) for period, (sent, late) in result.items()}
+        return {period: fold_sent_late(sent[period], late[period], successors) for period in period_codes}
+
+    async def reported_units(self, period_codes: list[str]) -> dict[str, set[str]]:
+        """period code -> the units that reported for it, a merged unit's report counted for its successor:
+        what reminders ask, for the periods they plan only."""
+        if not period_codes:
+            return {}
+        sent = await self._sent(period_codes)
+        successors = await successor_map(self.conn)
+        if not successors:
+            return sent
+        return {period: {successors.get(code, code) for code in codes} for period, codes in sent.items()}
+
+    async def _sent(self, period_codes: list[str]) -> dict[str, set[str]]:
+        """period code -> the codes the reports for it were filed under, read from the index alone. An amended
+        report's unit comes once for each version: cheaper to drop in the set than to sort out in SQL."""
+        rows = await fetch_all(
+            self.conn,
+            f"SELECT period_code, {_joined(self.conn)}(unit_code, ?) FROM reports"
+            f" WHERE period_code IN ({_marks(period_codes)}) GROUP BY period_code",
+            (_SEPARATOR, *period_codes),
+        )
+        sent = {code: set[str]() for code in period_codes}
+        for period, codes in rows:
+            sent[period] = set(codes.split(_SEPARATOR))
+        return sent
 
 
 # Between unit codes joined in one text: a code never holds it (the unit separator of ASCII).
 _SEPARATOR = "\x1f"
+
+
+def _joined(conn: Connection) -> str:
+    """The aggregate that joins texts with a separator."""
+    return "group_concat" if is_sqlite(conn) else "string_agg"
 
 
 def _marks(values: list[str]) -> str:

@@ -9,7 +9,7 @@ from bot.domain.audit import AuditAction
 from bot.domain.roles import Grant, Role
 from bot.domain.users import User
 from bot.storage.audit import audit
-from bot.storage.database import Connection, fetch_all
+from bot.storage.database import Connection, Row, fetch_all
 from bot.storage.timefmt import from_db, to_db
 from bot.storage.users import user_from_row
 
@@ -150,12 +150,17 @@ class RoleRepo:
     async def reachable_holders(self) -> list[Holder]:
         """Every role held now and where its holder is reached, as plain rows: planning reminders reads
         them for every unit of the province, at start-up and whenever the units change."""
-        rows = await fetch_all(
+        return [Holder(*row) for row in await self.reachable_grants()]
+
+    async def reachable_grants(self) -> list[Row]:
+        """Every role held now as (role, unit code, group code, user id, channel, chat id, language) rows, in
+        the order granted: planning reminders reads them for every unit of the province, so it gets the rows
+        as they come rather than an object each."""
+        return await fetch_all(
             self.conn,
             "SELECT g.role, g.unit_code, g.group_code, u.id, u.channel, u.chat_id, u.lang"
             " FROM role_grants g JOIN users u ON u.id = g.user_id WHERE g.revoked_at IS NULL ORDER BY g.id",
         )
-        return [Holder(*row) for row in rows]
 
     async def held(self) -> list[HeldRole]:
         rows = await fetch_all(
