@@ -74,7 +74,7 @@ async def preview(app: App, args: argparse.Namespace) -> int:
     lines = 0
     for item in planned.reminders:
         for person in item.unit.representatives:
-            text = _first_line(reminder_reply(services, item, planned.today, person.lang))
+            text = _first_line(reminder_reply(services, item.period, item.unit, planned.today, person.lang))
             who = f"{person.channel}:{person.chat_id} ({person.lang})"
             print(f"  {item.period.code} {item.unit.code} {_label(item, planned.today)} → {who}: {text}")
             lines += 1

@@ -11,12 +11,12 @@ from contextlib import contextmanager
 
 from bot.conversation.buttons import MenuButton
 from bot.conversation.messages import Choice, Reply
+from bot.domain.campaign import ReportingPeriod
 from bot.domain.policy import Role
 from bot.engine.context import Services
 from bot.reminders.planner import (
     Plan,
     PlannedEscalation,
-    PlannedReminder,
     Recipient,
     UnitState,
     next_due,
@@ -30,6 +30,10 @@ from bot.storage.roles import RoleRepo
 from bot.storage.units import UnitRepo
 
 log = logging.getLogger(__name__)
+# A named tuple's own constructor is a Python function; made straight from a tuple of its fields, in order,
+# the province's tens of thousands of units and people cost a third as much to build.
+_new = tuple.__new__
+UNIT_REP, COUNCIL, SECRETARIAT = Role.UNIT_REP.value, Role.COUNCIL.value, Role.SECRETARIAT.value
 # With several workers on one PostgreSQL database, one of them plans each tick (an advisory lock's key).
 PLANNING_LOCK = 7_140_010
 
@@ -62,63 +66,74 @@ async def plan_from_db(conn: Connection, services: Services, now: dt.datetime) -
 
 async def _plan_from_db(conn: Connection, services: Services, now: dt.datetime) -> Plan:
     campaign = services.campaign
+    today = now.astimezone(campaign.campaign.tz).date()
+    # Only the periods that accept reports today are planned: their reports and decisions are all it reads.
+    open_periods = [p.code for p in campaign.reporting_periods if p.accepts_on(today)]
+    if not open_periods or campaign.reminders.is_quiet(now.astimezone(campaign.campaign.tz).time()):
+        return plan(campaign, [], {}, set(), [], now)
     units = await UnitRepo(conn).active_refs()
-    reps: dict[str, list[Recipient]] = {}
-    council_by_unit: dict[str, list[Recipient]] = {}
-    council_by_group: dict[str, list[Recipient]] = {}
+    # Each person once in each tuple, each tuple made once: most units have one representative and share
+    # their group's council.
+    reps: dict[str, tuple[Recipient, ...]] = {}
+    council_by_unit: dict[str, tuple[Recipient, ...]] = {}
+    council_by_group: dict[str, tuple[Recipient, ...]] = {}
     secretariat: list[Recipient] = []
     # One query for every role held, rather than three per unit: the province may have thousands of units.
-    for held in await RoleRepo(conn).reachable_holders():
-        person = Recipient(held.user_id, held.channel, held.chat_id, held.lang)
-        if held.role == Role.UNIT_REP and held.unit_code:
-            reps.setdefault(held.unit_code, []).append(person)
-        elif held.role == Role.COUNCIL and held.unit_code:
-            council_by_unit.setdefault(held.unit_code, []).append(person)
-        elif held.role == Role.COUNCIL and held.group_code:
-            council_by_group.setdefault(held.group_code, []).append(person)
-        elif held.role == Role.SECRETARIAT and person not in secretariat:
+    for role, unit_code, group_code, user_id, channel, chat_id, lang in await RoleRepo(conn).reachable_grants():
+        person = _new(Recipient, (user_id, channel, chat_id, lang))
+        if role == UNIT_REP and unit_code:
+            people = reps.get(unit_code)
+            if people is None:
+                reps[unit_code] = (person,)
+            elif person not in people:
+                reps[unit_code] = (*people, person)
+        elif role == COUNCIL and unit_code:
+            _add(council_by_unit, unit_code, person)
+        elif role == COUNCIL and group_code:
+            _add(council_by_group, group_code, person)
+        elif role == SECRETARIAT and person not in secretariat:
             secretariat.append(person)
-    # Each list made a tuple once, not once per unit: most units have one representative and share their
-    # group's council.
-    reps_of = {code: _once(people) for code, people in reps.items()}
-    group_council = {code: _once(people) for code, people in council_by_group.items()}
+    no_one: tuple[Recipient, ...] = ()
     states = [
-        UnitState(
-            code,
-            name,
-            kind,
-            group,
-            reps_of.get(code, ()),
-            _once([*council_by_unit[code], *group_council.get(group or "", ())])
-            if code in council_by_unit
-            else group_council.get(group or "", ()),
+        _new(
+            UnitState,
+            (
+                code,
+                name,
+                kind,
+                group,
+                reps.get(code, no_one),
+                council_by_group.get(group or "", no_one)
+                if code not in council_by_unit
+                else tuple(dict.fromkeys((*council_by_unit[code], *council_by_group.get(group or "", no_one)))),
+            ),
         )
         for code, name, kind, group in units
     ]
-    today = now.astimezone(campaign.campaign.tz).date()
-    open_periods = [p.code for p in campaign.reporting_periods if p.accepts_on(today)]
-    submitted = await ReportRepo(conn).submitted_by_period()
+    submitted = await ReportRepo(conn).reported_units(open_periods)
     decided = await ReminderLog(conn).decided(open_periods)
     return plan(campaign, states, submitted, decided, secretariat, now)
 
 
-def _once(people: list[Recipient]) -> tuple[Recipient, ...]:
-    return (people[0],) if len(people) == 1 else tuple(dict.fromkeys(people))
+def _add(held: dict[str, tuple[Recipient, ...]], code: str, person: Recipient) -> None:
+    people = held.get(code, ())
+    if person not in people:
+        held[code] = (*people, person)
 
 
 def _days(services: Services, lang: str, key: str, days: int) -> str:
     return services.catalog.t(lang, f"{key}.one" if days == 1 else f"{key}.many", days=days)
 
 
-def reminder_reply(services: Services, item: PlannedReminder, today: dt.date, lang: str) -> Reply:
+def reminder_reply(services: Services, period: ReportingPeriod, unit: UnitState, today: dt.date, lang: str) -> Reply:
     """The reminder as one representative reads it. Days are counted from the day it is sent, so a reminder
     sent late after downtime still tells the truth."""
     t = services.catalog.t
-    left = (item.period.deadline - today).days
+    left = (period.deadline - today).days
     values = {
-        "period": item.period.name.get(lang),
-        "unit": item.unit.name,
-        "deadline": f"{item.period.deadline:%d/%m/%Y}",
+        "period": period.name.get(lang),
+        "unit": unit.name,
+        "deadline": f"{period.deadline:%d/%m/%Y}",
     }
     if left > 0:
         text = t(lang, "reminders.before", left=_days(services, lang, "reminders.days_left", left), **values)
@@ -159,17 +174,18 @@ async def enqueue_plan(conn: Connection, services: Services, planned: Plan, now:
     """Write the plan's messages and its decisions together: a crash leaves both or neither."""
     outbox = OutboxRepo(conn)
     queued = 0
-    for item in planned.reminders:
-        for person in item.unit.representatives:
-            queued += await outbox.enqueue(
-                f"{item.key}:{person.user_id}",
-                person.channel,
-                person.chat_id,
-                reminder_reply(services, item, planned.today, person.lang),
-                "reminder",
-                now,
-                user_id=person.user_id,
-            )
+    for step in planned.steps:
+        for unit, key in zip(step.units, step.keys(), strict=True):
+            for person in unit.representatives:
+                queued += await outbox.enqueue(
+                    f"{key}:{person.user_id}",
+                    person.channel,
+                    person.chat_id,
+                    reminder_reply(services, step.period, unit, planned.today, person.lang),
+                    "reminder",
+                    now,
+                    user_id=person.user_id,
+                )
     for escalation in planned.escalations:
         person = escalation.recipient
         queued += await outbox.enqueue(

@@ -9,6 +9,7 @@ them is due when they end.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -48,6 +49,24 @@ class PlannedReminder(NamedTuple):
     step: Step
 
 
+class PlannedStep(NamedTuple):
+    """One step of one period for the units it concerns: a first plan reminds thousands of units of the same
+    step, so the plan holds them together rather than an item each."""
+
+    period: ReportingPeriod
+    step: Step
+    units: list[UnitState]
+
+    def keys(self) -> list[str]:
+        prefix, suffix = f"rem:{self.period.code}:", f":{self.step.name}"
+        return [prefix + unit.code + suffix for unit in self.units]
+
+    def each(self) -> Iterator[PlannedReminder]:
+        """Unit by unit, for those that list or test a plan."""
+        for unit, key in zip(self.units, self.keys(), strict=True):
+            yield PlannedReminder(key, self.period, unit, self.step)
+
+
 @dataclass(frozen=True)
 class PlannedEscalation:
     key: str
@@ -60,12 +79,20 @@ class PlannedEscalation:
 @dataclass
 class Plan:
     today: dt.date  # in the campaign's time zone, for "3 days left"
-    reminders: list[PlannedReminder] = field(default_factory=list)
+    steps: list[PlannedStep] = field(default_factory=list)  # the reminders, by period and step
     escalations: list[PlannedEscalation] = field(default_factory=list)
     # Late units nobody can be told about: no representative has registered yet.
-    unreachable: list[PlannedReminder] = field(default_factory=list)
+    unreachable_steps: list[PlannedStep] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)  # step keys decided now by sending
     skipped: list[str] = field(default_factory=list)  # step keys decided now without sending
+
+    @property
+    def reminders(self) -> list[PlannedReminder]:
+        return [item for step in self.steps for item in step.each()]
+
+    @property
+    def unreachable(self) -> list[PlannedReminder]:
+        return [item for step in self.unreachable_steps for item in step.each()]
 
 
 def steps_of(period: ReportingPeriod, policy: ReminderPolicy, tz: dt.tzinfo) -> list[Step]:
@@ -140,14 +167,16 @@ def plan(
         if not period.accepts_on(result.today):
             continue
         steps = steps_of(period, policy, tz)
-        done = submitted.get(period.code, set())
-        late = [u for u in period.owing(units) if u.code not in done]
         unit_steps = [s for s in steps if s.kind != "escalation" and s.due <= now]
-        if unit_steps:
-            _plan_reminders(result, period, late, unit_steps, decided)
         escalation_steps = [s for s in steps if s.kind == "escalation" and s.due <= now]
         keys = [escalation_key(period.code, s.name) for s in escalation_steps]
         pending = _pending(keys, decided)
+        if not unit_steps and not pending:
+            continue  # nothing of the period is due yet: who is late does not matter
+        done = submitted.get(period.code, set())
+        late = [u for u in period.owing(units) if u.code not in done]
+        if unit_steps:
+            _plan_reminders(result, period, late, unit_steps, decided)
         if pending:
             *earlier, latest = pending
             result.skipped += [keys[i] for i in earlier]
@@ -162,27 +191,33 @@ def _plan_reminders(
 ) -> None:
     """Each late unit's latest due step, unless it was decided; the due steps after the last decided one and
     before the latest are skipped (as _pending has it). A first plan does this for every late unit of the
-    province, so each unit costs one key and one lookup in the usual case of nothing to skip."""
+    province, so each unit costs one key and one lookup in the usual case of nothing to skip, and the units
+    reminded of one step are kept together."""
     prefix = f"rem:{period.code}:"
     suffixes = [f":{step.name}" for step in steps]
     last = len(steps) - 1
-    latest_step, latest_suffix = steps[last], suffixes[last]
-    reminders, unreachable, sent, skipped = result.reminders, result.unreachable, result.sent, result.skipped
-    for unit in late:
-        base = prefix + unit.code
-        key = base + latest_suffix
+    latest_suffix = suffixes[last]
+    reached: list[UnitState] = []
+    nobody: list[UnitState] = []
+    sent, skipped = result.sent, result.skipped
+    keys = [prefix + unit.code + latest_suffix for unit in late]
+    for unit, key in zip(late, keys, strict=True):
         if key in decided:
             continue
         if last:
+            base = prefix + unit.code
             earlier = [base + suffix for suffix in suffixes[:last]]
             skipped += earlier[_pending(earlier, decided).start :]
-        item = PlannedReminder(key, period, unit, latest_step)
         if unit.representatives:
-            reminders.append(item)
+            reached.append(unit)
             sent.append(key)
         else:
-            unreachable.append(item)
+            nobody.append(unit)
             skipped.append(key)
+    if reached:
+        result.steps.append(PlannedStep(period, steps[last], reached))
+    if nobody:
+        result.unreachable_steps.append(PlannedStep(period, steps[last], nobody))
 
 
 def _escalations(
