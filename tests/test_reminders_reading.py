@@ -38,7 +38,7 @@ async def queued(app: App) -> list[tuple[str, str]]:
 
 async def decided(app: App) -> dict[str, str]:
     async with app.db.reading() as conn:
-        return dict(await fetch_all(conn, "SELECT key, decision FROM reminder_log ORDER BY key"))
+        return {key: decision for key, decision in await fetch_all(conn, "SELECT key, decision FROM reminder_log")}
 
 
 async def another_process_records(app: App, fields: UnitFields, now: dt.datetime) -> None:
