@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 
 from bot.conversation.buttons import MenuButton
 from bot.conversation.messages import Choice, Reply
@@ -23,7 +24,7 @@ from bot.reminders.planner import (
     plan,
 )
 from bot.storage.database import Connection, Database, try_lock
-from bot.storage.outbox import OutboxRepo
+from bot.storage.outbox import OutboxRepo, ToQueue
 from bot.storage.reminder_log import ReminderLog
 from bot.storage.reports import ReportRepo
 from bot.storage.roles import RoleRepo
@@ -36,6 +37,9 @@ _new = tuple.__new__
 UNIT_REP, COUNCIL, SECRETARIAT = Role.UNIT_REP.value, Role.COUNCIL.value, Role.SECRETARIAT.value
 # With several workers on one PostgreSQL database, one of them plans each tick (an advisory lock's key).
 PLANNING_LOCK = 7_140_010
+
+# Reminders queued in one statement: few trips to the database, and no more than this many replies in memory.
+QUEUED_AT_ONCE = 1_000
 
 # A menu button is read as its command, so this button starts /baocao.
 REPORT_BUTTON = MenuButton(command="report").pack()
@@ -128,20 +132,34 @@ def _days(services: Services, lang: str, key: str, days: int) -> str:
 def reminder_reply(services: Services, period: ReportingPeriod, unit: UnitState, today: dt.date, lang: str) -> Reply:
     """The reminder as one representative reads it. Days are counted from the day it is sent, so a reminder
     sent late after downtime still tells the truth."""
+    return reminder_replies(services, period, today)(unit, lang)
+
+
+def reminder_replies(services: Services, period: ReportingPeriod, today: dt.date) -> Callable[[UnitState, str], Reply]:
+    """reminder_reply for many units of one period on one day: what all their reminders share (the period's
+    name and deadline, the days left, the button) is worked out once in each language."""
     t = services.catalog.t
     left = (period.deadline - today).days
-    values = {
-        "period": period.name.get(lang),
-        "unit": unit.name,
-        "deadline": f"{period.deadline:%d/%m/%Y}",
-    }
-    if left > 0:
-        text = t(lang, "reminders.before", left=_days(services, lang, "reminders.days_left", left), **values)
-    elif left == 0:
-        text = t(lang, "reminders.due_today", **values)
-    else:
-        text = t(lang, "reminders.overdue", late=_days(services, lang, "reminders.days_late", -left), **values)
-    return Reply(text=text, choices=(Choice(label=t(lang, "reminders.start_report"), value=REPORT_BUTTON),))
+    deadline = f"{period.deadline:%d/%m/%Y}"
+    shared: dict[str, tuple[str, dict[str, str], tuple[Choice, ...]]] = {}
+
+    def of_language(lang: str) -> tuple[str, dict[str, str], tuple[Choice, ...]]:
+        values = {"period": period.name.get(lang), "deadline": deadline}
+        if left > 0:
+            key, values["left"] = "reminders.before", _days(services, lang, "reminders.days_left", left)
+        elif left == 0:
+            key = "reminders.due_today"
+        else:
+            key, values["late"] = "reminders.overdue", _days(services, lang, "reminders.days_late", -left)
+        return key, values, (Choice(label=t(lang, "reminders.start_report"), value=REPORT_BUTTON),)
+
+    def reply(unit: UnitState, lang: str) -> Reply:
+        if lang not in shared:
+            shared[lang] = of_language(lang)
+        key, values, choices = shared[lang]
+        return Reply(text=t(lang, key, unit=unit.name, **values), choices=choices)
+
+    return reply
 
 
 def escalation_reply(services: Services, item: PlannedEscalation, today: dt.date) -> Reply:
@@ -174,18 +192,17 @@ async def enqueue_plan(conn: Connection, services: Services, planned: Plan, now:
     """Write the plan's messages and its decisions together: a crash leaves both or neither."""
     outbox = OutboxRepo(conn)
     queued = 0
+    # A step's reminders in batches rather than one trip to the database each: a first plan queues one for
+    # every representative of the province, and on SQLite every other writer waits until it is committed.
     for step in planned.steps:
-        for unit, key in zip(step.units, step.keys(), strict=True):
-            for person in unit.representatives:
-                queued += await outbox.enqueue(
-                    f"{key}:{person.user_id}",
-                    person.channel,
-                    person.chat_id,
-                    reminder_reply(services, step.period, unit, planned.today, person.lang),
-                    "reminder",
-                    now,
-                    user_id=person.user_id,
-                )
+        render = reminder_replies(services, step.period, planned.today)
+        messages = (
+            ToQueue(f"{key}:{rep.user_id}", rep.channel, rep.chat_id, rep.user_id, render(unit, rep.lang))
+            for unit, key in zip(step.units, step.keys(), strict=True)
+            for rep in unit.representatives
+        )
+        while batch := list(islice(messages, QUEUED_AT_ONCE)):
+            queued += await outbox.enqueue_many(batch, "reminder", now)
     for escalation in planned.escalations:
         person = escalation.recipient
         queued += await outbox.enqueue(

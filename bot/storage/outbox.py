@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
+from typing import NamedTuple
 
 from pydantic import BaseModel
 
@@ -82,6 +83,14 @@ def _entry(row: Row) -> OutboxEntry:
     )
 
 
+class ToQueue(NamedTuple):
+    key: str
+    channel: str
+    chat_id: str
+    user_id: int | None
+    reply: Reply
+
+
 class OutboxRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -105,6 +114,17 @@ class OutboxRepo:
             (key, channel, chat_id, user_id, kind, reply.model_dump_json(), to_db(not_before or now), to_db(now)),
         )
         return cur.rowcount == 1
+
+    async def enqueue_many(self, messages: Iterable[ToQueue], kind: str, now: dt.datetime) -> int:
+        """Queue many messages of one kind in one trip to the database (a reminder step for a province's
+        units), each unless one with its key exists already; how many were queued now."""
+        at = to_db(now)
+        cur = await self.conn.executemany(
+            "INSERT INTO outbox (dedup_key, channel, chat_id, user_id, kind, payload, status, not_before,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT DO NOTHING",
+            [(m.key, m.channel, m.chat_id, m.user_id, kind, m.reply.model_dump_json(), at, at) for m in messages],
+        )
+        return max(cur.rowcount, 0)
 
     async def due(self, channel: str, now: dt.datetime, limit: int) -> list[OutboxMessage]:
         rows = await fetch_all(
