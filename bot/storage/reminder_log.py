@@ -39,7 +39,8 @@ class ReminderLog:
     async def record(self, keys: list[str], decision: Literal["sent", "skipped"], now: dt.datetime) -> None:
         """'sent': its messages were queued in this transaction; 'skipped': a catch-up passed over it, or
         nobody could be told."""
+        at = to_db(now)
         await self.conn.executemany(
             "INSERT INTO reminder_log (key, decision, decided_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            [(key, decision, to_db(now)) for key in keys],
+            [(key, decision, at) for key in keys],
         )
