@@ -71,7 +71,7 @@ class Engine:
 
     async def language_of(self, channel: str, user_id: str) -> str:
         """A person's language as stored (the default for someone the bot has not met)."""
-        async with self.db.reading() as conn:
+        async with self.db.reading(quick=True) as conn:
             user = await UserRepo(conn).get(channel, user_id)
         return user.lang if user else DEFAULT_LANGUAGE
 
@@ -81,7 +81,7 @@ class Engine:
             return Outcome([], None)
         staged = await self._stage_files(incoming, fetcher)
         now = self.services.clock.now()
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(quick=True) as conn:
             if not await _claim(conn, incoming, inbox_id, now):
                 return Outcome([], None)
             repos = Repos(conn, self.services.files)
@@ -142,12 +142,12 @@ class Engine:
             ctx.say(ctx.t("errors.not_understood"))
         replies = coalesce(ctx.replies)
         if inbox_id is not None:
-            async with self.db.transaction() as conn:
+            async with self.db.transaction(quick=True) as conn:
                 await RepliesRepo(conn).add(inbox_id, incoming.chat_id, replies, self.services.clock.now())
         return replies
 
     async def _seen(self, incoming: Incoming, inbox_id: int | None) -> bool:
-        async with self.db.reading() as conn:
+        async with self.db.reading(quick=True) as conn:
             if inbox_id is not None:
                 return await InboxRepo(conn).is_handled(inbox_id)
             key = incoming.update_key
@@ -157,7 +157,7 @@ class Engine:
         if inbox_id is None:
             return
         try:
-            async with self.db.transaction() as conn:
+            async with self.db.transaction(quick=True) as conn:
                 await InboxRepo(conn).handled(inbox_id, self.services.clock.now())
         except Exception:
             log.exception("could not mark a failed update handled")
@@ -166,7 +166,7 @@ class Engine:
         """Download and keep the files before the write transaction, so a slow download blocks no one."""
         if not incoming.attachments or fetcher is None:
             return []
-        async with self.db.reading() as conn:
+        async with self.db.reading(quick=True) as conn:
             user = await UserRepo(conn).get(incoming.channel, incoming.user_id)
             session = await SessionRepo(conn).load(user.id) if user else Session()
         if not self.router.accepts_files(session, self.services):

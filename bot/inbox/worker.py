@@ -51,7 +51,7 @@ async def confirm_sent(db: Database, clock: Clock, inbox_id: int, count: int | N
     """The first `count` replies of a kept update (all for None) reached the messenger."""
     if count == 0:
         return
-    async with db.one_statement() as conn:
+    async with db.one_statement(quick=True) as conn:
         await RepliesRepo(conn).sent_of_update(inbox_id, count, clock.now())
 
 
@@ -102,7 +102,7 @@ class InboxWorker:
         now = self.clock.now()
         if len(arrivals) == 1 and self._locks is None:
             return [await self._keep_one(arrivals[0], now)]
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(quick=True) as conn:
             repo = InboxRepo(conn)
             kept = [await repo.keep(self.channel, arrival, now) for arrival in arrivals]
         for arrival, new in zip(arrivals, kept, strict=True):
@@ -117,7 +117,7 @@ class InboxWorker:
         """One update (a webhook's), kept in one statement. When every older update has been taken, it is
         started from the row just written instead of read back: one trip to the database fewer."""
         async with self._taking:
-            async with self.db.one_statement() as conn:
+            async with self.db.one_statement(quick=True) as conn:
                 row = await InboxRepo(conn).keep_row(self.channel, arrival, now)
             if row is not None and self._caught_up and len(self._running) < self.in_flight:
                 self._start(row)
@@ -133,13 +133,13 @@ class InboxWorker:
         was not confirmed sent goes again (once at most), after anything under way for that person."""
         if self.send is None:
             return
-        async with self.db.reading() as conn:
+        async with self.db.reading(quick=True) as conn:
             row = await InboxRepo(conn).find(self.channel, arrival.update_key)
         if row is not None:
             self._chain(row.person, functools.partial(self._resend_update, row.id), f"resend-{self.channel}-{row.id}")
 
     async def _resend_update(self, inbox_id: int) -> None:
-        async with self.db.reading() as conn:
+        async with self.db.reading(quick=True) as conn:
             if not await InboxRepo(conn).is_handled(inbox_id):
                 return  # still to be handled: its replies come then
             unsent = await RepliesRepo(conn).unsent(self.channel, inbox_id)
@@ -175,7 +175,7 @@ class InboxWorker:
         """Send kept replies a second time: each is claimed (committed) first, so none goes a third time."""
         assert self.send is not None
         now = self.clock.now()
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(quick=True) as conn:
             repo = RepliesRepo(conn)
             claimed = [kept for kept in replies if await repo.claim_resend(kept.id, now)]
         by_chat: dict[str, list[KeptReply]] = {}
@@ -187,7 +187,7 @@ class InboxWorker:
             except Exception:
                 log.exception("inbox: sending %s replies again failed", self.channel)
                 continue
-            async with self.db.transaction() as conn:
+            async with self.db.transaction(quick=True) as conn:
                 await RepliesRepo(conn).sent([kept.id for kept in kept_replies[:count]], self.clock.now())
 
     def wake(self) -> None:
@@ -218,7 +218,7 @@ class InboxWorker:
                 self._caught_up = False
                 return 0
             if self._locks is None:
-                async with self.db.one_statement() as conn:
+                async with self.db.one_statement(quick=True) as conn:
                     rows = await InboxRepo(conn).unhandled(self.channel, self._high, room)
                 self._caught_up = len(rows) < room
                 for row in rows:
@@ -297,7 +297,7 @@ class InboxWorker:
 
     async def _mark(self, row: InboxRow) -> None:
         try:
-            async with self.db.transaction() as conn:
+            async with self.db.transaction(quick=True) as conn:
                 await InboxRepo(conn).handled(row.id, self.clock.now())
         except Exception:
             log.exception("inbox: could not mark %s update %s handled", self.channel, row.update_key)

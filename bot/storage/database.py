@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import aiosqlite
 
 from bot.errors import StartupError
+from bot.storage.direct import BUSY_TIMEOUT_MS, DirectConnection
 from bot.storage.keys import register_functions
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -53,7 +54,7 @@ class Connection(Protocol):
 
 def is_sqlite(conn: Connection) -> bool:
     """For the rare statement only SQLite has (its full-text index); everything else is written once."""
-    return isinstance(conn, aiosqlite.Connection)
+    return isinstance(conn, (aiosqlite.Connection, DirectConnection))
 
 
 def skip_locked(conn: Connection) -> str:
@@ -88,6 +89,21 @@ async def _begin(conn: Connection, statement: str) -> None:
         with suppress(sqlite3.Error):
             await conn.execute("ROLLBACK")
         raise
+
+
+async def _begin_direct(direct: DirectConnection, statement: str) -> None:
+    """Start a transaction on the loop's thread. When it had to wait on a worker thread for another process's
+    lock and a stop landed meanwhile, the BEGIN may have run all the same: then it is undone."""
+    try:
+        await direct.execute(statement)
+    except BaseException:
+        _rollback_left_open(direct)
+        raise
+
+
+def _rollback_left_open(direct: DirectConnection) -> None:
+    if direct.raw.in_transaction:
+        direct.raw.execute("ROLLBACK")
 
 
 class DatabaseUnavailable(StartupError):
@@ -150,7 +166,11 @@ class Database:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn: aiosqlite.Connection | None = None
+        self._direct: DirectConnection | None = None
         self._lock = asyncio.Lock()
+        # A block on aiosqlite's thread ended by an exception (a stop, say) while a statement it queued may still
+        # run there: the next quick block waits for the thread to be idle before it uses the connection itself.
+        self._thread_unsettled = False
 
     @classmethod
     async def open(cls, path: Path) -> Database:
@@ -165,11 +185,10 @@ class Database:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Tried plainly first: aiosqlite's thread outlives a failed connect and reports on a closed loop.
             await asyncio.to_thread(_probe, self.path)
-            # isolation_level=None: we issue BEGIN/COMMIT ourselves.
-            self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+            self._conn = await aiosqlite.Connection(self._connector, 64)
             conn = self._conn
             conn.row_factory = aiosqlite.Row
-            await conn.execute("PRAGMA busy_timeout = 10000")
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await conn.execute("PRAGMA journal_mode = WAL")
             # NORMAL is durable against a killed process in WAL mode; only a power cut may lose the last commit.
             await conn.execute("PRAGMA synchronous = NORMAL")
@@ -180,10 +199,18 @@ class Database:
             await self.close()
             raise DatabaseUnavailable(f"cannot open the database {self.path}: {exc}") from None
 
+    def _connector(self) -> sqlite3.Connection:
+        """Run on aiosqlite's thread. isolation_level=None: we issue BEGIN/COMMIT ourselves. Usable from other
+        threads, for the quick blocks that run statements on the loop's thread while the lock is held."""
+        raw = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._direct = DirectConnection(raw)
+        return raw
+
     async def close(self) -> None:
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
+            self._direct = None
 
     @property
     def conn(self) -> Connection:
@@ -191,41 +218,100 @@ class Database:
             raise RuntimeError("database is not connected")
         return self._conn
 
+    async def _go_direct(self) -> DirectConnection:
+        """The connection for the loop's thread; the lock is held."""
+        direct = self._direct
+        if self._conn is None or direct is None:
+            raise RuntimeError("database is not connected")
+        if self._thread_unsettled:
+            # Queued behind whatever the thread may still run; once it answers, the thread is idle.
+            await self._conn.execute("SELECT 1")
+            self._thread_unsettled = False
+        direct.enter()
+        return direct
+
     @asynccontextmanager
-    async def transaction(self, *, exclusive: bool = True) -> AsyncIterator[Connection]:
+    async def transaction(self, *, exclusive: bool = True, quick: bool = False) -> AsyncIterator[Connection]:
         """A write transaction: committed when the block ends, rolled back on any exception.
 
         SQLite has one writer at a time whatever `exclusive` says; on PostgreSQL an exclusive transaction
         waits for every other exclusive one (so read-then-write code stays correct across workers), while
-        `exclusive=False` is for statements that lock only the rows they touch (outbox claims, inbox rows)."""
+        `exclusive=False` is for statements that lock only the rows they touch (outbox claims, inbox rows).
+
+        `quick=True` is for short work (a few statements on indexed rows): on SQLite its statements run on the
+        event loop's thread rather than aiosqlite's (see bot/storage/direct.py); nothing else changes."""
         async with self._lock:
+            if quick:
+                direct = await self._go_direct()
+                try:
+                    await _begin_direct(direct, "BEGIN IMMEDIATE")
+                    yield direct
+                    await direct.execute("COMMIT")
+                finally:
+                    # An exception, a stop, or a COMMIT that failed: whatever is still open is undone.
+                    _rollback_left_open(direct)
+                    direct.leave()
+                return
             conn = self.conn
-            await _begin(conn, "BEGIN IMMEDIATE")
             try:
-                yield conn
+                await _begin(conn, "BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    await conn.execute("ROLLBACK")
+                    raise
+                else:
+                    await conn.execute("COMMIT")
             except BaseException:
-                await conn.execute("ROLLBACK")
+                self._thread_unsettled = True
                 raise
-            else:
-                await conn.execute("COMMIT")
 
     @asynccontextmanager
-    async def one_statement(self) -> AsyncIterator[Connection]:
+    async def one_statement(self, *, quick: bool = False) -> AsyncIterator[Connection]:
         """For a single statement, which commits as it runs: one trip to the database thread instead of three
-        (BEGIN, the statement, COMMIT). A second statement here would commit on its own, apart from the first."""
+        (BEGIN, the statement, COMMIT). A second statement here would commit on its own, apart from the first.
+        `quick=True` runs it on the loop's thread (see `transaction`)."""
         async with self._lock:
-            yield self.conn
+            if quick:
+                direct = await self._go_direct()
+                try:
+                    yield direct
+                finally:
+                    direct.leave()
+                return
+            try:
+                yield self.conn
+            except BaseException:
+                self._thread_unsettled = True
+                raise
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[Connection]:
-        """A consistent read of committed data."""
+    async def reading(self, *, quick: bool = False) -> AsyncIterator[Connection]:
+        """A consistent read of committed data. `quick=True` runs it on the loop's thread (see `transaction`):
+        only for a read of a few indexed rows."""
         async with self._lock:
+            if quick:
+                direct = await self._go_direct()
+                try:
+                    await _begin_direct(direct, "BEGIN")
+                    try:
+                        yield direct
+                    finally:
+                        if direct.raw.in_transaction:
+                            direct.raw.execute("COMMIT")
+                finally:
+                    direct.leave()
+                return
             conn = self.conn
-            await _begin(conn, "BEGIN")
             try:
-                yield conn
-            finally:
-                await conn.execute("COMMIT")
+                await _begin(conn, "BEGIN")
+                try:
+                    yield conn
+                finally:
+                    await conn.execute("COMMIT")
+            except BaseException:
+                self._thread_unsettled = True
+                raise
 
     async def migrate(self) -> list[str]:
         conn = self.conn

@@ -25,7 +25,7 @@ from bot.domain.nomination import NominationStatus, NomineeKind
 from bot.domain.review import may_publish
 from bot.domain.successions import fold_units
 from bot.domain.units import UnitRef
-from bot.storage.database import Connection, Database, fetch_all
+from bot.storage.database import Connection, Database, fetch_all, is_sqlite
 from bot.storage.timefmt import from_db, to_db
 from bot.storage.unit_successors import display_names, successor_map
 
@@ -56,7 +56,7 @@ def export_source(db: Database) -> ExportSource:
 async def database_file(conn: Connection) -> ExportSource | None:
     """Where an export reads what this connection sees: the file its main database lives in (None for an
     in-memory one), or on PostgreSQL the database's URL."""
-    if not isinstance(conn, aiosqlite.Connection):
+    if not is_sqlite(conn):
         url = getattr(conn, "url", None)
         return url if isinstance(url, str) and url else None
     for row in await fetch_all(conn, "PRAGMA database_list"):

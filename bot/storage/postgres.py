@@ -340,7 +340,8 @@ class PostgresDatabase(Database):
         return self._pool
 
     @asynccontextmanager
-    async def transaction(self, *, exclusive: bool = True) -> AsyncIterator[Connection]:
+    async def transaction(self, *, exclusive: bool = True, quick: bool = False) -> AsyncIterator[Connection]:
+        # `quick` is SQLite's: on a server no statement costs a thread hop.
         async with self._pg_lock, self.pool.connection() as raw:
             conn = PgConnection(raw, self.url)
             # One round trip for both: the server runs a parameterless multi-statement string as it comes.
@@ -354,14 +355,14 @@ class PostgresDatabase(Database):
                 await raw.execute("COMMIT")
 
     @asynccontextmanager
-    async def one_statement(self) -> AsyncIterator[Connection]:
+    async def one_statement(self, *, quick: bool = False) -> AsyncIterator[Connection]:
         # A transaction as before: on a server the BEGIN and COMMIT cost no thread hop, and the writer lock is
         # what orders this statement with the other workers' transactions.
         async with self.transaction() as conn:
             yield conn
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[Connection]:
+    async def reading(self, *, quick: bool = False) -> AsyncIterator[Connection]:
         async with self._pg_lock, self.pool.connection() as raw:
             # One snapshot for the whole read, as SQLite's read transaction gives; not READ ONLY, since on
             # SQLite nothing stops a statement in a read from writing and callers may rely on that.
