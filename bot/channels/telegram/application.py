@@ -8,7 +8,7 @@ import logging
 from functools import partial
 from typing import Any
 
-from telegram import Bot, CallbackQuery, Message, Update
+from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
@@ -18,12 +18,13 @@ from bot.channels.telegram.chat_menu import ChatMenus
 from bot.channels.telegram.config import api_root, bot_token
 from bot.channels.telegram.files import TelegramFiles
 from bot.channels.telegram.flood import patiently
+from bot.channels.telegram.json_updates import Pressed, pressed_of, read_common
 from bot.channels.telegram.keyboards import ContactKeyboards
 from bot.channels.telegram.logsafe import guard_loggers, log_error
 from bot.channels.telegram.mapping import command_in_group, to_incoming
 from bot.channels.telegram.ordering import PerUserOrder
-from bot.channels.telegram.render import Outgoing, inline_keyboard, send, set_buttons
-from bot.conversation.messages import Reply
+from bot.channels.telegram.render import Outgoing, call, inline_keyboard, send, set_buttons
+from bot.conversation.messages import Incoming, Reply
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.inbox.worker import confirm_sent
 from bot.storage.inbox import InboxRow
@@ -52,8 +53,11 @@ class TelegramChannel:
     async def handle_kept(self, bot: Bot, row: InboxRow) -> bool:
         """One update kept in the inbox; True once the engine had it (it marks the row in its transaction)."""
         try:
-            update = Update.de_json(json.loads(row.payload), bot)
-            return await self.handle(update, bot, row.id)
+            body = json.loads(row.payload)
+            common = read_common(body)
+            if common is not None:
+                return await self.answer(bot, *common, row.id)
+            return await self.handle(Update.de_json(body, bot), bot, row.id)
         except Exception:
             # Logged here, where the token is blotted out of the traceback (see logsafe).
             log.error("telegram: error while handling update %s", row.update_key, exc_info=True)
@@ -61,15 +65,26 @@ class TelegramChannel:
 
     async def handle(self, update: Update, bot: Bot, inbox_id: int | None = None) -> bool:
         """Answer one update; True if it reached the engine."""
+        incoming = to_incoming(update)
         query = update.callback_query
-        # The button's spinner stops while the engine works; the answer itself comes as messages.
-        answering = asyncio.create_task(_answer(query)) if query is not None else None
-        try:
-            incoming = to_incoming(update)
-            if incoming is None:
+        pressed = pressed_of(query) if query is not None else None
+        if incoming is None:
+            # The button's spinner stops all the same.
+            answering = _answer(bot, pressed) if pressed is not None else None
+            try:
                 if command_in_group(update, bot.username):
                     await self._private_only(bot, update)
-                return False
+            finally:
+                if answering is not None:
+                    await answering
+            return False
+        return await self.answer(bot, incoming, pressed, inbox_id)
+
+    async def answer(self, bot: Bot, incoming: Incoming, pressed: Pressed | None, inbox_id: int | None = None) -> bool:
+        """Answer what a person sent (or pressed); True once the engine had it."""
+        # The button's spinner stops while the engine works; the answer itself comes as messages.
+        answering = asyncio.create_task(_answer(bot, pressed)) if pressed is not None else None
+        try:
             answered = await self.app.engine.answer(incoming, TelegramFiles(bot), inbox_id=inbox_id)
             replies = answered.replies
             if not replies:
@@ -78,17 +93,17 @@ class TelegramChannel:
                 lang = answered.lang or DEFAULT_LANGUAGE
                 await self.menus.follow(bot, incoming.chat_id, lang, answered.roles or frozenset())
             # A tick: the pressed message's buttons change in place; nothing new is sent.
-            refreshed = query is not None and len(replies) == 1 and replies[0].refresh
-            if refreshed and query is not None and await _refresh_buttons(query, replies[0]):
+            refreshed = pressed is not None and len(replies) == 1 and replies[0].refresh
+            if refreshed and pressed is not None and await _refresh_buttons(bot, pressed, replies[0]):
                 if inbox_id is not None:
                     await confirm_sent(self.app.db, self.app.services.clock, inbox_id)
                 return True
             sending = self.send_replies(bot, incoming.chat_id, replies, inbox_id)
-            if query is None or not _in_own_chat(query):
+            if pressed is None or not pressed.in_chat_of(incoming.user_id):
                 # A press on a message in another chat leaves that chat as it was.
                 await sending
                 return True
-            cleared, sent = await asyncio.gather(_clear_buttons(query), sending, return_exceptions=True)
+            cleared, sent = await asyncio.gather(_clear_buttons(bot, pressed), sending, return_exceptions=True)
             for outcome in (sent, cleared):
                 if isinstance(outcome, BaseException):
                     raise outcome
@@ -120,36 +135,34 @@ class TelegramChannel:
         await bot.send_message(chat.id, text)
 
 
-async def _answer(query: CallbackQuery) -> None:
+async def _answer(bot: Bot, pressed: Pressed) -> None:
     try:
-        await query.answer()
+        await call(bot, "answerCallbackQuery", {"callback_query_id": pressed.query_id})
     except TelegramError:
         # Presses queued while the bot was down are too old to answer; they are still handled.
         log.debug("telegram: could not answer a button press", exc_info=True)
 
 
-async def _refresh_buttons(query: CallbackQuery, reply: Reply) -> bool:
+async def _refresh_buttons(bot: Bot, pressed: Pressed, reply: Reply) -> bool:
     """Put the reply's choices on the message whose button was pressed; False if that cannot be done (the
     message is gone or too old), and the reply is then sent as a message of its own."""
-    message = query.message
-    if not isinstance(message, Message) or message.reply_markup is None:
+    if not pressed.has_buttons or pressed.chat_id is None or pressed.message_id is None:
         return False
     try:
         buttons = inline_keyboard(reply)
-        await patiently(partial(set_buttons, query.get_bot(), message.chat.id, message.message_id, buttons))
+        await patiently(partial(set_buttons, bot, pressed.chat_id, pressed.message_id, buttons))
     except TelegramError:
         log.debug("telegram: could not change the buttons of a message in place", exc_info=True)
         return False
     return True
 
 
-async def _clear_buttons(query: CallbackQuery) -> None:
+async def _clear_buttons(bot: Bot, pressed: Pressed) -> None:
     """Take the buttons off the message whose button was pressed, so it cannot be pressed again."""
-    message = query.message
-    if not isinstance(message, Message) or message.reply_markup is None:
+    if not pressed.has_buttons or pressed.chat_id is None or pressed.message_id is None:
         return
     try:
-        await set_buttons(query.get_bot(), message.chat.id, message.message_id, None)
+        await set_buttons(bot, pressed.chat_id, pressed.message_id, None)
     except TelegramError:
         log.debug("telegram: could not take the buttons off a message", exc_info=True)
 
@@ -173,8 +186,3 @@ def build_application(
     application.add_error_handler(log_error)
     guard_loggers(token)
     return application
-
-
-def _in_own_chat(query: CallbackQuery) -> bool:
-    message = query.message
-    return message is not None and message.chat.id == query.from_user.id
