@@ -160,3 +160,31 @@ async def test_a_quick_transaction_stopped_while_waiting_for_the_lock_leaves_not
     async with sqlite_db.transaction() as tx:
         await _add_user(tx, "3")
     assert _users(sqlite_db) == ["2", "3"]
+
+
+async def test_a_block_on_the_database_thread_after_a_quick_one_still_waits_for_another_process(
+    sqlite_db: Database, holder: sqlite3.Connection
+) -> None:
+    async with sqlite_db.transaction(quick=True) as tx:
+        await _add_user(tx, "1")
+    holder.execute("BEGIN IMMEDIATE")
+    waiting = threading.Event()
+
+    def release() -> None:
+        waiting.wait(timeout=5)
+        holder.execute("COMMIT")
+
+    releasing = threading.Thread(target=release)
+    releasing.start()
+    task = asyncio.create_task(_write_on_the_thread(sqlite_db))
+    for _ in range(3):
+        await asyncio.sleep(0)
+    waiting.set()
+    await task
+    await asyncio.to_thread(releasing.join)
+    assert _users(sqlite_db) == ["1", "2"]
+
+
+async def _write_on_the_thread(db: Database) -> None:
+    async with db.transaction() as tx:
+        await _add_user(tx, "2")

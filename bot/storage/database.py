@@ -169,8 +169,11 @@ class Database:
         self._direct: DirectConnection | None = None
         self._lock = asyncio.Lock()
         # A block on aiosqlite's thread ended by an exception (a stop, say) while a statement it queued may still
-        # run there: the next quick block waits for the thread to be idle before it uses the connection itself.
+        # run there: the next block that uses the connection from the loop waits for the thread to be idle first.
         self._thread_unsettled = False
+        # Whether statements wait for another process's lock (busy_timeout), as those on aiosqlite's thread must,
+        # or fail at once, as those on the loop's thread must: switched only when the other kind of block comes.
+        self._waits = True
 
     @classmethod
     async def open(cls, path: Path) -> Database:
@@ -218,8 +221,9 @@ class Database:
             raise RuntimeError("database is not connected")
         return self._conn
 
-    async def _go_direct(self) -> DirectConnection:
-        """The connection for the loop's thread; the lock is held."""
+    async def _settle(self) -> DirectConnection:
+        """The connection for use from the loop's thread, once aiosqlite's thread has nothing left to run; the
+        lock is held."""
         direct = self._direct
         if self._conn is None or direct is None:
             raise RuntimeError("database is not connected")
@@ -227,8 +231,22 @@ class Database:
             # Queued behind whatever the thread may still run; once it answers, the thread is idle.
             await self._conn.execute("SELECT 1")
             self._thread_unsettled = False
-        direct.enter()
         return direct
+
+    async def _go_direct(self) -> DirectConnection:
+        direct = await self._settle()
+        if self._waits:
+            direct.raw.execute("PRAGMA busy_timeout = 0")
+            self._waits = False
+        return direct
+
+    async def _go_thread(self) -> aiosqlite.Connection:
+        if not self._waits:
+            direct = await self._settle()
+            direct.raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._waits = True
+        assert self._conn is not None
+        return self._conn
 
     @asynccontextmanager
     async def transaction(self, *, exclusive: bool = True, quick: bool = False) -> AsyncIterator[Connection]:
@@ -250,9 +268,8 @@ class Database:
                 finally:
                     # An exception, a stop, or a COMMIT that failed: whatever is still open is undone.
                     _rollback_left_open(direct)
-                    direct.leave()
                 return
-            conn = self.conn
+            conn = await self._go_thread()
             try:
                 await _begin(conn, "BEGIN IMMEDIATE")
                 try:
@@ -273,14 +290,11 @@ class Database:
         `quick=True` runs it on the loop's thread (see `transaction`)."""
         async with self._lock:
             if quick:
-                direct = await self._go_direct()
-                try:
-                    yield direct
-                finally:
-                    direct.leave()
+                yield await self._go_direct()
                 return
+            conn = await self._go_thread()
             try:
-                yield self.conn
+                yield conn
             except BaseException:
                 self._thread_unsettled = True
                 raise
@@ -292,17 +306,14 @@ class Database:
         async with self._lock:
             if quick:
                 direct = await self._go_direct()
+                await _begin_direct(direct, "BEGIN")
                 try:
-                    await _begin_direct(direct, "BEGIN")
-                    try:
-                        yield direct
-                    finally:
-                        if direct.raw.in_transaction:
-                            direct.raw.execute("COMMIT")
+                    yield direct
                 finally:
-                    direct.leave()
+                    if direct.raw.in_transaction:
+                        direct.raw.execute("COMMIT")
                 return
-            conn = self.conn
+            conn = await self._go_thread()
             try:
                 await _begin(conn, "BEGIN")
                 try:

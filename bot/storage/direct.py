@@ -57,20 +57,13 @@ class DirectCursor:
 
 
 class DirectConnection:
-    """The `Connection` protocol over an sqlite3 connection used on the loop's thread. Made by `Database`
-    for a block that holds its lock, between `enter` and `leave`."""
+    """The `Connection` protocol over an sqlite3 connection used on the loop's thread, by a block that holds
+    the lock of `Database`, with the busy timeout at 0."""
 
     __slots__ = ("raw",)
 
     def __init__(self, raw: sqlite3.Connection) -> None:
         self.raw = raw
-
-    def enter(self) -> None:
-        """Statements fail with SQLITE_BUSY instead of waiting, while the loop runs them."""
-        self.raw.execute("PRAGMA busy_timeout = 0")
-
-    def leave(self) -> None:
-        self.raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None, /) -> DirectCursor:
         params = _params(parameters)
