@@ -4,8 +4,9 @@ set BOTH_ENGINES = True), the shipped campaign, a fixed clock."""
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,11 @@ import pytest
 from bot.app import App, build_app
 from bot.channels.registry import CHANNELS
 from bot.clock import FixedClock
+from bot.digests import chart
 from bot.settings import Settings
 from bot.storage.database import Database
 from tests.support.bot_process import Fakes
+from tests.support.charts import drawn_once
 from tests.support.config import START, make_settings
 from tests.support.engines import ENGINES, HOW_TO_RUN, fresh_postgres
 from tests.support.telegram_fake import TOKEN
@@ -39,6 +42,18 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     asyncio.run(migrate())
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def charts_drawn_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The same chart is drawn once per run and copied after (tests/support/charts.py)."""
+    base = tmp_path_factory.getbasetemp()
+    # In the run's folder, above each xdist worker's own: the workers share what they drew.
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "charts"
+    folder.mkdir(exist_ok=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(chart, "render", drawn_once(chart.render, folder))
+        yield
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
