@@ -13,7 +13,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def wait_for(condition: Callable[[], object]) -> None:
-    async with asyncio.timeout(5):
+async def wait_for(condition: Callable[[], object], seconds: float = 5.0, every: float = 0.01) -> None:
+    """Until `condition()` holds, looked at `every` seconds: a condition that costs something (reading a
+    database, counting hundreds of messages) is looked at less often, leaving the CPU to what is awaited."""
+    async with asyncio.timeout(seconds):
         while not condition():  # noqa: ASYNC110 - the fake records calls; there is no event to wait on
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(every)
