@@ -1,7 +1,9 @@
 """A fake Telegram Bot API over real HTTP on loopback, for a bot running in another process.
 
 getUpdates behaves as Telegram's does: an update is handed out again and again until a later call's offset
-confirms it. Every message sent is recorded in order, with the chat and the text.
+confirms it. Every message sent is recorded in order, with the chat and the text. With `webhook_lanes` set and
+a webhook registered, pushed updates are posted to it as Telegram does (see tests/support/webhook_lanes.py);
+`/_fake/...` lets a process of its own (a bench) arrange it and read how many messages went.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ import tornado.netutil
 import tornado.web
 
 from tests.support.telegram_fake import BOT_ID, BOT_USERNAME, TOKEN, method_name
+from tests.support.webhook_lanes import WebhookLanes
 
 SENDS = ("sendMessage", "sendPhoto", "sendDocument")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 def _params(handler: tornado.web.RequestHandler) -> dict[str, Any]:
@@ -50,6 +54,30 @@ class _Method(tornado.web.RequestHandler):
         self.finish({"ok": True, "result": result})
 
 
+class _Control(tornado.web.RequestHandler):
+    """For a fake running in another process: arrange it, push updates, read how much was sent."""
+
+    def initialize(self, fake: HttpTelegram) -> None:
+        self.fake = fake
+
+    def post(self, action: str) -> None:
+        body = json.loads(self.request.body)
+        if action == "updates":
+            self.fake.push(*body)
+        elif action == "setup":
+            self.fake.webhook_lanes = int(body.get("webhook_lanes", self.fake.webhook_lanes))
+            proxy = body.get("proxy")
+            self.fake.lanes.proxy = (str(proxy[0]), str(proxy[1])) if proxy else None
+        else:
+            raise tornado.web.HTTPError(404)
+        self.finish({"ok": True})
+
+    def get(self, action: str) -> None:
+        if action != "stats":
+            raise tornado.web.HTTPError(404)
+        self.finish({"sent": len(self.fake.sent), "calls": len(self.fake.calls), "refused": self.fake.lanes.refused})
+
+
 @dataclass
 class HttpTelegram:
     updates: list[dict[str, Any]] = field(default_factory=list)
@@ -58,19 +86,27 @@ class HttpTelegram:
     sent: list[tuple[str, str]] = field(default_factory=list)
     webhook: dict[str, Any] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
+    # When above 0 and a webhook is set, pushed updates are posted to the webhook over this many lanes.
+    webhook_lanes: int = 0
 
     def __post_init__(self) -> None:
+        self.lanes = WebhookLanes(SECRET_HEADER)
         self._server: tornado.httpserver.HTTPServer | None = None
         self._sockets: list[socket.socket] = []
         self._ids = itertools.count(5000)
 
     async def start(self) -> None:
-        app = tornado.web.Application([(r"/bot([^/]+)/(\w+)", _Method, {"fake": self})], log_function=lambda h: None)
+        routes: list[Any] = [
+            (r"/bot([^/]+)/(\w+)", _Method, {"fake": self}),
+            (r"/_fake/(\w+)", _Control, {"fake": self}),
+        ]
+        app = tornado.web.Application(routes, log_function=lambda h: None)
         self._server = tornado.httpserver.HTTPServer(app)
         self._sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
         self._server.add_sockets(self._sockets)
 
     async def stop(self) -> None:
+        await self.lanes.stop()
         if self._server is not None:
             self._server.stop()
             await self._server.close_all_connections()
@@ -78,6 +114,17 @@ class HttpTelegram:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._sockets[0].getsockname()[1]}/bot"
+
+    def push(self, *updates: dict[str, Any]) -> None:
+        """Updates for getUpdates, or, with webhook_lanes set and a webhook registered, posted to the webhook:
+        one person's updates in order on one lane, several lanes at once."""
+        if not (self.webhook_lanes and self.webhook.get("url")):
+            self.updates.extend(updates)
+            return
+        url, secret = str(self.webhook["url"]), str(self.webhook.get("secret_token", ""))
+        for update in updates:
+            person = next((str(v["from"]["id"]) for v in update.values() if isinstance(v, dict) and "from" in v), "")
+            self.lanes.post(self.webhook_lanes, url, secret, person, update)
 
     def texts(self, chat_id: int) -> list[str]:
         return [text for chat, text in self.sent if chat == str(chat_id)]
@@ -90,6 +137,9 @@ class HttpTelegram:
             return await self._updates(params)
         if method == "setWebhook":
             self.webhook = params
+            return True
+        if method == "deleteWebhook":
+            self.webhook = {}
             return True
         if method in SENDS:
             text = str(params.get("text") or params.get("caption") or "")

@@ -33,9 +33,11 @@ import tornado.web
 from bot.app import App, build_app
 from bot.channels.zalo.retry import RetryPolicy
 from bot.channels.zalo.runner import ZaloChannel, start_zalo, stop_zalo
+from bot.channels.zalo.webhook import SECRET_HEADER
 from bot.clock import Clock
 from bot.settings import Settings
 from tests.support.config import make_settings
+from tests.support.webhook_lanes import WebhookLanes
 
 TOKEN = "1459232241454765289:FAKE-zalo-token-Abc123"
 TEXT_LIMIT = 2000
@@ -104,7 +106,10 @@ class _ControlHandler(tornado.web.RequestHandler):
     def get(self, action: str) -> None:
         if action != "stats":
             raise tornado.web.HTTPError(404)
-        self.finish({"sent": self.fake.sent_count, "polls": self.fake.polls, "idle": self.fake.idle_answers})
+        fake = self.fake
+        self.finish(
+            {"sent": fake.sent_count, "polls": fake.polls, "idle": fake.idle_answers, "refused": fake.lanes.refused}
+        )
 
 
 class _FileHandler(tornado.web.RequestHandler):
@@ -156,8 +161,7 @@ class FakeZalo:
         self._server: tornado.httpserver.HTTPServer | None = None
         self._sockets: list[socket.socket] = []
         self._idle_forms = itertools.cycle(("body", "http"))
-        self._lanes: list[asyncio.Queue[dict[str, Any]]] = []
-        self._lane_tasks: list[asyncio.Task[None]] = []
+        self.lanes = WebhookLanes(SECRET_HEADER)
 
     # -- running ---------------------------------------------------------------------------------------
     async def start(self, port: int = 0) -> None:
@@ -174,9 +178,7 @@ class FakeZalo:
         self._server.add_sockets(self._sockets)
 
     async def stop(self) -> None:
-        for task in self._lane_tasks:
-            task.cancel()
-        await asyncio.gather(*self._lane_tasks, return_exceptions=True)
+        await self.lanes.stop()
         if self._server is not None:
             self._server.stop()
             await self._server.close_all_connections()
@@ -197,23 +199,11 @@ class FakeZalo:
                 self.updates.put_nowait(update)
                 self.not_taken += 1
             return
-        while len(self._lanes) < self.webhook_lanes:
-            lane: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-            self._lanes.append(lane)
-            self._lane_tasks.append(asyncio.create_task(self._post_lane(lane)))
+        self.lanes.proxy = self.proxy
         for update in updates:
             sender = str(update.get("message", {}).get("from", {}).get("id", ""))
-            self._lanes[sum(sender.encode()) % len(self._lanes)].put_nowait(update)
-
-    async def _post_lane(self, lane: asyncio.Queue[dict[str, Any]]) -> None:
-        async with httpx.AsyncClient() as client:
-            while True:
-                update = await lane.get()
-                url = self.webhook["url"]
-                if self.proxy is not None and url.startswith(self.proxy[0]):
-                    url = self.proxy[1] + url[len(self.proxy[0]) :]
-                headers = {"X-Bot-Api-Secret-Token": self.webhook["secret_token"]}
-                await client.post(url, json={"ok": True, "result": update}, headers=headers)
+            body = {"ok": True, "result": update}
+            self.lanes.post(self.webhook_lanes, self.webhook["url"], self.webhook["secret_token"], sender, body)
 
     def fail(self, method: str, *troubles: Trouble) -> None:
         self.troubles.setdefault(method, []).extend(troubles)
