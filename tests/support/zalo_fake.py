@@ -162,6 +162,7 @@ class FakeZalo:
         self._sockets: list[socket.socket] = []
         self._idle_forms = itertools.cycle(("body", "http"))
         self.lanes = WebhookLanes(SECRET_HEADER)
+        self._fetcher: httpx.AsyncClient | None = None
 
     # -- running ---------------------------------------------------------------------------------------
     async def start(self, port: int = 0) -> None:
@@ -179,6 +180,8 @@ class FakeZalo:
 
     async def stop(self) -> None:
         await self.lanes.stop()
+        if self._fetcher is not None:
+            await self._fetcher.aclose()
         if self._server is not None:
             self._server.stop()
             await self._server.close_all_connections()
@@ -284,8 +287,10 @@ class FakeZalo:
             url = self.proxy[1] + url[len(self.proxy[0]) :]
         if not url.startswith("http://127.0.0.1:"):
             return
-        async with httpx.AsyncClient() as client:
-            response = await client.get(url)
+        if self._fetcher is None:
+            # One client for every fetch: making one (its TLS context) costs more than the fetch on a busy machine.
+            self._fetcher = httpx.AsyncClient(timeout=30)
+        response = await self._fetcher.get(url)
         if response.status_code == 200:
             self.fetched_photos.append(response.content)
 
@@ -366,6 +371,9 @@ def numbered(text: str) -> list[str]:
 
 FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05)
 SECRET = "webhook-Secret_123"
+# How long the bot waits for an answer of the fake: long enough for a loaded test machine (a sendPhoto's answer
+# waits for the fake to fetch the photo from the bot); a test of timeouts gives its own, shorter.
+REQUEST_TIMEOUT = 5.0
 
 
 def zalo_settings(tmp_path: Path, fake: FakeZalo, **overrides: object) -> Settings:
@@ -373,13 +381,13 @@ def zalo_settings(tmp_path: Path, fake: FakeZalo, **overrides: object) -> Settin
     return make_settings(tmp_path, **{**values, **overrides})
 
 
-async def start_channel(app: App, *, request_timeout: float = 1.0) -> ZaloChannel:
+async def start_channel(app: App, *, request_timeout: float = REQUEST_TIMEOUT) -> ZaloChannel:
     return await start_zalo(app, policy=FAST, request_timeout=request_timeout, poll_timeout=1, poll_pause=0.01)
 
 
 @asynccontextmanager
 async def running_zalo(
-    tmp_path: Path, clock: Clock, fake: FakeZalo, *, request_timeout: float = 1.0, **overrides: object
+    tmp_path: Path, clock: Clock, fake: FakeZalo, *, request_timeout: float = REQUEST_TIMEOUT, **overrides: object
 ) -> AsyncIterator[tuple[App, ZaloChannel]]:
     """The bot on a real SQLite file, its Zalo channel started against the fake (polling unless a webhook
     URL is among the overrides)."""
