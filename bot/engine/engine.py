@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from typing import Protocol
@@ -118,15 +117,12 @@ class Engine:
             events = _events(user, ctx.user, roles_changed=user.id in repos.roles.changed)
             # Read afresh: the handler may have changed them after it first asked.
             roles = roles_of(await grants_of_user(repos, self.services, ctx.user)) if events else None
-            saving = sessions.save(user.id, session, now)
+            await sessions.save(user.id, session, now)
             if inbox_id is not None and not ctx.after_commit:
                 # Kept with the update: a process stopped before they are sent still sends them.
                 replies = coalesce(ctx.replies)
-                # Queued together, the two writes take one trip to the database thread, not two; a failure of
-                # either still rolls both back, as the COMMIT comes after them.
-                await asyncio.gather(saving, repos.replies.add(inbox_id, incoming.chat_id, replies, now))
+                await repos.replies.add(inbox_id, incoming.chat_id, replies, now)
                 return Outcome(replies, ctx.user.lang, events, roles)
-            await saving
         return Outcome(await self._after_commit(ctx, inbox_id), ctx.user.lang, events, roles)
 
     async def _after_commit(self, ctx: Context, inbox_id: int | None) -> list[Reply]:
