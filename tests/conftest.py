@@ -63,6 +63,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("db_engine", ENGINES)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `long` start first. xdist hands the first tests out in turn, so the long ones run side
+    by side at the start rather than one of them alone at the end while the other workers wait."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     skipped = terminalreporter.stats.get("skipped", [])
     if any(HOW_TO_RUN in str(getattr(report, "longrepr", "")) for report in skipped):

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.support.config import ROOT
 from tests.support.console import chat, env_for
 
@@ -43,6 +45,7 @@ def test_a_scripted_nomination_from_standard_input(tmp_path: Path) -> None:
         ]
 
 
+@pytest.mark.long
 def test_two_users_are_two_people(tmp_path: Path) -> None:
     chat(tmp_path, ["/decu", "2"], user="1")
     out = chat(tmp_path, ["/cuatoi"], user="2")
@@ -61,6 +64,7 @@ def read_until(proc: subprocess.Popen[str], needle: str, timeout: float = 30) ->
     return seen
 
 
+@pytest.mark.long
 def test_killed_mid_conversation_and_resumed_by_a_new_process(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "chat", "--user", "42"],

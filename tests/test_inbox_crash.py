@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.support.bot_process import STARTING, TELEGRAM_SECRET, BotProcess, Fakes
 from tests.support.conversations import DEED
@@ -32,6 +33,7 @@ def people() -> tuple[list[Updates], list[ZaloPerson]]:
     return telegram, zalo
 
 
+@pytest.mark.long
 async def test_webhook_updates_acknowledged_then_killed_are_handled_once(tmp_path: Path, fakes: Fakes) -> None:
     telegram_port, zalo_port = free_port(), free_port()
     bot = BotProcess(
@@ -91,6 +93,7 @@ async def test_webhook_updates_acknowledged_then_killed_are_handled_once(tmp_pat
     assert greetings(fakes, telegram, zalo) == [1] * 2 * PEOPLE
 
 
+@pytest.mark.long
 async def test_polled_updates_kept_then_killed_are_handled_once(tmp_path: Path, fakes: Fakes) -> None:
     bot = BotProcess(tmp_path, fakes)
     telegram, zalo = people()
@@ -121,6 +124,7 @@ async def test_polled_updates_kept_then_killed_are_handled_once(tmp_path: Path, 
     assert greetings(fakes, telegram, zalo) == [1] * 2 * PEOPLE
 
 
+@pytest.mark.long
 async def test_killed_after_submit_before_the_answer_the_person_still_gets_the_reference(
     tmp_path: Path, fakes: Fakes
 ) -> None:

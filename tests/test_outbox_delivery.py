@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import pytest
+
 from bot.app import App
 from bot.clock import FixedClock
 from bot.conversation.messages import Reply
@@ -54,6 +56,7 @@ async def test_retry_after_is_honoured(app: App, clock: FixedClock) -> None:
     assert len(sender.delivered) == 200
 
 
+@pytest.mark.long
 async def test_an_outage_is_outlived_and_a_stale_message_given_up(app: App, clock: FixedClock) -> None:
     await enqueue(app, 10)
     down = FakeSender(fault_rate=1.0, seed=3)

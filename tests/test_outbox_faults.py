@@ -27,6 +27,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecatio
 
 
 @pytest.mark.parametrize("rate", [0.2, 0.5])
+@pytest.mark.long
 async def test_a_fan_out_through_faults_shows_nothing_twice(
     app: App, clock: FixedClock, rate: float, capsys: pytest.CaptureFixture[str]
 ) -> None:

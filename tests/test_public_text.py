@@ -10,6 +10,7 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -129,6 +130,7 @@ STORED = TEXT.map(lambda t: re.sub("[\ud800-\udfff]", "?", t))
 
 @given(texts=st.lists(STORED, min_size=3, max_size=6))
 @settings(max_examples=3)
+@pytest.mark.long
 async def test_stored_text_with_control_characters_still_makes_every_file_and_the_digest(
     app: App, texts: list[str]
 ) -> None:

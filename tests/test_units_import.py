@@ -131,6 +131,7 @@ def test_import_dry_run_then_import_then_list(cli: Cli, tmp_path: Path) -> None:
         assert conn.execute("SELECT action, channel, subject FROM audit_log WHERE action = 'units.imported'").fetchall()
 
 
+@pytest.mark.long
 def test_the_command_line_as_a_process(tmp_path: Path) -> None:
     # One real `python -m bot` process: the entry point, its --help and a tree on a fresh database.
     env = env_for(tmp_path)

@@ -11,6 +11,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from bot.app import App
 from bot.conversation.messages import Incoming, Kind
 from tests.support.config import CAMPAIGN, ROOT
@@ -55,6 +57,7 @@ async def step(app: App) -> str:
     return "\n".join(reply.text for reply in replies)
 
 
+@pytest.mark.long
 async def test_a_chat_step_goes_through_during_a_dry_run_and_an_import(app: App, tmp_path: Path) -> None:
     apology = app.services.catalog.t("vi", "errors.internal")
     dry = start_import(app, tmp_path, "--dry-run")

@@ -46,6 +46,7 @@ async def screenshots_on_failure(page: Any, name: str, steps: Callable[[], Await
         raise
 
 
+@pytest.mark.long
 async def test_a_secretary_reviews_in_the_browser_and_the_nominator_is_told(
     desk_app: App, tmp_path: Path, clock: FixedClock
 ) -> None:

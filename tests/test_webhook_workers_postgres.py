@@ -37,6 +37,7 @@ def inbox_rows(url: str) -> list[tuple[str, int, str | None]]:
         ]
 
 
+@pytest.mark.long
 async def test_updates_spread_over_two_workers_are_handled_once_and_in_order(
     database_url: str,
     tmp_path: Path,

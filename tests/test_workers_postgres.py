@@ -81,6 +81,7 @@ def sent_by(folder: Path) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("workers", [2, 3])
+@pytest.mark.long
 async def test_a_fan_out_over_several_workers_is_delivered_exactly_once(app: App, tmp_path: Path, workers: int) -> None:
     await enqueue(app, FAN_OUT)
     children = start_workers(app, tmp_path, workers, faults=0.03)
