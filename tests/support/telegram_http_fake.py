@@ -21,7 +21,7 @@ import tornado.netutil
 import tornado.web
 
 from tests.support.telegram_fake import BOT_ID, BOT_USERNAME, TOKEN, method_name
-from tests.support.webhook_lanes import WebhookLanes
+from tests.support.webhook_lanes import Control, WebhookLanes, proxy_of
 
 SENDS = ("sendMessage", "sendPhoto", "sendDocument")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -54,30 +54,6 @@ class _Method(tornado.web.RequestHandler):
         self.finish({"ok": True, "result": result})
 
 
-class _Control(tornado.web.RequestHandler):
-    """For a fake running in another process: arrange it, push updates, read how much was sent."""
-
-    def initialize(self, fake: HttpTelegram) -> None:
-        self.fake = fake
-
-    def post(self, action: str) -> None:
-        body = json.loads(self.request.body)
-        if action == "updates":
-            self.fake.push(*body)
-        elif action == "setup":
-            self.fake.webhook_lanes = int(body.get("webhook_lanes", self.fake.webhook_lanes))
-            proxy = body.get("proxy")
-            self.fake.lanes.proxy = (str(proxy[0]), str(proxy[1])) if proxy else None
-        else:
-            raise tornado.web.HTTPError(404)
-        self.finish({"ok": True})
-
-    def get(self, action: str) -> None:
-        if action != "stats":
-            raise tornado.web.HTTPError(404)
-        self.finish({"sent": len(self.fake.sent), "calls": len(self.fake.calls), "refused": self.fake.lanes.refused})
-
-
 @dataclass
 class HttpTelegram:
     updates: list[dict[str, Any]] = field(default_factory=list)
@@ -98,7 +74,7 @@ class HttpTelegram:
     async def start(self) -> None:
         routes: list[Any] = [
             (r"/bot([^/]+)/(\w+)", _Method, {"fake": self}),
-            (r"/_fake/(\w+)", _Control, {"fake": self}),
+            (r"/_fake/(\w+)", Control, {"fake": self}),
         ]
         app = tornado.web.Application(routes, log_function=lambda h: None)
         self._server = tornado.httpserver.HTTPServer(app)
@@ -114,6 +90,13 @@ class HttpTelegram:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._sockets[0].getsockname()[1]}/bot"
+
+    def arrange(self, setup: dict[str, Any]) -> None:
+        self.webhook_lanes = int(setup.get("webhook_lanes", self.webhook_lanes))
+        self.lanes.proxy = proxy_of(setup)
+
+    def stats(self) -> dict[str, Any]:
+        return {"sent": len(self.sent), "calls": len(self.calls), "refused": self.lanes.refused}
 
     def push(self, *updates: dict[str, Any]) -> None:
         """Updates for getUpdates, or, with webhook_lanes set and a webhook registered, posted to the webhook:

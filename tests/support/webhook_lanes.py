@@ -6,10 +6,12 @@ again later; the fakes do not, so a bench waiting for it sees the count instead 
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
+import tornado.web
 
 
 @dataclass
@@ -56,3 +58,39 @@ class WebhookLanes:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         self._lanes.clear()
+
+
+class ArrangedFake(Protocol):
+    """A fake that a bench in another process arranges over HTTP."""
+
+    def push(self, *updates: dict[str, Any]) -> None: ...
+    def arrange(self, setup: dict[str, Any]) -> None: ...
+    def stats(self) -> dict[str, Any]: ...
+
+
+class Control(tornado.web.RequestHandler):
+    """`/_fake/<action>` for a fake running in another process: push updates, arrange it, read how much was
+    sent."""
+
+    def initialize(self, fake: ArrangedFake) -> None:
+        self.fake = fake
+
+    def post(self, action: str) -> None:
+        body = json.loads(self.request.body)
+        if action == "updates":
+            self.fake.push(*body)
+        elif action == "setup":
+            self.fake.arrange(body)
+        else:
+            raise tornado.web.HTTPError(404)
+        self.finish({"ok": True})
+
+    def get(self, action: str) -> None:
+        if action != "stats":
+            raise tornado.web.HTTPError(404)
+        self.finish(self.fake.stats())
+
+
+def proxy_of(setup: dict[str, Any]) -> tuple[str, str] | None:
+    proxy = setup.get("proxy")
+    return (str(proxy[0]), str(proxy[1])) if proxy else None

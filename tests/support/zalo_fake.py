@@ -37,7 +37,7 @@ from bot.channels.zalo.webhook import SECRET_HEADER
 from bot.clock import Clock
 from bot.settings import Settings
 from tests.support.config import make_settings
-from tests.support.webhook_lanes import WebhookLanes
+from tests.support.webhook_lanes import Control, WebhookLanes, proxy_of
 
 TOKEN = "1459232241454765289:FAKE-zalo-token-Abc123"
 TEXT_LIMIT = 2000
@@ -82,34 +82,6 @@ class _MethodHandler(tornado.web.RequestHandler):
         else:
             self.set_header("Content-Type", "application/json")
             self.finish(json.dumps(body))
-
-
-class _ControlHandler(tornado.web.RequestHandler):
-    """For a fake running in another process (the bench): arrange it and read how much was sent."""
-
-    def initialize(self, fake: FakeZalo) -> None:
-        self.fake = fake
-
-    def post(self, action: str) -> None:
-        body = json.loads(self.request.body)
-        if action == "updates":
-            self.fake.push(*body)
-        elif action == "setup":
-            self.fake.hold = float(body.get("hold", self.fake.hold))
-            self.fake.webhook_lanes = int(body.get("webhook_lanes", self.fake.webhook_lanes))
-            proxy = body.get("proxy")
-            self.fake.proxy = (str(proxy[0]), str(proxy[1])) if proxy else None
-        else:
-            raise tornado.web.HTTPError(404)
-        self.finish({"ok": True})
-
-    def get(self, action: str) -> None:
-        if action != "stats":
-            raise tornado.web.HTTPError(404)
-        fake = self.fake
-        self.finish(
-            {"sent": fake.sent_count, "polls": fake.polls, "idle": fake.idle_answers, "refused": fake.lanes.refused}
-        )
 
 
 class _FileHandler(tornado.web.RequestHandler):
@@ -170,7 +142,7 @@ class FakeZalo:
             [
                 (r"/bot([^/]+)/(\w+)", _MethodHandler, {"fake": self}),
                 (r"/files/([\w.-]+)", _FileHandler, {"fake": self}),
-                (r"/_fake/(\w+)", _ControlHandler, {"fake": self}),
+                (r"/_fake/(\w+)", Control, {"fake": self}),
             ],
             log_function=lambda handler: None,
         )
@@ -194,6 +166,14 @@ class FakeZalo:
         return f"{self.base_url}/files/{name}"
 
     # -- what a test arranges --------------------------------------------------------------------------
+    def arrange(self, setup: dict[str, Any]) -> None:
+        self.hold = float(setup.get("hold", self.hold))
+        self.webhook_lanes = int(setup.get("webhook_lanes", self.webhook_lanes))
+        self.proxy = proxy_of(setup)
+
+    def stats(self) -> dict[str, Any]:
+        return {"sent": self.sent_count, "polls": self.polls, "idle": self.idle_answers, "refused": self.lanes.refused}
+
     def push(self, *updates: dict[str, Any]) -> None:
         """Queue updates for getUpdates, or, with webhook_lanes set and a webhook registered, post them to it
         as Zalo would: one person's updates in order on one lane, several lanes at once."""
