@@ -86,11 +86,7 @@ async def _plan_from_db(conn: Connection, services: Services, now: dt.datetime) 
     for role, unit_code, group_code, user_id, channel, chat_id, lang in await RoleRepo(conn).reachable_grants():
         person = _new(Recipient, (user_id, channel, chat_id, lang))
         if role == UNIT_REP and unit_code:
-            people = reps.get(unit_code)
-            if people is None:
-                reps[unit_code] = (person,)
-            elif person not in people:
-                reps[unit_code] = (*people, person)
+            _add(reps, unit_code, person)
         elif role == COUNCIL and unit_code:
             _add(council_by_unit, unit_code, person)
         elif role == COUNCIL and group_code:

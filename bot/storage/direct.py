@@ -67,30 +67,24 @@ class DirectConnection:
 
     async def execute(self, sql: str, parameters: Iterable[Any] | None = None, /) -> DirectCursor:
         params = _params(parameters)
-        try:
-            return DirectCursor(self.raw.execute(sql, params))
-        except sqlite3.OperationalError as exc:
-            if not _busy(exc):
-                raise
-        return DirectCursor(await self._patiently(lambda raw: raw.execute(sql, params)))
+        return DirectCursor(await self._run(lambda raw: raw.execute(sql, params)))
 
     async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]], /) -> DirectCursor:
         rows = [tuple(row) for row in parameters]
-        try:
-            return DirectCursor(self.raw.executemany(sql, rows))
-        except sqlite3.OperationalError as exc:
-            if not _busy(exc):
-                raise
-        return DirectCursor(await self._patiently(lambda raw: raw.executemany(sql, rows)))
+        return DirectCursor(await self._run(lambda raw: raw.executemany(sql, rows)))
 
     async def execute_fetchall(self, sql: str, parameters: Iterable[Any] | None = None, /) -> list[Any]:
         params = _params(parameters)
+        return await self._run(lambda raw: raw.execute(sql, params).fetchall())
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work` here and now, or, when it met another process's lock, patiently on a worker thread."""
         try:
-            return self.raw.execute(sql, params).fetchall()
+            return work(self.raw)
         except sqlite3.OperationalError as exc:
             if not _busy(exc):
                 raise
-        return await self._patiently(lambda raw: raw.execute(sql, params).fetchall())
+        return await self._patiently(work)
 
     async def _patiently(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run a statement that met another process's lock on a worker thread, waiting for that lock as long as

@@ -5,11 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from bot.storage.database import Connection, fetch_all, fetch_one, is_sqlite
+from bot.storage.database import JOIN_SEPARATOR, Connection, fetch_all, fetch_one, joined_texts, split_joined
 from bot.storage.timefmt import to_db
-
-# Between keys joined in one text: no key holds it (the unit separator of ASCII; unit codes never do).
-_SEPARATOR = "\x1f"
 
 
 class ReminderLog:
@@ -27,14 +24,13 @@ class ReminderLog:
         # period's keys are one range of the primary key. They come back joined in one text rather than a row
         # each: after a few steps a province's plan has decided hundreds of thousands.
         ranges = [(f"{kind}:{period}:", f"{kind}:{period};") for period in periods for kind in ("rem", "esc")]
-        joined = "group_concat" if is_sqlite(self.conn) else "string_agg"
         each = " UNION ALL ".join(["SELECT key FROM reminder_log WHERE key >= ? AND key < ?"] * len(ranges))
         row = await fetch_one(
             self.conn,
-            f"SELECT {joined}(key, ?) FROM ({each}) AS decided",
-            (_SEPARATOR, *(bound for pair in ranges for bound in pair)),
+            f"SELECT {joined_texts(self.conn, 'key')} FROM ({each}) AS decided",
+            (JOIN_SEPARATOR, *(bound for pair in ranges for bound in pair)),
         )
-        return set(row[0].split(_SEPARATOR)) if row and row[0] else set()
+        return split_joined(row[0] if row else None)
 
     async def record(self, keys: list[str], decision: Literal["sent", "skipped"], now: dt.datetime) -> None:
         """'sent': its messages were queued in this transaction; 'skipped': a catch-up passed over it, or

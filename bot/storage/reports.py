@@ -6,7 +6,15 @@ from collections import defaultdict
 from bot.domain.nomination import EvidenceFile
 from bot.domain.reports import AreaReport, NewReport, Report, Submission, report_reference
 from bot.domain.successions import fold_sent_late
-from bot.storage.database import Connection, fetch_all, fetch_one, insert_id, is_sqlite
+from bot.storage.database import (
+    JOIN_SEPARATOR,
+    Connection,
+    fetch_all,
+    fetch_one,
+    insert_id,
+    joined_texts,
+    split_joined,
+)
 from bot.storage.timefmt import from_db, to_db
 from bot.storage.unit_successors import successor_map
 
@@ -184,20 +192,20 @@ class ReportRepo:
         # thousands of (period, unit) pairs would cost more to hand over one by one than to count. Which
         # units reported is read from the index alone; lateness only for the late versions, whose unit is late
         # when no version of it came in time.
-        joined = _joined(self.conn)
         marks = _marks(period_codes)
         sent = await self._sent(period_codes)
         late_rows = await fetch_all(
             self.conn,
-            f"SELECT period_code, {joined}(unit_code, ?) FROM (SELECT DISTINCT period_code, unit_code FROM reports r"
+            f"SELECT period_code, {joined_texts(self.conn, 'unit_code')} FROM"
+            " (SELECT DISTINCT period_code, unit_code FROM reports r"
             f" WHERE period_code IN ({marks}) AND late = 1 AND NOT EXISTS (SELECT 1 FROM reports o"
             " WHERE o.period_code = r.period_code AND o.unit_code = r.unit_code AND o.late = 0)) AS late"
             " GROUP BY period_code",
-            (_SEPARATOR, *period_codes),
+            (JOIN_SEPARATOR, *period_codes),
         )
         late = {code: set[str]() for code in period_codes}
         for period, codes in late_rows:
-            late[period] = set(codes.split(_SEPARATOR))
+            late[period] = split_joined(codes)
         successors = await successor_map(self.conn)
         return {period: fold_sent_late(sent[period], late[period], successors) for period in period_codes}
 
@@ -217,23 +225,14 @@ class ReportRepo:
         report's unit comes once for each version: cheaper to drop in the set than to sort out in SQL."""
         rows = await fetch_all(
             self.conn,
-            f"SELECT period_code, {_joined(self.conn)}(unit_code, ?) FROM reports"
+            f"SELECT period_code, {joined_texts(self.conn, 'unit_code')} FROM reports"
             f" WHERE period_code IN ({_marks(period_codes)}) GROUP BY period_code",
-            (_SEPARATOR, *period_codes),
+            (JOIN_SEPARATOR, *period_codes),
         )
         sent = {code: set[str]() for code in period_codes}
         for period, codes in rows:
-            sent[period] = set(codes.split(_SEPARATOR))
+            sent[period] = split_joined(codes)
         return sent
-
-
-# Between unit codes joined in one text: a code never holds it (the unit separator of ASCII).
-_SEPARATOR = "\x1f"
-
-
-def _joined(conn: Connection) -> str:
-    """The aggregate that joins texts with a separator."""
-    return "group_concat" if is_sqlite(conn) else "string_agg"
 
 
 def _marks(values: list[str]) -> str:
