@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import aiosqlite
 
 from bot.errors import StartupError
+from bot.storage.checkpoints import Checkpointer
 from bot.storage.direct import BUSY_TIMEOUT_MS, DirectConnection
 from bot.storage.keys import register_functions
 
@@ -189,6 +190,7 @@ class Database:
         # Whether statements wait for another process's lock (busy_timeout), as those on aiosqlite's thread must,
         # or fail at once, as those on the loop's thread must: switched only when the other kind of block comes.
         self._waits = True
+        self.checkpoints = Checkpointer(path)
 
     @classmethod
     async def open(cls, path: Path) -> Database:
@@ -210,6 +212,8 @@ class Database:
             await conn.execute("PRAGMA journal_mode = WAL")
             # NORMAL is durable against a killed process in WAL mode; only a power cut may lose the last commit.
             await conn.execute("PRAGMA synchronous = NORMAL")
+            # Copying the log into the file is the checkpointer's, on a thread of its own: never an update's.
+            await conn.execute("PRAGMA wal_autocheckpoint = 0")
             await conn.execute("PRAGMA foreign_keys = ON")
             await register_functions(conn)
             await self.migrate()
@@ -225,6 +229,7 @@ class Database:
         return raw
 
     async def close(self) -> None:
+        await self.checkpoints.close()
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
@@ -280,6 +285,7 @@ class Database:
                     await _begin_direct(direct, "BEGIN IMMEDIATE")
                     yield direct
                     await direct.execute("COMMIT")
+                    self.checkpoints.written()
                 finally:
                     # An exception, a stop, or a COMMIT that failed: whatever is still open is undone.
                     _rollback_left_open(direct)
@@ -294,6 +300,7 @@ class Database:
                     raise
                 else:
                     await conn.execute("COMMIT")
+                    self.checkpoints.written()
             except BaseException:
                 self._thread_unsettled = True
                 raise
@@ -306,6 +313,7 @@ class Database:
         async with self._lock:
             if quick:
                 yield await self._go_direct()
+                self.checkpoints.written()
                 return
             conn = await self._go_thread()
             try:
@@ -313,6 +321,7 @@ class Database:
             except BaseException:
                 self._thread_unsettled = True
                 raise
+            self.checkpoints.written()
 
     @asynccontextmanager
     async def reading(self, *, quick: bool = False) -> AsyncIterator[Connection]:
