@@ -21,6 +21,8 @@ from bot.channels.telegram.sizes import CAPTION, MESSAGE
 from bot.conversation.messages import OutgoingFile, Reply
 
 log = logging.getLogger(__name__)
+# python-telegram-bot's own logger of Bot API calls, with each message's words.
+_calls = logging.getLogger("telegram.Bot")
 
 # An album holds 2 to 10 items, photos (and videos) together or documents together, never both, and takes
 # no buttons.
@@ -122,6 +124,9 @@ async def call(bot: Bot, method: str, params: dict[str, Any]) -> Any:
     objects and its logging of every call cost a third of a call here, and the parameters are plain JSON.
     Telegram's answers are still read, and its errors raised, by python-telegram-bot's request."""
     data = RequestData([RequestParameter(key, value, None) for key, value in params.items() if value is not None])
+    # As python-telegram-bot logs each call: for an operator tracing messages, under its logger, which holds
+    # them back otherwise (bot/logredact.py).
+    _calls.debug("Calling Bot API endpoint `%s` with parameters `%s`", method, params)
     return await bot.request.post(url=f"{bot.base_url}/{method}", request_data=data)
 
 
