@@ -9,8 +9,9 @@ the same updates as Telegram's JSON, one after another; each update's time start
   (buttons answered and taken off their message, the phone shared with the contact button and its keyboard
   taken away), made crash-safe by an aiosqlite upsert of the state committed at every step, the nomination
   inserted at the end. It has no inbox: an update in flight when it stops is lost.
-- **thidua-bot**: the whole path a webhook update takes: kept in the inbox (committed), handled by the inbox
-  worker in one transaction with its replies, sent, and confirmed sent. SQLite in WAL mode on disk.
+- **thidua-bot**: the whole path a webhook update takes: kept in the inbox by the transaction that handles it
+  and keeps its replies (committed before the webhook is answered), sent, and confirmed sent. SQLite in WAL
+  mode on disk.
 
 Rounds alternate echo, baseline, bot, each with people who have not written before; medians.
 """
@@ -63,7 +64,7 @@ from bot.engine.engine import Engine, FileFetcher  # noqa: E402
 from bot.engine.outcome import Outcome  # noqa: E402
 from bot.inbox.worker import InboxWorker  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.storage.inbox import InboxRow  # noqa: E402
+from bot.storage.inbox import Claim, InboxRow, NewClaim  # noqa: E402
 from tests.support.telegram_fake import TOKEN, FakeTelegram, Updates  # noqa: E402
 
 CONVERSATIONS = 20
@@ -379,11 +380,16 @@ class TimedEngine:
         self.seconds = 0.0
 
     async def answer(
-        self, incoming: Incoming, fetcher: FileFetcher | None = None, *, inbox_id: int | None = None
+        self,
+        incoming: Incoming,
+        fetcher: FileFetcher | None = None,
+        *,
+        inbox_id: int | None = None,
+        claim: Claim | None = None,
     ) -> Outcome:
         started = time.perf_counter()
         try:
-            return await self.engine.answer(incoming, fetcher, inbox_id=inbox_id)
+            return await self.engine.answer(incoming, fetcher, inbox_id=inbox_id, claim=claim)
         finally:
             self.seconds += time.perf_counter() - started
 
@@ -400,8 +406,17 @@ class Fed:
         try:
             return await self.channel.handle_kept(self.application.bot, row)
         finally:
-            if self.done is not None and not self.done.done():
-                self.done.set_result(True)
+            self._finished()
+
+    async def handle_new(self, claim: NewClaim) -> bool | None:
+        outcome = await self.channel.handle_new(self.application.bot, claim)
+        if outcome is not None:
+            self._finished()
+        return outcome
+
+    def _finished(self) -> None:
+        if self.done is not None and not self.done.done():
+            self.done.set_result(True)
 
 
 async def feed_ptb(application: TelegramApp, updates: list[dict[str, Any]]) -> float:
@@ -456,7 +471,12 @@ async def measure(conversations: int = CONVERSATIONS, rounds: int = ROUNDS) -> d
         await application.initialize()
         fed = Fed(channel, application)
         inbox = InboxWorker(
-            app.db, CHANNEL, app.services.clock, fed.handle, functools.partial(channel.send_replies, application.bot)
+            app.db,
+            CHANNEL,
+            app.services.clock,
+            fed.handle,
+            functools.partial(channel.send_replies, application.bot),
+            handle_new=fed.handle_new,
         )
         # The worker's own loop runs as in the bot: what it does between updates counts too.
         worker = asyncio.create_task(inbox.run())

@@ -125,6 +125,81 @@ async def test_polled_updates_kept_then_killed_are_handled_once(tmp_path: Path, 
 
 
 @pytest.mark.long
+async def test_killed_while_the_handling_keeps_an_update_it_is_sent_again_and_handled_once(
+    tmp_path: Path, fakes: Fakes
+) -> None:
+    telegram_port, zalo_port = free_port(), free_port()
+    bot = BotProcess(
+        tmp_path,
+        fakes,
+        TELEGRAM_WEBHOOK_URL="https://bot.example.org/tg/hook",
+        TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET,
+        TELEGRAM_WEBHOOK_PORT=str(telegram_port),
+        ZALO_WEBHOOK_URL="https://bot.example.org/zalo/hook",
+        ZALO_WEBHOOK_SECRET=ZALO_SECRET,
+        ZALO_WEBHOOK_PORT=str(zalo_port),
+    )
+    telegram, zalo = people()
+    tg_update, zl_update = telegram[0].text("/start"), zalo[0].text("/start")
+
+    async def post(client: httpx.AsyncClient, tg: dict[str, Any], zl: dict[str, Any]) -> list[int]:
+        answers = [
+            await client.post(
+                f"http://127.0.0.1:{telegram_port}/tg/hook",
+                json=tg,
+                headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
+            ),
+            await client.post(
+                f"http://127.0.0.1:{zalo_port}/zalo/hook",
+                json={"ok": True, "result": zl},
+                headers={"X-Bot-Api-Secret-Token": ZALO_SECRET},
+            ),
+        ]
+        return [answer.status_code for answer in answers]
+
+    def kept() -> int:
+        with sqlite3.connect(tmp_path / "thidua.db") as db:
+            return int(db.execute("SELECT COUNT(*) FROM inbox").fetchone()[0])
+
+    bot.start(holding=False)
+    try:
+        await wait_for(lambda: fakes.telegram.webhook and fakes.zalo.webhook, STARTING)
+        bot.holding_while_kept(True)
+        async with httpx.AsyncClient(timeout=1.0) as client:
+            with pytest.raises(httpx.ReadTimeout):
+                # Written by the transaction handling it, which does not commit: no answer comes.
+                await client.post(
+                    f"http://127.0.0.1:{telegram_port}/tg/hook",
+                    json=tg_update,
+                    headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
+                )
+        bot.kill()
+        assert fakes.telegram.sent == [] and kept() == 0
+
+        fakes.telegram.webhook, fakes.zalo.webhook = {}, {}
+        bot.start(holding=False)
+        await wait_for(lambda: fakes.telegram.webhook and fakes.zalo.webhook, STARTING)
+        async with httpx.AsyncClient() as client:
+            # Telegram never heard it arrived, so it delivers it again (twice, and Zalo's update too: a repeat
+            # of one kept before the handling, which Zalo's webhook answers first, is handled once as well).
+            assert await post(client, tg_update, zl_update) == [200, 200]
+            assert await post(client, tg_update, zl_update) == [200, 200]
+        await wait_for(lambda: greetings(fakes, telegram[:1], zalo[:1]) == [1, 1], STARTING)
+        # Anything handled twice has had its chance to show.
+        async with httpx.AsyncClient() as client:
+            await post(client, telegram[0].text("/trogiup"), zalo[0].text("/trogiup"))
+        await wait_for(
+            lambda: len(fakes.telegram.texts(telegram[0].user_id)) >= 2 and len(fakes.zalo.texts(zalo[0].chat_id)) >= 2,
+            STARTING,
+        )
+    finally:
+        if bot.child is not None:
+            bot.kill()
+    assert greetings(fakes, telegram[:1], zalo[:1]) == [1, 1]
+    assert kept() == 4
+
+
+@pytest.mark.long
 async def test_killed_after_submit_before_the_answer_the_person_still_gets_the_reference(
     tmp_path: Path, fakes: Fakes
 ) -> None:

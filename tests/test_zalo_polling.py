@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -174,7 +175,7 @@ async def test_the_poller_takes_no_more_than_the_bot_keeps_up_with(
         gate = asyncio.Event()
         answer = app.engine.answer
 
-        async def held(incoming: Incoming, fetcher: FileFetcher | None = None, **kept: int | None) -> Outcome:
+        async def held(incoming: Incoming, fetcher: FileFetcher | None = None, **kept: Any) -> Outcome:
             await gate.wait()
             return await answer(incoming, fetcher, **kept)
 

@@ -62,7 +62,7 @@ async def test_the_answer_comes_before_the_work(tmp_path: Path, clock: FixedCloc
         gate = asyncio.Event()
         answer = app.engine.answer
 
-        async def held(incoming: Incoming, fetcher: FileFetcher | None = None, **kept: int | None) -> Outcome:
+        async def held(incoming: Incoming, fetcher: FileFetcher | None = None, **kept: Any) -> Outcome:
             await gate.wait()
             return await answer(incoming, fetcher, **kept)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Protocol
 
 from bot.conversation.messages import Attachment, Incoming, Kind, Reply
@@ -16,7 +18,7 @@ from bot.engine.context import Context, RejectedFile, Services, StagedFile, gran
 from bot.engine.outcome import Event, LanguageChanged, Outcome, RolesChanged
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.storage.database import Connection, Database
-from bot.storage.inbox import InboxRepo
+from bot.storage.inbox import Claim, InboxRepo, KeptClaim
 from bot.storage.replies import RepliesRepo
 from bot.storage.repos import Repos
 from bot.storage.sessions import SessionRepo
@@ -49,16 +51,24 @@ class Engine:
         self.router = router
 
     async def answer(
-        self, incoming: Incoming, fetcher: FileFetcher | None = None, *, inbox_id: int | None = None
+        self,
+        incoming: Incoming,
+        fetcher: FileFetcher | None = None,
+        *,
+        inbox_id: int | None = None,
+        claim: Claim | None = None,
     ) -> Outcome:
         """Handle one update. Everything it changes is committed before the replies are returned, so
         the caller only tells the user what is already safe. An update kept in the inbox (`inbox_id`) is
-        marked handled in the same transaction; one that fails is marked too, so it is not tried again."""
+        marked handled in the same transaction, and one not yet kept (`claim`) is kept there; one that fails
+        is marked (or kept) handled too, so it is not tried again."""
+        if claim is None and inbox_id is not None:
+            claim = KeptClaim(inbox_id)
         try:
-            return await self._handle(incoming, fetcher, inbox_id)
+            return await self._handle(incoming, fetcher, claim)
         except Exception:
             log.exception("failed to handle an update from %s user %s", incoming.channel, incoming.user_id)
-            await self._give_up(inbox_id)
+            await self._give_up(claim)
             lang = await self._lang_of(incoming)
             return Outcome([Reply(text=self.services.catalog.t(lang, "errors.internal"))], lang)
 
@@ -74,14 +84,14 @@ class Engine:
             user = await UserRepo(conn).get(channel, user_id)
         return user.lang if user else DEFAULT_LANGUAGE
 
-    async def _handle(self, incoming: Incoming, fetcher: FileFetcher | None, inbox_id: int | None) -> Outcome:
-        if incoming.attachments and await self._seen(incoming, inbox_id):
+    async def _handle(self, incoming: Incoming, fetcher: FileFetcher | None, claim: Claim | None) -> Outcome:
+        if incoming.attachments and await self._seen(incoming, claim):
             # Only worth a separate look when a redelivery would otherwise download files again.
             return Outcome([], None)
         staged = await self._stage_files(incoming, fetcher)
         now = self.services.clock.now()
-        async with self.db.transaction(quick=True) as conn:
-            if not await _claim(conn, incoming, inbox_id, now):
+        async with self._handling(claim) as conn:
+            if not await _claim(conn, incoming, claim, now):
                 return Outcome([], None)
             repos = Repos(conn, self.services.files)
             sessions = repos.sessions
@@ -118,14 +128,23 @@ class Engine:
             # Read afresh: the handler may have changed them after it first asked.
             roles = roles_of(await grants_of_user(repos, self.services, ctx.user)) if events else None
             await sessions.save(user.id, session, now)
-            if inbox_id is not None and not ctx.after_commit:
+            if claim is not None and claim.id is not None and not ctx.after_commit:
                 # Kept with the update: a process stopped before they are sent still sends them.
                 replies = coalesce(ctx.replies)
-                await repos.replies.add(inbox_id, incoming.chat_id, replies, now)
+                await repos.replies.add(claim.id, incoming.chat_id, replies, now)
                 return Outcome(replies, ctx.user.lang, events, roles)
-        return Outcome(await self._after_commit(ctx, inbox_id), ctx.user.lang, events, roles)
+        return Outcome(await self._after_commit(ctx, claim), ctx.user.lang, events, roles)
 
-    async def _after_commit(self, ctx: Context, inbox_id: int | None) -> list[Reply]:
+    @asynccontextmanager
+    async def _handling(self, claim: Claim | None) -> AsyncIterator[Connection]:
+        """The update's transaction; once it has committed (not when it is rolled back), the claim hears so:
+        before any slow work after the commit, since a messenger may be waiting to hear the update arrived."""
+        async with self.db.transaction(quick=True) as conn:
+            yield conn
+        if claim is not None:
+            claim.settled()
+
+    async def _after_commit(self, ctx: Context, claim: Claim | None) -> list[Reply]:
         """The slow work of an update, after its commit; its replies are kept in a transaction of their own."""
         incoming = ctx.incoming
         for work in ctx.after_commit:
@@ -137,26 +156,28 @@ class Engine:
         if not ctx.replies:
             ctx.say(ctx.t("errors.not_understood"))
         replies = coalesce(ctx.replies)
-        if inbox_id is not None:
+        if claim is not None and claim.id is not None:
             async with self.db.transaction(quick=True) as conn:
-                await RepliesRepo(conn).add(inbox_id, incoming.chat_id, replies, self.services.clock.now())
+                await RepliesRepo(conn).add(claim.id, incoming.chat_id, replies, self.services.clock.now())
         return replies
 
-    async def _seen(self, incoming: Incoming, inbox_id: int | None) -> bool:
+    async def _seen(self, incoming: Incoming, claim: Claim | None) -> bool:
         async with self.db.reading(quick=True) as conn:
-            if inbox_id is not None:
-                return await InboxRepo(conn).is_handled(inbox_id)
+            if isinstance(claim, KeptClaim):
+                return await InboxRepo(conn).is_handled(claim.row_id)
             key = incoming.update_key
             return key is not None and await ProcessedUpdates(conn).seen(incoming.channel, key)
 
-    async def _give_up(self, inbox_id: int | None) -> None:
-        if inbox_id is None:
+    async def _give_up(self, claim: Claim | None) -> None:
+        if claim is None:
             return
         try:
             async with self.db.transaction(quick=True) as conn:
-                await InboxRepo(conn).handled(inbox_id, self.services.clock.now())
+                await claim.give_up(conn, self.services.clock.now())
         except Exception:
             log.exception("could not mark a failed update handled")
+            return
+        claim.settled()
 
     async def _stage_files(self, incoming: Incoming, fetcher: FileFetcher | None) -> list[StagedFile]:
         """Download and keep the files before the write transaction, so a slow download blocks no one."""
@@ -205,10 +226,10 @@ class Engine:
             return DEFAULT_LANGUAGE
 
 
-async def _claim(conn: Connection, incoming: Incoming, inbox_id: int | None, now: dt.datetime) -> bool:
+async def _claim(conn: Connection, incoming: Incoming, claim: Claim | None, now: dt.datetime) -> bool:
     """Take the update for handling in this transaction; False if it was handled before."""
-    if inbox_id is not None:
-        return await InboxRepo(conn).handled(inbox_id, now)
+    if claim is not None:
+        return await claim.take(conn, now)
     key = incoming.update_key
     return key is None or await ProcessedUpdates(conn).claim(incoming.channel, key, now)
 

@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from bot.clock import Clock
 from bot.conversation.messages import Reply
 from bot.storage.database import Database
-from bot.storage.inbox import Arrival, InboxRepo, InboxRow
+from bot.storage.inbox import Arrival, InboxRepo, InboxRow, NewClaim
 from bot.storage.replies import KeptReply, RepliesRepo
 from bot.storage.worker_locks import shared_locks
 
@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 
 # Handle one kept update; True if it was marked handled on the way (the engine does it in its transaction).
 Handle = Callable[[InboxRow], Awaitable[bool]]
+
+# Handle an update not yet kept, keeping it in the transaction that handles it (see `NewClaim`); None when the
+# channel does not handle this one so (a file to download first, a kind it reads only from a kept row).
+HandleNew = Callable[[NewClaim], Awaitable[bool | None]]
 
 # Send replies to a chat, in order; returns how many reached the messenger (the rest raised or were not tried).
 Send = Callable[[str, list[Reply]], Awaitable[int]]
@@ -45,6 +49,10 @@ SEEN_KEPT = 16 * IN_FLIGHT
 SWEEP_EVERY = 5.0
 # A reply found unsent after longer than this answers a question the person has stopped waiting on.
 REPLY_WINDOW = dt.timedelta(minutes=10)
+
+
+class NotKept(Exception):
+    """The update was neither kept nor handled (the worker stopped meanwhile): its messenger must send it again."""
 
 
 async def confirm_sent(db: Database, clock: Clock, inbox_id: int, count: int | None = None) -> None:
@@ -66,8 +74,10 @@ class InboxWorker:
         *,
         in_flight: int = IN_FLIGHT,
         reply_window: dt.timedelta = REPLY_WINDOW,
+        handle_new: HandleNew | None = None,
     ) -> None:
         self.db = db
+        self.handle_new = handle_new
         self.channel = channel
         self.clock = clock
         self.handle = handle
@@ -92,6 +102,8 @@ class InboxWorker:
         # The updates this worker has taken, the latest SEEN_KEPT of them (insertion-ordered).
         self._seen: dict[int, None] = {}
         self._letting_go: set[asyncio.Task[None]] = set()
+        # People whose latest update is being kept by the transaction handling it: settled once it is committed.
+        self._keeping: dict[str, asyncio.Future[bool]] = {}
 
     async def keep(self, arrival: Arrival) -> bool:
         """Commit one update to the inbox; False if it was kept before. Only then may its messenger hear that
@@ -115,7 +127,29 @@ class InboxWorker:
 
     async def _keep_one(self, arrival: Arrival, now: dt.datetime) -> bool:
         """One update (a webhook's), kept in one statement. When every older update has been taken, it is
-        started from the row just written instead of read back: one trip to the database fewer."""
+        started from the row just written instead of read back: one trip to the database fewer. When, besides,
+        nothing of the person's is under way, it is kept by the very transaction that handles it."""
+        earlier = self._keeping.get(arrival.person)
+        if earlier is not None:
+            # Kept after the person's update being kept now, so that it comes after it, here and after a restart.
+            await asyncio.wait([earlier])
+        async with self._taking:
+            if self._handles_as_kept(arrival):
+                settled: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+                self._keeping[arrival.person] = settled
+                self._chain(
+                    arrival.person,
+                    functools.partial(self._handle_new, arrival, settled),
+                    f"inbox-{self.channel}-{arrival.update_key}",
+                )
+                settling: asyncio.Future[bool] | None = settled
+            else:
+                settling = None
+        if settling is not None:
+            if await asyncio.shield(settling):
+                return True
+            await self._redelivered(arrival)
+            return False
         async with self._taking:
             async with self.db.one_statement(quick=True) as conn:
                 row = await InboxRepo(conn).keep_row(self.channel, arrival, now)
@@ -127,6 +161,56 @@ class InboxWorker:
             return False
         await self.take()
         return True
+
+    def _handles_as_kept(self, arrival: Arrival) -> bool:
+        return (
+            self.handle_new is not None
+            and self._locks is None
+            and self._caught_up
+            and len(self._running) < self.in_flight
+            and arrival.person not in self._last
+        )
+
+    async def _handle_new(self, arrival: Arrival, settled: asyncio.Future[bool]) -> None:
+        """Handle an update in the transaction that keeps it. If the channel does not handle it so, or it is not
+        kept by the time the handling ends, it is kept now and handled (or marked) as any kept update is."""
+        assert self.handle_new is not None
+
+        def on_settled(kept: bool) -> None:
+            if not settled.done():
+                settled.set_result(kept)
+
+        try:
+            outcome = await self.handle_new(NewClaim(self.channel, arrival, on_settled))
+        except Exception:
+            log.exception("inbox: handling %s update %s failed", self.channel, arrival.update_key)
+            outcome = False
+        except BaseException:
+            if not settled.done():
+                settled.set_exception(NotKept("stopped before the update was kept"))
+            raise
+        finally:
+            if self._keeping.get(arrival.person) is settled:
+                del self._keeping[arrival.person]
+        if settled.done():
+            return
+        try:
+            async with self._taking:
+                async with self.db.one_statement(quick=True) as conn:
+                    row = await InboxRepo(conn).keep_row(self.channel, arrival, self.clock.now())
+                if row is not None:
+                    self._taken(row)
+        except BaseException as exc:
+            settled.set_exception(NotKept(f"the update could not be kept: {exc!r}"))
+            raise
+        settled.set_result(row is not None)
+        if row is None:
+            return
+        if outcome is None:
+            await self._handle_row(row)
+        else:
+            # Its handling failed, and so did marking it: it is not tried again.
+            await self._mark(row)
 
     async def _redelivered(self, arrival: Arrival) -> None:
         """The messenger delivered an update again: perhaps it never heard our answer. Whatever of that answer
@@ -250,11 +334,14 @@ class InboxWorker:
             return started
 
     def _start(self, row: InboxRow) -> None:
+        self._taken(row)
+        self._chain(row.person, functools.partial(self._handle_row, row), f"inbox-{self.channel}-{row.id}")
+
+    def _taken(self, row: InboxRow) -> None:
         self._high = max(self._high, row.id)
         self._seen[row.id] = None
         if len(self._seen) > SEEN_KEPT:
             del self._seen[next(iter(self._seen))]
-        self._chain(row.person, functools.partial(self._handle_row, row), f"inbox-{self.channel}-{row.id}")
 
     def _chain(self, person: str, work: Callable[[], Awaitable[None]], name: str) -> None:
         """Run `work` after everything already under way for this person."""

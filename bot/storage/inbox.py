@@ -6,7 +6,9 @@ A storage concept, not a messenger's: the payload is whatever the channel needs 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.storage.database import Connection, Row, fetch_all, fetch_one
 from bot.storage.timefmt import to_db
@@ -59,6 +61,17 @@ class InboxRepo:
             return None
         return InboxRow(int(row[0]), channel, arrival.update_key, arrival.person, arrival.payload)
 
+    async def keep_handled(self, channel: str, arrival: Arrival, now: dt.datetime) -> int | None:
+        """Keep the update as handled already (in the transaction that handles it); its id, or None if it was
+        kept before."""
+        row = await fetch_one(
+            self.conn,
+            "INSERT INTO inbox (channel, update_key, person, payload, received_at, handled_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+            (channel, arrival.update_key, arrival.person, arrival.payload, to_db(now), to_db(now)),
+        )
+        return None if row is None else int(row[0])
+
     async def find(self, channel: str, update_key: str) -> InboxRow | None:
         row = await fetch_one(
             self.conn, "SELECT * FROM inbox WHERE channel = ? AND update_key = ?", (channel, update_key)
@@ -100,3 +113,73 @@ class InboxRepo:
             "DELETE FROM inbox WHERE received_at < ? AND handled_at IS NOT NULL", (to_db(older_than),)
         )
         return cur.rowcount
+
+
+class Claim(Protocol):
+    """How the transaction that handles an update takes it from the inbox, so it is handled once."""
+
+    @property
+    def id(self) -> int | None:
+        """The update's row, once taken (its replies are kept with it)."""
+
+    async def take(self, conn: Connection, now: dt.datetime) -> bool:
+        """In the handling transaction; False if the update was handled (or kept) before."""
+
+    async def give_up(self, conn: Connection, now: dt.datetime) -> None:
+        """After a handling that failed and was rolled back: the update is not tried again."""
+
+    def settled(self) -> None:
+        """The update is committed to the inbox, or known to have been kept before: told once the handling
+        transaction (or the one giving up) has committed."""
+
+
+@dataclass
+class KeptClaim:
+    """An update kept before it was handled: taken by marking its row handled."""
+
+    row_id: int
+
+    @property
+    def id(self) -> int | None:
+        return self.row_id
+
+    async def take(self, conn: Connection, now: dt.datetime) -> bool:
+        return await InboxRepo(conn).handled(self.row_id, now)
+
+    async def give_up(self, conn: Connection, now: dt.datetime) -> None:
+        await InboxRepo(conn).handled(self.row_id, now)
+
+    def settled(self) -> None:
+        pass
+
+
+class NewClaim:
+    """An update not yet kept, kept by the very transaction that handles it, already marked handled: one commit
+    instead of two (keep, then handle), and the messenger hears it arrived only once it is handled.
+
+    `on_settled(True)` once it is committed, `on_settled(False)` if it was kept before (a redelivery)."""
+
+    def __init__(self, channel: str, arrival: Arrival, on_settled: Callable[[bool], None]) -> None:
+        self.channel = channel
+        self.arrival = arrival
+        self.on_settled = on_settled
+        self._id: int | None = None
+        self._committed = False
+
+    @property
+    def id(self) -> int | None:
+        return self._id
+
+    async def take(self, conn: Connection, now: dt.datetime) -> bool:
+        self._id = await InboxRepo(conn).keep_handled(self.channel, self.arrival, now)
+        return self._id is not None
+
+    async def give_up(self, conn: Connection, now: dt.datetime) -> None:
+        if self._committed:
+            return  # kept, handled, and committed: what failed came after
+        # What `take` wrote was rolled back with the handling.
+        self._id = await InboxRepo(conn).keep_handled(self.channel, self.arrival, now)
+
+    def settled(self) -> None:
+        self._committed = self._id is not None
+        self.on_settled(self._committed)

@@ -30,6 +30,7 @@ from bot.engine.engine import Engine
 
 hold = Path(os.environ["TEST_HOLD_FILE"])
 hold_after = Path(os.environ["TEST_HOLD_FILE"] + "-after")
+hold_kept = Path(os.environ["TEST_HOLD_FILE"] + "-kept")
 answer = Engine.answer
 
 async def held(self, *args, **kwargs):
@@ -43,6 +44,28 @@ async def held(self, *args, **kwargs):
     return outcome
 
 Engine.answer = held
+
+from bot.inbox.worker import InboxWorker
+handles_as_kept = InboxWorker._handles_as_kept
+
+def as_kept(self, arrival):
+    # While held, an update is kept (and acknowledged) before it is handled, not kept by its handling: so a
+    # kill finds it kept and not handled.
+    return not hold.exists() and handles_as_kept(self, arrival)
+
+InboxWorker._handles_as_kept = as_kept
+
+from bot.storage.inbox import NewClaim
+take = NewClaim.take
+
+async def held_take(self, conn, now):
+    taken = await take(self, conn, now)
+    # Written by the transaction that handles it, not committed, not acknowledged: a kill must lose nothing.
+    if hold_kept.exists():
+        await asyncio.Event().wait()
+    return taken
+
+NewClaim.take = held_take
 from bot.cli import main
 sys.exit(main(["run"]))
 """
@@ -86,6 +109,7 @@ class BotProcess:
         else:
             self.hold.unlink(missing_ok=True)
         self.holding_after(False)
+        self.holding_while_kept(False)
         if log is None:
             self.child = subprocess.Popen([sys.executable, str(self.script)], env=self.env, cwd=self.tmp_path)
             return
@@ -95,11 +119,17 @@ class BotProcess:
             )
 
     def holding_after(self, on: bool) -> None:
-        after = self.tmp_path / "hold-after"
+        self._holding("hold-after", on)
+
+    def holding_while_kept(self, on: bool) -> None:
+        self._holding("hold-kept", on)
+
+    def _holding(self, name: str, on: bool) -> None:
+        file = self.tmp_path / name
         if on:
-            after.touch()
+            file.touch()
         else:
-            after.unlink(missing_ok=True)
+            file.unlink(missing_ok=True)
 
     def kill(self) -> None:
         assert self.child is not None and self.child.poll() is None, "the bot stopped by itself"

@@ -27,7 +27,7 @@ from bot.channels.telegram.render import Outgoing, call, inline_keyboard, send, 
 from bot.conversation.messages import Incoming, Reply
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.inbox.worker import confirm_sent
-from bot.storage.inbox import InboxRow
+from bot.storage.inbox import Claim, InboxRow, KeptClaim, NewClaim
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,18 @@ class TelegramChannel:
             log.error("telegram: error while handling update %s", row.update_key, exc_info=True)
             return False
 
+    async def handle_new(self, bot: Bot, claim: NewClaim) -> bool | None:
+        """An update not yet kept, handled in the transaction that keeps it (see `NewClaim`); None for one not
+        handled so: a file to download first (the messenger would wait for it) or a kind read only by PTB."""
+        try:
+            common = read_common(json.loads(claim.arrival.payload))
+            if common is None or common[0].attachments:
+                return None
+            return await self.answer(bot, *common, claim=claim)
+        except Exception:
+            log.error("telegram: error while handling update %s", claim.arrival.update_key, exc_info=True)
+            return False
+
     async def handle(self, update: Update, bot: Bot, inbox_id: int | None = None) -> bool:
         """Answer one update; True if it reached the engine."""
         incoming = to_incoming(update)
@@ -80,12 +92,23 @@ class TelegramChannel:
             return False
         return await self.answer(bot, incoming, pressed, inbox_id)
 
-    async def answer(self, bot: Bot, incoming: Incoming, pressed: Pressed | None, inbox_id: int | None = None) -> bool:
+    async def answer(
+        self,
+        bot: Bot,
+        incoming: Incoming,
+        pressed: Pressed | None,
+        inbox_id: int | None = None,
+        *,
+        claim: Claim | None = None,
+    ) -> bool:
         """Answer what a person sent (or pressed); True once the engine had it."""
+        if claim is None and inbox_id is not None:
+            claim = KeptClaim(inbox_id)
         # The button's spinner stops while the engine works; the answer itself comes as messages.
         answering = asyncio.create_task(_answer(bot, pressed)) if pressed is not None else None
         try:
-            answered = await self.app.engine.answer(incoming, TelegramFiles(bot), inbox_id=inbox_id)
+            answered = await self.app.engine.answer(incoming, TelegramFiles(bot), claim=claim)
+            inbox_id = claim.id if claim is not None else None
             replies = answered.replies
             if not replies:
                 return True  # an update seen before

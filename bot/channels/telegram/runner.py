@@ -59,6 +59,7 @@ async def start_telegram(app: App, request: BaseRequest | None = None) -> Telegr
         app.services.clock,
         functools.partial(channel.handle_kept, bot),
         functools.partial(channel.send_replies, bot),
+        handle_new=functools.partial(channel.handle_new, bot),
     )
     running = TelegramRunning(application, channel, inbox)
     try:
