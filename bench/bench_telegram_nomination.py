@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiosqlite  # noqa: E402
 from telegram import (  # noqa: E402
+    Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -64,7 +65,7 @@ from bot.engine.engine import Engine, FileFetcher  # noqa: E402
 from bot.engine.outcome import Outcome  # noqa: E402
 from bot.inbox.worker import InboxWorker  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.storage.inbox import Claim, InboxRow, NewClaim  # noqa: E402
+from bot.storage.inbox import Claim  # noqa: E402
 from tests.support.telegram_fake import TOKEN, FakeTelegram, Updates  # noqa: E402
 
 CONVERSATIONS = 20
@@ -394,31 +395,6 @@ class TimedEngine:
             self.seconds += time.perf_counter() - started
 
 
-class Fed:
-    """The inbox worker's handling of each update, reported as it finishes so the next is fed only then."""
-
-    def __init__(self, channel: TelegramChannel, application: TelegramApp) -> None:
-        self.channel = channel
-        self.application = application
-        self.done: asyncio.Future[bool] | None = None
-
-    async def handle(self, row: InboxRow) -> bool:
-        try:
-            return await self.channel.handle_kept(self.application.bot, row)
-        finally:
-            self._finished()
-
-    async def handle_new(self, claim: NewClaim) -> bool | None:
-        outcome = await self.channel.handle_new(self.application.bot, claim)
-        if outcome is not None:
-            self._finished()
-        return outcome
-
-    def _finished(self) -> None:
-        if self.done is not None and not self.done.done():
-            self.done.set_result(True)
-
-
 async def feed_ptb(application: TelegramApp, updates: list[dict[str, Any]]) -> float:
     watch = Stopwatch()
     for body in updates:
@@ -426,15 +402,13 @@ async def feed_ptb(application: TelegramApp, updates: list[dict[str, Any]]) -> f
     return watch.seconds
 
 
-async def feed_bot(inbox: InboxWorker, fed: Fed, updates: list[dict[str, Any]]) -> float:
-    """As the webhook does: each update checked and kept (committed), then handled by the inbox worker."""
-    bot = fed.application.bot
-    loop = asyncio.get_running_loop()
+async def feed_bot(inbox: InboxWorker, bot: Bot, updates: list[dict[str, Any]]) -> float:
+    """As the webhook does: each update checked, kept and handled; the next one once the worker has nothing
+    left of it to do (its replies sent and confirmed), as a person writes again after reading the answer."""
     watch = Stopwatch()
     for body in updates:
-        fed.done = loop.create_future()
         await inbox.keep(arrival_of_body(body, bot))
-        await fed.done
+        await inbox.room(1)
     return watch.seconds
 
 
@@ -469,14 +443,13 @@ async def measure(conversations: int = CONVERSATIONS, rounds: int = ROUNDS) -> d
         channel = TelegramChannel(app)
         application = build_application(app, fake, channel)
         await application.initialize()
-        fed = Fed(channel, application)
         inbox = InboxWorker(
             app.db,
             CHANNEL,
             app.services.clock,
-            fed.handle,
+            functools.partial(channel.handle_kept, application.bot),
             functools.partial(channel.send_replies, application.bot),
-            handle_new=fed.handle_new,
+            handle_new=functools.partial(channel.handle_new, application.bot),
         )
         # The worker's own loop runs as in the bot: what it does between updates counts too.
         worker = asyncio.create_task(inbox.run())
@@ -489,7 +462,7 @@ async def measure(conversations: int = CONVERSATIONS, rounds: int = ROUNDS) -> d
             }
             times["echo"].append(await feed_ptb(bare, batches["echo"]))
             times["baseline"].append(await feed_ptb(plain, batches["baseline"]))
-            times["bot"].append(await feed_bot(inbox, fed, batches["bot"]))
+            times["bot"].append(await feed_bot(inbox, application.bot, batches["bot"]))
         worker.cancel()
         await asyncio.gather(worker, return_exceptions=True)
         rows = await app.db.conn.execute_fetchall("SELECT COUNT(*) FROM nominations WHERE nominator_phone IS NOT NULL")
