@@ -10,7 +10,6 @@ file in WAL mode. Rounds alternate A B A B with fresh people each round; the fig
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import statistics
 import sys
@@ -27,6 +26,7 @@ from bench.common import Stopwatch, record, report, scratch_dir  # noqa: E402
 from bot.app import App, build_app  # noqa: E402
 from bot.channels.telegram.application import TelegramApp, TelegramChannel, build_application  # noqa: E402
 from bot.channels.telegram.inbox import arrival  # noqa: E402
+from bot.channels.telegram.runner import inbox_worker  # noqa: E402
 from bot.inbox.worker import InboxWorker  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.support.telegram_fake import TOKEN, FakeTelegram, Updates, as_update  # noqa: E402
@@ -49,13 +49,7 @@ class Mode:
     async def start(self) -> None:
         await self.application.initialize()
         bot = self.application.bot
-        self.inbox = InboxWorker(
-            self.app.db,
-            "telegram",
-            self.app.services.clock,
-            functools.partial(self.channel.handle_kept, bot),
-            functools.partial(self.channel.send_replies, bot),
-        )
+        self.inbox = inbox_worker(self.app, self.channel, bot)
 
     async def feed(self, updates: list[dict[str, Any]]) -> float:
         bot = self.application.bot

@@ -19,7 +19,6 @@ Rounds alternate echo, baseline, bot, each with people who have not written befo
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import statistics
 import sys
@@ -56,9 +55,9 @@ from telegram.warnings import PTBUserWarning  # noqa: E402
 from bench.common import Stopwatch, record, report, scratch_dir  # noqa: E402
 from bot.app import build_app  # noqa: E402
 from bot.campaign_loader import load_campaign  # noqa: E402
-from bot.channels.telegram import CHANNEL  # noqa: E402
 from bot.channels.telegram.application import TelegramApp, TelegramChannel, build_application  # noqa: E402
 from bot.channels.telegram.inbox import arrival_of_body  # noqa: E402
+from bot.channels.telegram.runner import inbox_worker  # noqa: E402
 from bot.conversation.messages import Incoming  # noqa: E402
 from bot.domain.text import fold  # noqa: E402
 from bot.engine.engine import Engine, FileFetcher  # noqa: E402
@@ -443,14 +442,7 @@ async def measure(conversations: int = CONVERSATIONS, rounds: int = ROUNDS) -> d
         channel = TelegramChannel(app)
         application = build_application(app, fake, channel)
         await application.initialize()
-        inbox = InboxWorker(
-            app.db,
-            CHANNEL,
-            app.services.clock,
-            functools.partial(channel.handle_kept, application.bot),
-            functools.partial(channel.send_replies, application.bot),
-            handle_new=functools.partial(channel.handle_new, application.bot),
-        )
+        inbox = inbox_worker(app, channel, application.bot)
         # The worker's own loop runs as in the bot: what it does between updates counts too.
         worker = asyncio.create_task(inbox.run())
 

@@ -42,6 +42,18 @@ class TelegramRunning:
     poller: TelegramPoller | None = None
 
 
+def inbox_worker(app: App, channel: TelegramChannel, bot: Bot) -> InboxWorker:
+    """The inbox worker for Telegram's updates, handled and answered through `channel`."""
+    return InboxWorker(
+        app.db,
+        CHANNEL,
+        app.services.clock,
+        functools.partial(channel.handle_kept, bot),
+        functools.partial(channel.send_replies, bot),
+        handle_new=functools.partial(channel.handle_new, bot),
+    )
+
+
 async def start_telegram(app: App, request: BaseRequest | None = None) -> TelegramRunning:
     """Check the settings and the token, set the command menu, and start receiving updates.
     The caller stops it with stop_telegram."""
@@ -53,14 +65,7 @@ async def start_telegram(app: App, request: BaseRequest | None = None) -> Telegr
     except InvalidToken as error:
         raise TelegramConfigError("Telegram does not accept TELEGRAM_BOT_TOKEN: check it with @BotFather.") from error
     bot = application.bot
-    inbox = InboxWorker(
-        app.db,
-        CHANNEL,
-        app.services.clock,
-        functools.partial(channel.handle_kept, bot),
-        functools.partial(channel.send_replies, bot),
-        handle_new=functools.partial(channel.handle_new, bot),
-    )
+    inbox = inbox_worker(app, channel, bot)
     running = TelegramRunning(application, channel, inbox)
     try:
         staff = await staff_menus(app)
