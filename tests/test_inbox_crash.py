@@ -5,6 +5,7 @@ polling."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,39 @@ def people() -> tuple[list[Updates], list[ZaloPerson]]:
     return telegram, zalo
 
 
-@pytest.mark.long
-async def test_webhook_updates_acknowledged_then_killed_are_handled_once(tmp_path: Path, fakes: Fakes) -> None:
+async def answered_twice(fakes: Fakes, person: Updates, zalo_person: ZaloPerson) -> None:
+    """Until the person has two answers on each messenger: a later update answered, so an earlier one handled
+    twice would have shown by then."""
+    await wait_for(
+        lambda: len(fakes.telegram.texts(person.user_id)) >= 2 and len(fakes.zalo.texts(zalo_person.chat_id)) >= 2,
+        STARTING,
+    )
+
+
+@dataclass
+class Hooks:
+    """The bot behind a webhook for each messenger, and how each messenger posts an update to it."""
+
+    bot: BotProcess
+    telegram_port: int
+    zalo_port: int
+
+    async def telegram(self, client: httpx.AsyncClient, update: dict[str, Any]) -> httpx.Response:
+        return await client.post(
+            f"http://127.0.0.1:{self.telegram_port}/tg/hook",
+            json=update,
+            headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
+        )
+
+    async def zalo(self, client: httpx.AsyncClient, update: dict[str, Any]) -> httpx.Response:
+        return await client.post(
+            f"http://127.0.0.1:{self.zalo_port}/zalo/hook",
+            json={"ok": True, "result": update},
+            headers={"X-Bot-Api-Secret-Token": ZALO_SECRET},
+        )
+
+
+def webhook_bot(tmp_path: Path, fakes: Fakes) -> Hooks:
     telegram_port, zalo_port = free_port(), free_port()
     bot = BotProcess(
         tmp_path,
@@ -46,25 +78,22 @@ async def test_webhook_updates_acknowledged_then_killed_are_handled_once(tmp_pat
         ZALO_WEBHOOK_SECRET=ZALO_SECRET,
         ZALO_WEBHOOK_PORT=str(zalo_port),
     )
+    return Hooks(bot, telegram_port, zalo_port)
+
+
+@pytest.mark.long
+async def test_webhook_updates_acknowledged_then_killed_are_handled_once(tmp_path: Path, fakes: Fakes) -> None:
+    hooks = webhook_bot(tmp_path, fakes)
+    bot = hooks.bot
     telegram, zalo = people()
     telegram_updates = [person.text("/start") for person in telegram]
     zalo_updates = [person.text("/start") for person in zalo]
 
     async def deliver(client: httpx.AsyncClient, tg: list[dict[str, Any]], zl: list[dict[str, Any]]) -> None:
         for update in tg:
-            answer = await client.post(
-                f"http://127.0.0.1:{telegram_port}/tg/hook",
-                json=update,
-                headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
-            )
-            assert answer.status_code == 200
+            assert (await hooks.telegram(client, update)).status_code == 200
         for update in zl:
-            answer = await client.post(
-                f"http://127.0.0.1:{zalo_port}/zalo/hook",
-                json={"ok": True, "result": update},
-                headers={"X-Bot-Api-Secret-Token": ZALO_SECRET},
-            )
-            assert answer.status_code == 200
+            assert (await hooks.zalo(client, update)).status_code == 200
 
     bot.start(holding=True)
     try:
@@ -83,10 +112,7 @@ async def test_webhook_updates_acknowledged_then_killed_are_handled_once(tmp_pat
             await deliver(client, telegram_updates[:1], zalo_updates[:1])
             await deliver(client, [telegram[0].text("/trogiup")], [zalo[0].text("/trogiup")])
         # One person's updates are handled in order: once the later one is answered, the redelivery was seen.
-        await wait_for(
-            lambda: len(fakes.telegram.texts(telegram[0].user_id)) >= 2 and len(fakes.zalo.texts(zalo[0].chat_id)) >= 2,
-            STARTING,
-        )
+        await answered_twice(fakes, telegram[0], zalo[0])
     finally:
         if bot.child is not None:
             bot.kill()
@@ -114,10 +140,7 @@ async def test_polled_updates_kept_then_killed_are_handled_once(tmp_path: Path, 
         # Once more through the same process, so anything handled twice has had its chance to show.
         fakes.telegram.updates.append(telegram[0].text("/trogiup"))
         fakes.zalo.push(zalo[0].text("/trogiup"))
-        await wait_for(
-            lambda: len(fakes.telegram.texts(telegram[0].user_id)) >= 2 and len(fakes.zalo.texts(zalo[0].chat_id)) >= 2,
-            STARTING,
-        )
+        await answered_twice(fakes, telegram[0], zalo[0])
     finally:
         if bot.child is not None:
             bot.kill()
@@ -128,34 +151,13 @@ async def test_polled_updates_kept_then_killed_are_handled_once(tmp_path: Path, 
 async def test_an_update_kept_by_its_handling_survives_a_kill_before_its_commit_and_before_its_answer(
     tmp_path: Path, fakes: Fakes
 ) -> None:
-    telegram_port, zalo_port = free_port(), free_port()
-    bot = BotProcess(
-        tmp_path,
-        fakes,
-        TELEGRAM_WEBHOOK_URL="https://bot.example.org/tg/hook",
-        TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET,
-        TELEGRAM_WEBHOOK_PORT=str(telegram_port),
-        ZALO_WEBHOOK_URL="https://bot.example.org/zalo/hook",
-        ZALO_WEBHOOK_SECRET=ZALO_SECRET,
-        ZALO_WEBHOOK_PORT=str(zalo_port),
-    )
+    hooks = webhook_bot(tmp_path, fakes)
+    bot = hooks.bot
     telegram, zalo = people()
     tg_update, zl_update = telegram[0].text("/start"), zalo[0].text("/start")
 
     async def post(client: httpx.AsyncClient, tg: dict[str, Any], zl: dict[str, Any]) -> list[int]:
-        answers = [
-            await client.post(
-                f"http://127.0.0.1:{telegram_port}/tg/hook",
-                json=tg,
-                headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
-            ),
-            await client.post(
-                f"http://127.0.0.1:{zalo_port}/zalo/hook",
-                json={"ok": True, "result": zl},
-                headers={"X-Bot-Api-Secret-Token": ZALO_SECRET},
-            ),
-        ]
-        return [answer.status_code for answer in answers]
+        return [(await hooks.telegram(client, tg)).status_code, (await hooks.zalo(client, zl)).status_code]
 
     def kept() -> int:
         with sqlite3.connect(tmp_path / "thidua.db") as db:
@@ -168,11 +170,7 @@ async def test_an_update_kept_by_its_handling_survives_a_kill_before_its_commit_
         async with httpx.AsyncClient(timeout=1.0) as client:
             with pytest.raises(httpx.ReadTimeout):
                 # Written by the transaction handling it, which does not commit: no answer comes.
-                await client.post(
-                    f"http://127.0.0.1:{telegram_port}/tg/hook",
-                    json=tg_update,
-                    headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
-                )
+                await hooks.telegram(client, tg_update)
         bot.kill()
         assert fakes.telegram.sent == [] and kept() == 0
 
@@ -183,11 +181,7 @@ async def test_an_update_kept_by_its_handling_survives_a_kill_before_its_commit_
         await wait_for(lambda: fakes.telegram.webhook and fakes.zalo.webhook, STARTING)
         bot.holding_after(True)
         async with httpx.AsyncClient() as client:
-            answer = await client.post(
-                f"http://127.0.0.1:{telegram_port}/tg/hook",
-                json=tg_update,
-                headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
-            )
+            answer = await hooks.telegram(client, tg_update)
         assert answer.status_code == 200 and kept() == 1
         bot.kill()
         assert fakes.telegram.sent == []
@@ -203,10 +197,7 @@ async def test_an_update_kept_by_its_handling_survives_a_kill_before_its_commit_
             assert await post(client, tg_update, zl_update) == [200, 200]
             # Anything handled twice has had its chance to show once these are answered.
             await post(client, telegram[0].text("/trogiup"), zalo[0].text("/trogiup"))
-        await wait_for(
-            lambda: len(fakes.telegram.texts(telegram[0].user_id)) >= 2 and len(fakes.zalo.texts(zalo[0].chat_id)) >= 2,
-            STARTING,
-        )
+        await answered_twice(fakes, telegram[0], zalo[0])
     finally:
         if bot.child is not None:
             bot.kill()

@@ -19,13 +19,10 @@ from bot.clock import FixedClock
 from bot.conversation.messages import Incoming
 from bot.engine.engine import FileFetcher
 from bot.engine.outcome import Outcome
-from tests.support.config import make_settings
 from tests.support.db import rows
 from tests.support.net import free_port, wait_for
-from tests.support.telegram_fake import TOKEN, FakeTelegram, Updates
-
-SECRET = "s3cret-Token_value"
-HEADER = "X-Telegram-Bot-Api-Secret-Token"
+from tests.support.telegram_fake import FakeTelegram, Updates
+from tests.support.telegram_webhook import HEADER, SECRET, webhook_settings
 
 
 @asynccontextmanager
@@ -33,14 +30,7 @@ async def webhook_bot(
     tmp_path: Path, clock: FixedClock
 ) -> AsyncIterator[tuple[App, FakeTelegram, TelegramRunning, str]]:
     port = free_port()
-    settings = make_settings(
-        tmp_path,
-        telegram_bot_token=TOKEN,
-        telegram_webhook_url="https://bot.example.org/telegram/hook",
-        telegram_webhook_secret=SECRET,
-        telegram_webhook_listen="127.0.0.1",
-        telegram_webhook_port=port,
-    )
+    settings = webhook_settings(tmp_path, port)
     app = await build_app(settings, clock)
     fake = FakeTelegram()
     running = await start_telegram(app, fake)

@@ -16,21 +16,12 @@ from bot.storage.inbox import InboxRepo
 from tests.support.config import make_settings
 from tests.support.net import free_port, wait_for
 from tests.support.telegram_fake import TOKEN, FakeTelegram, Updates
-
-SECRET = "s3cret-Token_value"
-HEADER = "X-Telegram-Bot-Api-Secret-Token"
+from tests.support.telegram_webhook import HEADER, SECRET, webhook_settings
 
 
 async def test_the_webhook_checks_the_secret_on_every_request(tmp_path: Path, clock: FixedClock) -> None:
     port = free_port()
-    settings = make_settings(
-        tmp_path,
-        telegram_bot_token=TOKEN,
-        telegram_webhook_url="https://bot.example.org/telegram/hook",
-        telegram_webhook_secret=SECRET,
-        telegram_webhook_listen="127.0.0.1",
-        telegram_webhook_port=port,
-    )
+    settings = webhook_settings(tmp_path, port)
     app = await build_app(settings, clock)
     fake = FakeTelegram()
     application = await start_telegram(app, fake)
@@ -97,14 +88,7 @@ async def test_the_webhook_keeps_an_update_before_answering_and_refuses_what_is_
     tmp_path: Path, clock: FixedClock
 ) -> None:
     port = free_port()
-    settings = make_settings(
-        tmp_path,
-        telegram_bot_token=TOKEN,
-        telegram_webhook_url="https://bot.example.org/telegram/hook",
-        telegram_webhook_secret=SECRET,
-        telegram_webhook_listen="127.0.0.1",
-        telegram_webhook_port=port,
-    )
+    settings = webhook_settings(tmp_path, port)
     app = await build_app(settings, clock)
     fake = FakeTelegram()
     running = await start_telegram(app, fake)
