@@ -4,6 +4,7 @@ closed database leaves no log behind."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sqlite3
 from pathlib import Path
@@ -102,4 +103,27 @@ async def test_a_long_log_starts_over_though_commits_came_during_its_checkpoint(
         # The next commit wrote from the log's beginning: it holds that commit's pages, not all before it.
         assert _log_pages(path) < long_log / 4
     finally:
+        await db.close()
+
+
+async def test_a_long_reader_holds_neither_the_writes_nor_the_checkpoints_back(tmp_path: Path) -> None:
+    path = tmp_path / "thidua.db"
+    db = await Database.open(path)
+    db.checkpoints = Checkpointer(path, pause=0.0, restart_pages=100)
+    export = sqlite3.connect(path, isolation_level=None)
+    try:
+        await _write(db, 0, 100)
+        # An export's read of the state as it was: a checkpoint cannot copy the log to its end until it ends.
+        export.execute("BEGIN")
+        assert export.execute("SELECT COUNT(*) FROM users WHERE channel = 'console'").fetchone()[0] == 100
+        await _write(db, 100, 100)
+        # Copying to the end gives up after a moment rather than waiting out the reader with writers held back:
+        # five seconds is far more than that moment, and half of what a writer waits before it fails.
+        await asyncio.wait_for(db.checkpoints.next_checkpoint(), 5)
+        await _write(db, 200, 1)
+        export.execute("COMMIT")
+        await db.checkpoints.next_checkpoint()
+        assert _count_in_file_alone(path, tmp_path / "copy.db") == 201
+    finally:
+        export.close()
         await db.close()

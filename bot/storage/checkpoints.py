@@ -12,7 +12,9 @@ and a thread of its own, shortly after writes, while commits go on. A checkpoint
 copies what was committed when it began; the log starts over from its beginning only once everything in it
 has been copied, so under writes that never pause it could grow without end. Once it holds more than
 `restart_pages`, the remainder (little: the passive one copied the rest) is copied in FULL mode, which holds
-writers back for that moment; ours meet a busy database and wait on a worker thread, never on the loop.
+writers back for that moment; ours meet a busy database and wait on a worker thread, never on the loop. FULL
+also waits for readers of an older state (an export): it gives up after FULL_WAIT_MS rather than keep the
+writers waiting, and is tried again after the next writes.
 
 Durability is SQLite's in WAL mode, unchanged: a commit is in the log when it returns, whoever copies it later.
 """
@@ -25,7 +27,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from bot.storage.direct import BUSY_TIMEOUT_MS, wait_out
+from bot.storage.direct import wait_out
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,10 @@ log = logging.getLogger(__name__)
 PAUSE = 0.5
 # About 16 MB of log at 4 KiB pages: past this, the log is copied to its end so it can start over.
 RESTART_PAGES = 4000
+# How long copying the log to its end waits for a writer to finish, or for a reader of an older state (an
+# export) to end. Writers wait meanwhile, so not for long: if it cannot finish by then, it is tried again
+# after the next writes, and the log starts over a little later.
+FULL_WAIT_MS = 100
 
 
 class Checkpointer:
@@ -88,7 +94,8 @@ class Checkpointer:
         if self._conn is None:
             # Used by one thread at a time (one checkpoint runs at once), not always the same one.
             self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # Only FULL waits on anything (a passive checkpoint never does).
+            self._conn.execute(f"PRAGMA busy_timeout = {FULL_WAIT_MS}")
         return self._conn
 
     async def next_checkpoint(self) -> None:
