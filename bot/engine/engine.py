@@ -124,7 +124,7 @@ class Engine:
             # The answer is the chat's latest message: a number now answers its choices, or none.
             session.pending_choices = list(offered[-1].choices) if offered else []
             session.choices_at = now
-            events = _events(user, ctx.user, roles_changed=user.id in repos.roles.changed)
+            events = _events(user, ctx.user, roles_changed=repos.roles_changed(user.id))
             # Read afresh: the handler may have changed them after it first asked.
             roles = roles_of(await grants_of_user(repos, self.services, ctx.user)) if events else None
             await sessions.save(user.id, session, now)
