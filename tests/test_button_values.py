@@ -4,7 +4,10 @@ values already in people's chats, made before the values were typed, still read 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+import tests.support.hypothesis_profiles  # noqa: F401  (the suite's settings)
 from bot.app import App
 from bot.conversation.buttons import (
     LIMIT,
@@ -102,3 +105,30 @@ def test_values_that_do_not_read_are_none(forged: str) -> None:
 def test_a_value_over_the_limit_is_refused_where_it_is_made() -> None:
     with pytest.raises(ValueError, match="64 bytes"):
         FlowButton(flow="nominate", step="unit", value="x" * 60).pack()
+
+
+# Words with and without separators, "-" (None elsewhere), empty, long, and characters of several bytes.
+_PART = st.one_of(
+    st.sampled_from(["nominate", "kind", "_summary", "edit-ind:ND03:I1", "-", "", ":", "ắ" * 30]),
+    st.text(st.sampled_from("ab:-ắ🎉"), max_size=70),
+)
+
+
+def _outcome(make: object) -> object:
+    try:
+        return make()  # type: ignore[operator]
+    except ValueError as exc:  # pydantic's ValidationError is one
+        return type(exc)
+
+
+@given(_PART, _PART, _PART)
+def test_a_conversation_packs_its_values_as_the_model_would(flow: str, step: str, value: str) -> None:
+    assert _outcome(lambda: FlowButton.packed(flow, step, value)) == _outcome(
+        lambda: FlowButton(flow=flow, step=step, value=value).pack()
+    )
+
+
+@given(st.lists(_PART, max_size=4).map(":".join))
+def test_a_conversation_reads_its_values_as_the_model_would(raw: str) -> None:
+    parts = raw.split(":", 2)
+    assert FlowButton.unpack(raw) == (FlowButton._from_parts(parts) if len(parts) == 3 else None)

@@ -8,7 +8,7 @@ ones the bot has always sent, so buttons left in people's chats still decode."""
 from __future__ import annotations
 
 import types
-from typing import Any, ClassVar, Self, Union, get_args, get_origin
+from typing import Any, ClassVar, Self, Union, cast, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
@@ -136,9 +136,35 @@ class FlowButton(Button):
         return packed
 
     @classmethod
+    def packed(cls, flow: str, step: str, value: str) -> str:
+        """`FlowButton(flow=flow, step=step, value=value).pack()`, without making the model where the fields
+        are plainly valid: a conversation packs one for each choice it offers, on every update."""
+        if (
+            type(flow) is str
+            and type(step) is str
+            and type(value) is str
+            and flow
+            and step
+            and SEP not in flow
+            and SEP not in step
+        ):
+            packed = f"{flow}{SEP}{step}{SEP}{value}"
+            # A character is at most 4 bytes of UTF-8: only a long value needs encoding to be measured.
+            if len(packed) * 4 <= LIMIT or len(packed.encode()) <= LIMIT:
+                return packed
+        return cls(flow=flow, step=step, value=value).pack()  # raises what is wrong
+
+    @classmethod
     def unpack(cls, raw: str) -> Self | None:
         parts = raw.split(SEP, 2)
-        return cls._from_parts(parts) if len(parts) == 3 else None
+        if len(parts) != 3:
+            return None
+        flow, step, value = parts
+        if not flow or not step:
+            return None  # what the validator refuses; split leaves no separator in either
+        # Three strings the validator has nothing more to say about. (pydantic's mypy plugin types the made
+        # model as the class that declares the fields, not as `cls`.)
+        return cast(Self, cls.model_construct(flow=flow, step=step, value=value))
 
 
 KINDS: tuple[type[Button], ...] = (MenuButton, LangButton, QueueButton, SplitButton, ReviewButton)

@@ -101,7 +101,7 @@ class Flow(ABC):
 
     # -- choice values ---------------------------------------------------------------------------------
     def value(self, step: str, choice: str) -> str:
-        return FlowButton(flow=self.name, step=step, value=choice).pack()
+        return FlowButton.packed(self.name, step, choice)
 
     def parse_value(self, raw: str, step: str) -> str | None:
         """The value of a button of this flow's `step`; None for any other button (an older message's)."""
