@@ -128,7 +128,11 @@ def test_a_conversation_packs_its_values_as_the_model_would(flow: str, step: str
     )
 
 
-@given(st.lists(_PART, max_size=4).map(":".join))
-def test_a_conversation_reads_its_values_as_the_model_would(raw: str) -> None:
-    parts = raw.split(":", 2)
-    assert FlowButton.unpack(raw) == (FlowButton._from_parts(parts) if len(parts) == 3 else None)
+@given(st.lists(_PART, max_size=4).map(":".join), _PART, _PART)
+def test_a_conversation_reads_its_values_as_the_model_would(raw: str, flow: str, step: str) -> None:
+    button = FlowButton.unpack(raw)
+    read = button.value if button is not None and button.flow == flow and button.step == step else None
+    assert FlowButton.value_in(raw, flow, step) == read
+    assert FlowButton.value_in(raw, "nominate", "kind") == (
+        button.value if button is not None and (button.flow, button.step) == ("nominate", "kind") else None
+    )

@@ -8,7 +8,7 @@ ones the bot has always sent, so buttons left in people's chats still decode."""
 from __future__ import annotations
 
 import types
-from typing import Any, ClassVar, Self, Union, cast, get_args, get_origin
+from typing import Any, ClassVar, Self, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
@@ -157,14 +157,16 @@ class FlowButton(Button):
     @classmethod
     def unpack(cls, raw: str) -> Self | None:
         parts = raw.split(SEP, 2)
-        if len(parts) != 3:
-            return None
-        flow, step, value = parts
-        if not flow or not step:
-            return None  # what the validator refuses; split leaves no separator in either
-        # Three strings the validator has nothing more to say about. (pydantic's mypy plugin types the made
-        # model as the class that declares the fields, not as `cls`.)
-        return cast(Self, cls.model_construct(flow=flow, step=step, value=value))
+        return cls._from_parts(parts) if len(parts) == 3 else None
+
+    @staticmethod
+    def value_in(raw: str, flow: str, step: str) -> str | None:
+        """The value `raw` carries if it is a button of this flow's `step`, as `unpack` would read it; None for
+        anything else. Without making the model: a conversation reads one on every press."""
+        parts = raw.split(SEP, 2)
+        if len(parts) == 3 and flow and step and parts[0] == flow and parts[1] == step:
+            return parts[2]
+        return None
 
 
 KINDS: tuple[type[Button], ...] = (MenuButton, LangButton, QueueButton, SplitButton, ReviewButton)

@@ -105,8 +105,7 @@ class Flow(ABC):
 
     def parse_value(self, raw: str, step: str) -> str | None:
         """The value of a button of this flow's `step`; None for any other button (an older message's)."""
-        button = FlowButton.unpack(raw)
-        return button.value if button is not None and button.flow == self.name and button.step == step else None
+        return FlowButton.value_in(raw, self.name, step)
 
     # -- navigation ------------------------------------------------------------------------------------
     def all_steps(self, data: dict[str, Any], campaign: Campaign) -> list[Step]:
