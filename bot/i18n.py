@@ -21,6 +21,10 @@ LANGUAGES = ("vi", "en")
 class Catalog:
     def __init__(self, messages: dict[str, dict[str, str]]) -> None:
         self._messages = messages
+        self._default = messages[DEFAULT_LANGUAGE]
+        # Each language's texts with the default language's where it has none: one look-up per text (an update
+        # looks up several). An unknown language, or one with no texts, reads the default language's.
+        self._tables = {lang: {**self._default, **table} for lang, table in messages.items() if table}
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -33,13 +37,10 @@ class Catalog:
         return key in self._messages[DEFAULT_LANGUAGE]
 
     def raw(self, lang: str, key: str) -> str:
-        table = self._messages.get(lang) or self._messages[DEFAULT_LANGUAGE]
-        if key in table:
-            return table[key]
-        return self._messages[DEFAULT_LANGUAGE][key]
+        return self._tables.get(lang, self._default)[key]
 
     def t(self, lang: str, key: str, **values: Any) -> str:
-        template = self.raw(lang, key)
+        template = self._tables.get(lang, self._default)[key]
         return template.format(**values) if values else template
 
     def placeholders(self, lang: str, key: str) -> set[str]:

@@ -6,7 +6,9 @@ import ast
 import re
 from pathlib import Path
 
-from bot.i18n import default_catalog
+import pytest
+
+from bot.i18n import Catalog, default_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -99,3 +101,15 @@ def test_keys_used_through_t_and_f_strings_exist_in_both_languages() -> None:
             elif isinstance(key, re.Pattern) and not any(key.fullmatch(k) for k in keys):
                 missing.append(f"{where}: {key.pattern} matches no key ({lang})")
     assert missing == []
+
+
+def test_a_text_missing_in_a_language_or_an_unknown_language_reads_the_default_languages() -> None:
+    catalog = Catalog(
+        {"vi": {"a": "Xin chào {name}", "b": "Tạm biệt"}, "en": {"a": "Hello {name}"}, "fr": {}},
+    )
+    assert catalog.t("en", "a", name="Ba") == "Hello Ba"
+    assert catalog.t("en", "b") == catalog.raw("en", "b") == "Tạm biệt"
+    assert catalog.t("fr", "a", name="Ba") == catalog.t("de", "a", name="Ba") == "Xin chào Ba"
+    assert catalog.raw("vi", "a") == "Xin chào {name}"
+    with pytest.raises(KeyError):
+        catalog.t("en", "c")

@@ -116,7 +116,7 @@ class Context:
         return self.services.campaign
 
     def t(self, key: str, **values: Any) -> str:
-        return self.services.catalog.t(self.lang, key, **values)
+        return self.services.catalog.t(self.user.lang, key, **values)
 
     def say(self, text: str, choices: list[Choice] | tuple[Choice, ...] = (), **extra: Any) -> None:
         self.replies.append(Reply(text=text, choices=tuple(choices), **extra))
