@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import tests.support.hypothesis_profiles  # noqa: F401  (the suite's settings)
 from bot.app import App
-from bot.conversation.messages import Incoming, Kind, Reply
+from bot.conversation.messages import Choice, Incoming, Kind, Reply
 from bot.conversation.text import clean_text, has_control_characters
 from bot.domain.export_rows import ExportKind, ExportScope
 from bot.domain.nomination import NomineeKind
@@ -60,6 +60,15 @@ def test_cleaning_leaves_no_controls_is_nfc_and_is_stable(text: str) -> None:
 def test_an_incoming_is_cleaned_whatever_the_channel(text: str) -> None:
     incoming = Incoming(channel="zalo", user_id="1", chat_id="1", kind=Kind.TEXT, text=text, display_name=text)
     assert incoming.text == clean_text(text) and incoming.display_name == clean_text(text)
+
+
+@given(TEXT, st.integers(min_value=0, max_value=4))
+def test_a_text_made_again_is_cleaned_the_same_short_or_long(text: str, times: int) -> None:
+    """Short texts are cleaned once and remembered; the second time, and a long text, read the same."""
+    text = text * times
+    for _ in range(2):
+        assert Choice(label=text, value="v").label == clean_text(text)
+        assert Reply(text=text).text == clean_text(text)
 
 
 _people = iter(range(100_000, 10_000_000))

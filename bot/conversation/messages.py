@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,20 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from bot.conversation.text import clean_text
 
+# Short texts repeat (a choice's label, a catalog's text, a unit's name, read back with every session): each is
+# cleaned once. Long ones, mostly typed once, are not kept.
+_REPEATED_MAX = 160
+
+
+@lru_cache(maxsize=2048)
+def _clean_repeated(text: str) -> str:
+    return clean_text(text)
+
 
 def _cleaned(value: Any) -> Any:
     """Text from outside, cleaned as the model is made: every channel gets it without doing anything."""
+    if type(value) is str and len(value) <= _REPEATED_MAX:
+        return _clean_repeated(value)
     return clean_text(value) if isinstance(value, str) else value
 
 
