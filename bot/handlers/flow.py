@@ -350,18 +350,16 @@ class Flow(ABC):
 
     def _summary(self, ctx: Context) -> None:
         steps = self.applicable(ctx)
+        labels = [step.label(ctx, self) for step in steps]
         lines = [ctx.t("flow.summary.title", title=self.title(ctx)), *self.summary_header(ctx), ""]
         # Bullets, not numbers: where choices are a numbered list (Zalo, the terminal) numbered answers above
         # them would read as more choices.
-        lines += [f"• {step.label(ctx, self)}: {step.shown(ctx)}" for step in steps]
+        lines += [f"• {label}: {step.shown(ctx)}" for step, label in zip(steps, labels, strict=True)]
         lines += ["", ctx.t("flow.summary.question")]
         choices = [Choice(label=ctx.t("flow.summary.submit"), value=self.value(SUMMARY, "submit"))]
         choices += [
-            Choice(
-                label=ctx.t("flow.summary.edit", label=step.label(ctx, self)),
-                value=self.value(SUMMARY, f"edit-{step.key}"),
-            )
-            for step in steps
+            Choice(label=ctx.t("flow.summary.edit", label=label), value=self.value(SUMMARY, f"edit-{step.key}"))
+            for step, label in zip(steps, labels, strict=True)
         ]
         choices.append(Choice(label=ctx.t("flow.summary.cancel"), value=self.value(SUMMARY, "cancel")))
         ctx.say("\n".join(lines), choices)

@@ -185,10 +185,13 @@ async def post_for_review(ctx: Context, nomination: Nomination) -> None:
     earlier = await repo.earliest_duplicate(nomination)
     if not await repo.mark_posted(nomination, earlier.id if earlier else None, ctx.now):
         return
+    services = ctx.services
+    chats = await repos.desk.chats(services.desk_chats)
+    if not chats:
+        return  # no desk to show a card: its state is not read
     state = await repo.state(nomination.reference)
     assert state is not None
-    services = ctx.services
-    for chat in await repos.desk.chats(services.desk_chats):
+    for chat in chats:
         heading = services.catalog.t(chat.lang, "review.card.new", reference=nomination.reference)
         lines = await card_lines(
             repos, services, chat.lang, state, contacts=await may_see_contacts(repos, chat), heading=heading
