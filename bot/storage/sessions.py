@@ -123,13 +123,17 @@ def upgrade_old_draft(state: dict[str, Any]) -> dict[str, Any]:
     return state
 
 
+# The answers that hold copies of rows: a draft with none of them is left as it is by upgrade_copied_rows.
+_COPIED_ROWS = ("_open", "_pickable", "_nomination", "nominee")
+
+
 def upgrade_copied_rows(state: dict[str, Any]) -> dict[str, Any]:
     """A draft that kept copies of rows among its answers (the questions waiting, the proposals open, the
     nomination picked, the nominee of a review), with only their ids and references kept, in the facts or
     as the answer: the conversation reads the rows again and goes on where it stood."""
     data: dict[str, Any] = state.get("data") or {}
     conversation = state.get("conversation")
-    if not any(key in data for key in ("_open", "_pickable", "_nomination", "nominee")):
+    if not any(key in data for key in _COPIED_ROWS):
         return state
     state, data = dict(state), dict(data)
     facts: dict[str, Any] = dict(state.get("facts") or {})
@@ -156,8 +160,6 @@ def upgrade_copied_rows(state: dict[str, Any]) -> dict[str, Any]:
 # How a session this version saved begins (model_dump_json writes the fields in their order): with a mode, so
 # no upgrade_old_draft. Anything else is read through the upgrades.
 _TODAYS_SHAPE = re.compile(r'\{"conversation":(?:null|"[^"\\]*"),"mode":')
-# The answers that make upgrade_copied_rows change a draft.
-_COPIED_ROWS = ("_open", "_pickable", "_nomination", "nominee")
 
 
 def _session(state_json: str, updated_at: str) -> Session:
