@@ -8,16 +8,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-try:
-    # libyaml's parser (in every PyYAML wheel): the pure-Python one took ~60 ms to read the campaign, paid at
-    # every start and by every test that builds an app.
-    from yaml import CSafeLoader as SafeLoader
-except ImportError:  # PyYAML built without libyaml
-    from yaml import SafeLoader  # type: ignore[assignment]
-
 from bot.domain.campaign import Campaign
 from bot.domain.unit_csv import read_rows
 from bot.errors import StartupError
+
+# libyaml's parser (bot/yaml_text.py): the pure-Python one took ~60 ms to read the campaign, paid at every start
+# and by every test that builds an app.
+from bot.yaml_text import SafeLoader
 
 
 class CampaignConfigError(StartupError):

@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot import yaml_text
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 DEFAULT_LANGUAGE = "vi"
@@ -64,7 +64,7 @@ def load_catalog(directory: Path = LOCALES_DIR) -> Catalog:
     for lang in LANGUAGES:
         table: dict[str, str] = {}
         for path in sorted((directory / lang).glob("*.yaml")):
-            _flatten("", yaml.safe_load(path.read_text(encoding="utf-8")) or {}, table, path)
+            _flatten("", yaml_text.safe_load(path.read_text(encoding="utf-8")) or {}, table, path)
         messages[lang] = table
     return Catalog(messages)
 

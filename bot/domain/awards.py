@@ -16,6 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot import yaml_text
 from bot.domain.localized import Localized, as_localized
 from bot.errors import StartupError
 
@@ -208,7 +209,7 @@ class CatalogueError(StartupError):
 
 def load_catalogue(path: Path) -> Catalogue:
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data: Any = yaml_text.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogueError(f"{path}: cannot read the award catalogue: {exc}") from exc
     try:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot import yaml_text
 from bot.domain.awards import Recipient
 from bot.domain.commendation import Method
 from bot.errors import StartupError
@@ -117,7 +118,7 @@ class StatFormError(StartupError):
 
 def load_form(path: Path) -> StatForm:
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data: Any = yaml_text.safe_load(path.read_text(encoding="utf-8"))
         return StatForm.model_validate(data)
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise StatFormError(f"{path}: invalid statistical form definition: {exc}") from exc
