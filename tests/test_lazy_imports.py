@@ -1,6 +1,7 @@
 """The libraries that make files (openpyxl and python-docx for the secretariat's files, matplotlib for the
 weekly chart) are not loaded by starting the bot: they are loaded only when a file is made, and the chart is
-drawn in a child process, so that matplotlib never stays in the bot's memory."""
+drawn in a child process, so that matplotlib never stays in the bot's memory. Likewise a command that neither
+serves the desk nor plans reminders loads neither the desk's libraries nor the scheduler."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.console import env_for
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("openpyxl", "docx", "matplotlib")
+DESK_AND_SCHEDULER = ("starlette", "uvicorn", "jinja2", "apscheduler")
 
 # Runs the bot's own entry point and, as the process ends, names the heavy libraries it had loaded.
 PROBE = """
@@ -36,6 +40,27 @@ def test_starting_the_bot_loads_no_file_making_library(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Xin chào!" in result.stdout  # the whole bot ran and answered
+    assert "loaded: []" in result.stderr, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("command", "says"),
+    [(["chat", "--user", "3001"], "Xin chào!"), (["units", "list"], "KHOI-DT")],
+)
+def test_a_command_without_the_desk_or_the_schedule_loads_neither(
+    tmp_path: Path, command: list[str], says: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=DESK_AND_SCHEDULER), *command],
+        cwd=tmp_path,
+        env=env_for(tmp_path),
+        input="/start\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert says in result.stdout  # the command did its work
     assert "loaded: []" in result.stderr, result.stderr[-2000:]
 
 

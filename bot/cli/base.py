@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.app import App
+if TYPE_CHECKING:
+    from bot.app import App
 
-Command = Callable[[App, argparse.Namespace], Awaitable[int]]
+# Written as text: bot.app (the whole bot) is loaded only by a command that runs, not to list the commands.
+Command = Callable[["App", argparse.Namespace], Awaitable[int]]
 
 
 def add_command(

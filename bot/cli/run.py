@@ -18,7 +18,6 @@ from bot.cli.base import add_command
 from bot.cli.config import check_channels
 from bot.cli.outbox import outbox_worker
 from bot.errors import StartupError
-from bot.scheduler import build_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +39,8 @@ def background_runners(app: App) -> list[tuple[str, Runner]]:
         await worker.run()
 
     async def reminders(app: App) -> None:
+        from bot.scheduler import build_scheduler  # APScheduler: only the running bot plans reminders
+
         scheduler = build_scheduler(app.db, app.services, worker.wake)
         scheduler.start()
         try:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.app import App
 from bot.cli.base import add_command
-from bot.web.server import serve_web
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 
 async def web(app: App, args: argparse.Namespace) -> int:
+    # The desk's libraries (Starlette, Jinja, uvicorn) load with the desk only: the other commands never use them.
+    from bot.web.server import serve_web
+
     print(f"The desk: {app.settings.web_url} (send /web in the chat for a sign-in link)")
     await serve_web(app)
     return 0
