@@ -31,6 +31,7 @@ import tornado.netutil
 import tornado.web
 
 from bot.app import App, build_app
+from bot.channels.tls import tls_context
 from bot.channels.zalo.retry import RetryPolicy
 from bot.channels.zalo.runner import ZaloChannel, start_zalo, stop_zalo
 from bot.channels.zalo.webhook import SECRET_HEADER
@@ -268,8 +269,8 @@ class FakeZalo:
         if not url.startswith("http://127.0.0.1:"):
             return
         if self._fetcher is None:
-            # One client for every fetch: making one (its TLS context) costs more than the fetch on a busy machine.
-            self._fetcher = httpx.AsyncClient(timeout=30)
+            # One client for every fetch: making one costs more than the fetch on a busy machine.
+            self._fetcher = httpx.AsyncClient(timeout=30, verify=tls_context())
         response = await self._fetcher.get(url)
         if response.status_code == 200:
             self.fetched_photos.append(response.content)
@@ -405,7 +406,8 @@ class ZaloChat:
             await wait_for(lambda: self.fake.settled)
         else:
             body = {"ok": True, "result": update} if wrapped else update
-            async with httpx.AsyncClient() as client:
+            # The process's TLS context: building one per client cost more than the request.
+            async with httpx.AsyncClient(verify=tls_context()) as client:
                 response = await client.post(url, json=body, headers={"X-Bot-Api-Secret-Token": SECRET})
             assert response.status_code == 200, response.text
         await self.channel.inbox.join()

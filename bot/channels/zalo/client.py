@@ -19,6 +19,8 @@ from typing import Any
 
 import httpx
 
+from bot.channels.tls import tls_context
+
 DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
 # Zalo holds a getUpdates call open this long when nothing happens (its documented default is 30 s).
 POLL_TIMEOUT = 30
@@ -124,7 +126,7 @@ class ZaloClient:
         self._transport: httpx.AsyncHTTPTransport | None = None
         if http is None:
             limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
-            self._transport = httpx.AsyncHTTPTransport(limits=limits)
+            self._transport = httpx.AsyncHTTPTransport(limits=limits, verify=tls_context())
             # For what is not an API call (downloading a person's photo), on the same connections.
             http = httpx.AsyncClient(timeout=httpx.Timeout(timeout), transport=self._transport)
         self.http = http
