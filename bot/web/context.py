@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from functools import wraps
+from functools import cache, wraps
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,18 @@ COOKIE = "desk_session"
 TOUCH_EVERY = dt.timedelta(minutes=1)
 
 
+@cache
+def templates() -> Environment:
+    """The desk's templates, one environment per process: it keeps each template compiled (compiling one took
+    longer than rendering it) and knows nothing of an app, whose values are given at each rendering."""
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
 @dataclass
 class Web:
     """The desk's share of the running bot."""
@@ -35,12 +47,7 @@ class Web:
     env: Environment = field(init=False)
 
     def __post_init__(self) -> None:
-        self.env = Environment(
-            loader=FileSystemLoader(TEMPLATES),
-            autoescape=select_autoescape(default=True, default_for_string=True),
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self.env = templates()
 
     @property
     def idle(self) -> dt.timedelta:
