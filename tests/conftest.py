@@ -11,15 +11,18 @@ from pathlib import Path
 
 import pytest
 
+import bot.app
 from bot.app import App, build_app
+from bot.campaign_loader import load_campaign
 from bot.channels.registry import CHANNELS
 from bot.clock import FixedClock
 from bot.digests import chart
+from bot.domain.campaign import Campaign
 from bot.settings import Settings
 from bot.storage.database import Database
 from tests.support.bot_process import Fakes
 from tests.support.charts import drawn_once
-from tests.support.config import START, make_settings
+from tests.support.config import CONFIG, START, make_settings
 from tests.support.engines import ENGINES, HOW_TO_RUN, fresh_postgres
 from tests.support.telegram_fake import TOKEN
 from tests.support.telegram_http_fake import HttpTelegram
@@ -53,6 +56,27 @@ def charts_drawn_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
     folder.mkdir(exist_ok=True)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(chart, "render", drawn_once(chart.render, folder))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def suite_campaigns_read_once() -> Iterator[None]:
+    """The campaign files in config/ (which no test changes) are read and checked once per process, not by
+    every app a test builds: the tests use a campaign, and the loader's own tests (and any test's campaign
+    file of its own) still read theirs."""
+    read: dict[tuple[Path, int], Campaign] = {}
+
+    def load(path: Path) -> Campaign:
+        where = Path(path).resolve()
+        if where.parent != CONFIG:
+            return load_campaign(path)
+        key = (where, where.stat().st_mtime_ns)
+        if key not in read:
+            read[key] = load_campaign(path)
+        return read[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bot.app, "load_campaign", load)
         yield
 
 

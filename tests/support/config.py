@@ -10,8 +10,9 @@ from bot.settings import Settings
 ROOT = Path(__file__).resolve().parents[2]
 # Most tests use the 2023 plan's districts (H-THAPMUOI, ...): the historical campaign file. The shipped
 # campaign (the province since 2025, units from a CSV) has tests of its own.
-CAMPAIGN = ROOT / "config" / "dong-thap-2023.yaml"
-SHIPPED_CAMPAIGN = ROOT / "config" / "dong-thap.yaml"
+CONFIG = ROOT / "config"
+CAMPAIGN = CONFIG / "dong-thap-2023.yaml"
+SHIPPED_CAMPAIGN = CONFIG / "dong-thap.yaml"
 # 09:00 in Đồng Tháp on a Saturday in the year-end reporting period.
 START = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
 
