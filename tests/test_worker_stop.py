@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -34,10 +35,28 @@ async def stops(task: asyncio.Task[None]) -> bool:
     return task in done
 
 
+# Where a task of the worker is parked once it has nothing to do: on its wake-up event, or a sleep between looks.
+PARKED = {asyncio.Event.wait.__code__, asyncio.sleep.__code__}
+
+
+def parked(task: asyncio.Task[Any]) -> bool:
+    """Whether the coroutines the task is inside (outermost to innermost) include a wait on an event or a sleep."""
+    coro: Any = task.get_coro()
+    while coro is not None:
+        if getattr(coro, "cr_code", None) in PARKED:
+            return True
+        coro = getattr(coro, "cr_await", None)
+    return False
+
+
 async def settled() -> None:
-    """Until the worker waits for its event (it has read the database and found nothing)."""
+    """Until the worker waits for its event (it has read the database and found nothing): every other task of
+    the loop is parked. Half a second at most, which the test waited every time before it looked."""
     for _ in range(50):
         await asyncio.sleep(0.01)
+        others = asyncio.all_tasks() - {asyncio.current_task()}
+        if others and all(parked(task) for task in others):
+            return
 
 
 def inbox_worker(app: App) -> InboxWorker:
