@@ -217,9 +217,9 @@ class UnitRepo:
             UnitFields(code=u.code, name=u.name, kind=u.kind, parent=u.parent, group=u.group) for u in campaign.units
         ]
         changes = campaign_changes(configured, await self.all())
-        for fields in changes:
-            await self.record(fields, CAMPAIGN_SOURCE, now)
         if changes:
+            # In one trip, as an import's chunk: a first start wrote a campaign's units one by one, each read back.
+            await self.record_many(changes, CAMPAIGN_SOURCE, now)
             await audit(
                 self.conn,
                 now,
