@@ -173,7 +173,8 @@ class InboxWorker:
 
     async def _handle_new(self, arrival: Arrival, settled: asyncio.Future[bool]) -> None:
         """Handle an update in the transaction that keeps it. If the channel does not handle it so, or it is not
-        kept by the time the handling ends, it is kept now and handled (or marked) as any kept update is."""
+        kept by the time the handling ends, it is kept now and handled (or marked) as any kept update is. The
+        person's next update waits until this one is kept, whichever way."""
         assert self.handle_new is not None
 
         def on_settled(kept: bool) -> None:
@@ -181,29 +182,29 @@ class InboxWorker:
                 settled.set_result(kept)
 
         try:
-            outcome = await self.handle_new(NewClaim(self.channel, arrival, on_settled))
-        except Exception:
-            log.exception("inbox: handling %s update %s failed", self.channel, arrival.update_key)
-            outcome = False
-        except BaseException:
-            if not settled.done():
-                settled.set_exception(NotKept("stopped before the update was kept"))
-            raise
+            try:
+                outcome = await self.handle_new(NewClaim(self.channel, arrival, on_settled))
+            except Exception:
+                log.exception("inbox: handling %s update %s failed", self.channel, arrival.update_key)
+                outcome = False
+            if settled.done():
+                return
+            try:
+                async with self._taking:
+                    async with self.db.one_statement(quick=True) as conn:
+                        row = await InboxRepo(conn).keep_row(self.channel, arrival, self.clock.now())
+                    if row is not None:
+                        self._taken(row)
+            except Exception:
+                log.exception("inbox: could not keep %s update %s", self.channel, arrival.update_key)
+                return
+            settled.set_result(row is not None)
         finally:
+            if not settled.done():
+                # Stopped, or the database failed: the webhook is not answered 200, so the messenger sends it again.
+                settled.set_exception(NotKept(f"{self.channel} update {arrival.update_key} was not kept"))
             if self._keeping.get(arrival.person) is settled:
                 del self._keeping[arrival.person]
-        if settled.done():
-            return
-        try:
-            async with self._taking:
-                async with self.db.one_statement(quick=True) as conn:
-                    row = await InboxRepo(conn).keep_row(self.channel, arrival, self.clock.now())
-                if row is not None:
-                    self._taken(row)
-        except BaseException as exc:
-            settled.set_exception(NotKept(f"the update could not be kept: {exc!r}"))
-            raise
-        settled.set_result(row is not None)
         if row is None:
             return
         if outcome is None:
