@@ -56,8 +56,8 @@ class TelegramChannel:
             body = json.loads(row.payload)
             common = read_common(body)
             if common is not None:
-                return await self.answer(bot, *common, row.id)
-            return await self.handle(Update.de_json(body, bot), bot, row.id)
+                return await self.answer(bot, *common, KeptClaim(row.id))
+            return await self.handle(Update.de_json(body, bot), bot, KeptClaim(row.id))
         except Exception:
             # Logged here, where the token is blotted out of the traceback (see logsafe).
             log.error("telegram: error while handling update %s", row.update_key, exc_info=True)
@@ -70,12 +70,12 @@ class TelegramChannel:
             common = read_common(json.loads(claim.arrival.payload))
             if common is None or common[0].attachments:
                 return None
-            return await self.answer(bot, *common, claim=claim)
+            return await self.answer(bot, *common, claim)
         except Exception:
             log.error("telegram: error while handling update %s", claim.arrival.update_key, exc_info=True)
             return False
 
-    async def handle(self, update: Update, bot: Bot, inbox_id: int | None = None) -> bool:
+    async def handle(self, update: Update, bot: Bot, claim: Claim | None = None) -> bool:
         """Answer one update; True if it reached the engine."""
         incoming = to_incoming(update)
         query = update.callback_query
@@ -90,24 +90,16 @@ class TelegramChannel:
                 if answering is not None:
                     await answering
             return False
-        return await self.answer(bot, incoming, pressed, inbox_id)
+        return await self.answer(bot, incoming, pressed, claim)
 
-    async def answer(
-        self,
-        bot: Bot,
-        incoming: Incoming,
-        pressed: Pressed | None,
-        inbox_id: int | None = None,
-        *,
-        claim: Claim | None = None,
-    ) -> bool:
-        """Answer what a person sent (or pressed); True once the engine had it."""
-        if claim is None and inbox_id is not None:
-            claim = KeptClaim(inbox_id)
+    async def answer(self, bot: Bot, incoming: Incoming, pressed: Pressed | None, claim: Claim | None = None) -> bool:
+        """Answer what a person sent (or pressed); True once the engine had it. `claim` takes the update from
+        the inbox (none for an update that was not kept there)."""
         # The button's spinner stops while the engine works; the answer itself comes as messages.
         answering = asyncio.create_task(_answer(bot, pressed)) if pressed is not None else None
         try:
             answered = await self.app.engine.answer(incoming, TelegramFiles(bot), claim=claim)
+            # Known once the engine has committed, for an update it kept.
             inbox_id = claim.id if claim is not None else None
             replies = answered.replies
             if not replies:
