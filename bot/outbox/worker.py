@@ -49,10 +49,10 @@ SWEEP_EVERY = dt.timedelta(minutes=1)
 LANE_CRASH_PAUSE = 5.0
 
 
-def backoff(attempt: int, rng: random.Random) -> float:
+def backoff(attempt: int, rng: random.Random, base: float = BASE_DELAY) -> float:
     """Exponential, jittered in its upper half so a burst of failures does not retry in step: 1-2 s,
-    2-4 s, 4-8 s ... up to 5-10 minutes."""
-    ceiling = min(MAX_DELAY, BASE_DELAY * float(2 ** min(attempt - 1, 20)))
+    2-4 s, 4-8 s ... up to 5-10 minutes (for the default base)."""
+    ceiling = min(MAX_DELAY, base * float(2 ** min(attempt - 1, 20)))
     return ceiling * (0.5 + rng.random() / 2)
 
 
@@ -76,6 +76,7 @@ class OutboxWorker:
         rng: random.Random | None = None,
         send_timeout: float = 120.0,
         give_up_after: dt.timedelta = dt.timedelta(days=2),
+        retry_base: float = BASE_DELAY,
     ) -> None:
         self.db = db
         # The live registry the channels fill as they start: a channel that starts later gets its lane then.
@@ -92,6 +93,8 @@ class OutboxWorker:
         # A claim older than this cannot belong to a live send (each is cut off at send_timeout).
         self.lease = dt.timedelta(seconds=send_timeout) + dt.timedelta(minutes=3)
         self.give_up_after = give_up_after
+        # The first back-off's ceiling: a test on the system clock meets its faults without seconds of waiting.
+        self.retry_base = retry_base
         self._limiters: dict[str, RateLimiter] = {}
         # Held for as long as this process lives; its token names the claims this process makes.
         self._own_mark: ProcessMark | None = None
@@ -411,4 +414,5 @@ class OutboxWorker:
                 await SendingBudget(conn).pause(message.channel, self._now() + error.seconds)
                 await repo.retry(message.id, now, self._at(error.seconds + self.rng.random()), reason)
             else:
-                await repo.retry(message.id, now, self._at(backoff(message.attempts + 1, self.rng)), reason)
+                wait = backoff(message.attempts + 1, self.rng, self.retry_base)
+                await repo.retry(message.id, now, self._at(wait), reason)
