@@ -9,8 +9,10 @@ than anything that arrives after it starts.
 Several workers on PostgreSQL: a worker takes a person's updates only while it holds that person's lock on
 the server (the per-contact queue of RapidPro's mailroom), so one worker handles them, in order, and the
 others pass over them instead of trying each one and being refused. It lets go when it has handled all it
-took of that person; any worker then takes what came since. The lock goes with a dead worker's connection,
-and the look every few seconds (the sweep) takes up what it left.
+took of that person, and looks once more for theirs: what another worker kept meanwhile was left to it. A
+worker that keeps an update takes that person's queue, not a look at every unhandled update. The lock goes
+with a dead worker's connection, and the look at every unhandled update every few seconds (the sweep) takes
+up what it left.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import contextlib
 import datetime as dt
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 from bot.clock import Clock
 from bot.conversation.messages import Reply
@@ -120,8 +122,10 @@ class InboxWorker:
         for arrival, new in zip(arrivals, kept, strict=True):
             if not new:
                 await self._redelivered(arrival)
-        if any(kept):
+        if self._locks is not None:
             # Taken at once, so a poller waiting for room counts them as under way.
+            await self._take_people(dict.fromkeys(a.person for a, new in zip(arrivals, kept, strict=True) if new))
+        elif any(kept):
             await self.take()
         return kept
 
@@ -311,28 +315,61 @@ class InboxWorker:
                 return len(rows)
             # Other workers take updates too: every unhandled one is looked at, oldest first, and those of a
             # person another worker holds are left to it.
-            async with self.db.reading() as conn:
-                rows = await InboxRepo(conn).unhandled(self.channel, 0, room + len(self._running) + LOOK_PAST)
+            limit = room + len(self._running) + LOOK_PAST
+            async with self.db.one_read() as conn:
+                rows = await InboxRepo(conn).unhandled(self.channel, 0, limit)
             by_person: dict[str, list[InboxRow]] = {}
             for row in rows:
                 by_person.setdefault(row.person, []).append(row)
             started = 0
+            self._caught_up = False
             for person, theirs in by_person.items():
                 if started >= room:
                     break
-                if person not in self._held:
-                    if not await self._locks.hold_person(self.channel, person):
-                        continue
-                    self._held.add(person)
-                    # Read again under the lock: what another worker handled before letting go is not taken.
-                    async with self.db.reading() as conn:
-                        theirs = await InboxRepo(conn).unhandled_of(self.channel, person)
-                for row in theirs:
-                    # Taken here before (the read may predate its handling): never a second time.
-                    if row.id not in self._seen:
-                        self._start(row)
-                        started += 1
+                started += await self._take_person(person, theirs if person in self._held else None)
+            else:
+                # Every update there was is under way here or held by another worker, who looks again for that
+                # person's when it lets go: an update kept from now on may be taken on its own.
+                self._caught_up = len(rows) < limit
             return started
+
+    async def _take_people(self, people: Iterable[str]) -> None:
+        """Take these people's kept updates (workers sharing a database): a look at each one's own rather than
+        at every unhandled update, when no older update waits for room."""
+        if not self._caught_up:
+            await self.take()
+            return
+        async with self._taking:
+            for person in people:
+                if len(self._running) >= self.in_flight:
+                    # No room: what waits is taken by the look that the end of a handling wakes.
+                    self._caught_up = False
+                    return
+                await self._take_person(person)
+
+    async def _take_person(self, person: str, theirs: list[InboxRow] | None = None) -> int:
+        """Under `_taking`: take the person's queue unless another worker holds it, and start their updates not
+        yet taken here (`theirs` when already read while holding it). Returns how many were started."""
+        assert self._locks is not None
+        if person not in self._held:
+            if not await self._locks.hold_person(self.channel, person):
+                return 0  # its holder looks again when it lets go
+            self._held.add(person)
+            theirs = None
+        if theirs is None:
+            # Read under the lock: what another worker handled before letting go is not taken.
+            async with self.db.one_read() as conn:
+                theirs = await InboxRepo(conn).unhandled_of(self.channel, person)
+        started = 0
+        for row in theirs:
+            # Taken here before (the read may predate its handling): never a second time.
+            if row.id not in self._seen:
+                self._start(row)
+                started += 1
+        if person not in self._last:
+            # Nothing of theirs left to handle here: the queue goes back at once.
+            self._let_go(person)
+        return started
 
     def _start(self, row: InboxRow) -> None:
         self._taken(row)
@@ -358,15 +395,32 @@ class InboxWorker:
             del self._last[person]
             if person in self._held:
                 # All this worker took of the person is handled: any worker may take what came since.
-                self._held.discard(person)
-                assert self._locks is not None
-                letting_go = asyncio.create_task(self._locks.let_go_person(self.channel, person))
-                self._letting_go.add(letting_go)
-                letting_go.add_done_callback(self._letting_go.discard)
+                self._let_go(person)
         self._finished.set()
         if not self._caught_up:
             # Updates may wait that there was no room for; those kept since are started as they are kept.
             self._wake.set()
+
+    def _let_go(self, person: str) -> None:
+        self._held.discard(person)
+        letting_go = asyncio.create_task(self._let_go_and_look(person))
+        self._letting_go.add(letting_go)
+        letting_go.add_done_callback(self._letting_go.discard)
+
+    async def _let_go_and_look(self, person: str) -> None:
+        """Let go of the person's queue, then look for their updates once more: one kept by another worker
+        while this one held the queue was left to this one, and would otherwise wait for the next sweep. The
+        look comes after the lock is gone, so whatever that worker kept before failing to take it is seen."""
+        assert self._locks is not None
+        try:
+            await self._locks.let_go_person(self.channel, person)
+            async with self.db.one_read() as conn:
+                waiting = await InboxRepo(conn).unhandled_of(self.channel, person)
+            if any(row.id not in self._seen for row in waiting):
+                await self._take_people([person])
+        except Exception:
+            # The sweep takes up what this look could not.
+            log.exception("inbox: letting go of a %s person's updates failed", self.channel)
 
     async def _after(self, previous: asyncio.Task[None] | None, work: Callable[[], Awaitable[None]]) -> None:
         if previous is not None:

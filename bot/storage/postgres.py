@@ -372,6 +372,12 @@ class PostgresDatabase(Database):
             finally:
                 await raw.execute("COMMIT")
 
+    @asynccontextmanager
+    async def one_read(self, *, quick: bool = False) -> AsyncIterator[Connection]:
+        # The pool's connections commit as they go: the one statement is its own snapshot.
+        async with self._pg_lock, self.pool.connection() as raw:
+            yield PgConnection(raw, self.url)
+
     async def migrate(self) -> list[str]:
         applied: list[str] = []
         async with self.pool.connection() as raw:
