@@ -4,6 +4,7 @@ else is left to python-telegram-bot."""
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from hypothesis import given, settings
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from telegram import Bot, Update
 
 import tests.support.hypothesis_profiles  # noqa: F401  (the suite's settings)
+from bot.channels.telegram.inbox import arrival_of_body
 from bot.channels.telegram.json_updates import Pressed, pressed_of, read_common
 from bot.channels.telegram.mapping import to_incoming
 from bot.conversation.messages import Incoming
@@ -95,6 +97,16 @@ def test_a_common_update_reads_as_python_telegram_bot_reads_it(body: dict[str, A
         assert incoming is None
         return
     assert fast == (incoming, pressed)
+
+
+@given(updates())
+@settings(max_examples=100)
+def test_a_webhook_update_handled_at_once_reads_as_its_kept_payload_reads(body: dict[str, Any]) -> None:
+    """The body the webhook parsed, carried to the handling, stands for the payload the inbox keeps."""
+    arrival = arrival_of_body(body, BOT)
+    if arrival.parsed is not None:
+        assert arrival.parsed == json.loads(arrival.payload)
+        assert read_common(arrival.parsed) == read_common(json.loads(arrival.payload))
 
 
 def test_the_common_updates_of_a_nomination_are_read_without_python_telegram_bot() -> None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from bot.storage.database import Connection, Row, fetch_all, fetch_one
 from bot.storage.timefmt import to_db
@@ -21,6 +21,9 @@ class Arrival:
     update_key: str
     person: str
     payload: str
+    # The payload as the channel parsed it before writing it out, when it did: what handling it there and
+    # then reads instead of parsing the text again. Never stored, and no part of the arrival's identity.
+    parsed: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

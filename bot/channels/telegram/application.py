@@ -67,7 +67,10 @@ class TelegramChannel:
         """An update not yet kept, handled in the transaction that keeps it (see `NewClaim`); None for one not
         handled so: a file to download first (the messenger would wait for it) or a kind read only by PTB."""
         try:
-            common = read_common(json.loads(claim.arrival.payload))
+            arrival = claim.arrival
+            # The body the webhook parsed, rather than its text parsed again.
+            body = arrival.parsed if arrival.parsed is not None else json.loads(arrival.payload)
+            common = read_common(body)
             if common is None or common[0].attachments:
                 return None
             return await self.answer(bot, *common, claim)

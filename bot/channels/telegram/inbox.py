@@ -44,7 +44,7 @@ def arrival_of_body(body: Any, bot: Bot) -> Arrival:
     sender = _sender(body)
     if sender is not None:
         # What we ask Telegram for is read from the JSON: it is parsed into PTB's objects once, when handled.
-        return Arrival(update_key=str(body["update_id"]), person=sender, payload=payload)
+        return Arrival(update_key=str(body["update_id"]), person=sender, payload=payload, parsed=body)
     try:
         update = Update.de_json(body, bot)
     except Exception:
