@@ -111,10 +111,24 @@ class InboxRepo:
         return cur.rowcount == 1
 
     async def prune(self, older_than: dt.datetime) -> int:
-        """Forget handled updates older than any redelivery (the key must outlive the messenger's retries)."""
-        cur = await self.conn.execute(
-            "DELETE FROM inbox WHERE received_at < ? AND handled_at IS NOT NULL", (to_db(older_than),)
+        """Forget handled updates older than any redelivery (the key must outlive the messenger's retries).
+
+        No index on received_at (every update would write to it): rows are kept in the order they arrive, so
+        the oldest are those with the lowest ids, and the prune reads them by id up to the first one received
+        since. A row that arrived with an older time after that one (a clock set back) waits for a later prune."""
+        cutoff = to_db(older_than)
+        first_kept = await fetch_one(
+            self.conn, "SELECT id FROM inbox WHERE received_at >= ? ORDER BY id LIMIT 1", (cutoff,)
         )
+        if first_kept is None:
+            cur = await self.conn.execute(
+                "DELETE FROM inbox WHERE received_at < ? AND handled_at IS NOT NULL", (cutoff,)
+            )
+        else:
+            cur = await self.conn.execute(
+                "DELETE FROM inbox WHERE id < ? AND received_at < ? AND handled_at IS NOT NULL",
+                (first_kept[0], cutoff),
+            )
         return cur.rowcount
 
 
