@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from telegram import Bot, Update
 
 import tests.support.hypothesis_profiles  # noqa: F401  (the suite's settings)
-from bot.channels.telegram.inbox import arrival_of_body
+from bot.channels.telegram.inbox import arrival_of_body, json_text
 from bot.channels.telegram.json_updates import Pressed, pressed_of, read_common
 from bot.channels.telegram.mapping import to_incoming
 from bot.conversation.messages import Incoming
@@ -107,6 +107,20 @@ def test_a_webhook_update_handled_at_once_reads_as_its_kept_payload_reads(body: 
     if arrival.parsed is not None:
         assert arrival.parsed == json.loads(arrival.payload)
         assert read_common(arrival.parsed) == read_common(json.loads(arrival.payload))
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(JSON_VALUES)
+@settings(max_examples=300)
+def test_the_text_an_update_is_kept_as_reads_back_as_the_update(value: Any) -> None:
+    """The inbox's compact JSON (lone surrogates included, through json.dumps) is the same value again."""
+    assert json.loads(json_text(value)) == value
 
 
 def test_the_common_updates_of_a_nomination_are_read_without_python_telegram_bot() -> None:
