@@ -4,6 +4,7 @@ polling."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,11 +168,13 @@ async def test_an_update_kept_by_its_handling_survives_a_kill_before_its_commit_
     try:
         await wait_for(lambda: fakes.telegram.webhook and fakes.zalo.webhook, STARTING)
         bot.holding_while_kept(True)
-        async with httpx.AsyncClient(timeout=1.0) as client:
-            with pytest.raises(httpx.ReadTimeout):
-                # Written by the transaction handling it, which does not commit: no answer comes.
-                await hooks.telegram(client, tg_update)
-        bot.kill()
+        async with httpx.AsyncClient(timeout=STARTING) as client:
+            delivery = asyncio.create_task(hooks.telegram(client, tg_update))
+            # Written by the transaction handling it, which does not commit: killed there, before any answer.
+            await wait_for(lambda: bot.held_while_kept() or delivery.done(), STARTING)
+            bot.kill()
+            with pytest.raises(httpx.TransportError):
+                await delivery
         assert fakes.telegram.sent == [] and kept() == 0
 
         # Telegram never heard it arrived, so it delivers it again: handled and committed this time, and the

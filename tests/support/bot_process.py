@@ -31,6 +31,7 @@ from bot.engine.engine import Engine
 hold = Path(os.environ["TEST_HOLD_FILE"])
 hold_after = Path(os.environ["TEST_HOLD_FILE"] + "-after")
 hold_kept = Path(os.environ["TEST_HOLD_FILE"] + "-kept")
+held_kept = Path(os.environ["TEST_HOLD_FILE"] + "-kept-reached")
 answer = Engine.answer
 
 async def held(self, *args, **kwargs):
@@ -62,6 +63,7 @@ async def held_take(self, conn, now):
     taken = await take(self, conn, now)
     # Written by the transaction that handles it, not committed, not acknowledged: a kill must lose nothing.
     if hold_kept.exists():
+        held_kept.touch()  # the test kills the process once it is here
         await asyncio.Event().wait()
     return taken
 
@@ -123,6 +125,11 @@ class BotProcess:
 
     def holding_while_kept(self, on: bool) -> None:
         self._holding("hold-kept", on)
+        self._holding("hold-kept-reached", False)
+
+    def held_while_kept(self) -> bool:
+        """An update is being kept by the transaction handling it, which waits there and does not commit."""
+        return (self.tmp_path / "hold-kept-reached").exists()
 
     def _holding(self, name: str, on: bool) -> None:
         file = self.tmp_path / name
