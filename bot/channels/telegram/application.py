@@ -24,6 +24,7 @@ from bot.channels.telegram.logsafe import guard_loggers, log_error
 from bot.channels.telegram.mapping import command_in_group, to_incoming
 from bot.channels.telegram.ordering import PerUserOrder
 from bot.channels.telegram.render import Outgoing, call, inline_keyboard, send, set_buttons
+from bot.channels.telegram.requests import calls_request, get_updates_request
 from bot.conversation.messages import Incoming, Reply
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.inbox.worker import confirm_sent
@@ -199,6 +200,8 @@ def build_application(
         builder = builder.local_mode(True)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:
+        builder = builder.request(calls_request()).get_updates_request(get_updates_request())
     application: TelegramApp = builder.build()
     application.add_handler(TypeHandler(Update, (channel or TelegramChannel(app)).on_update))
     application.add_error_handler(log_error)

@@ -20,6 +20,7 @@ from bot.channels.telegram.application import ALLOWED_UPDATES, TelegramApp, Tele
 from bot.channels.telegram.config import TelegramConfigError, Webhook, bot_options, bot_token, webhook
 from bot.channels.telegram.inbox import TelegramPoller, arrival_of_body
 from bot.channels.telegram.menu import set_command_menu, staff_menus
+from bot.channels.telegram.requests import calls_request, get_updates_request
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.webhook import WebhookServer, update_route
 from bot.inbox.worker import InboxWorker
@@ -125,7 +126,12 @@ async def stop_telegram(app: App, running: TelegramRunning) -> None:
 async def standalone_bot(settings: Settings) -> Bot:
     """A Bot that only sends, on the same Bot API server as the running bot (TELEGRAM_API_BASE_URL), not
     Telegram's by default. The caller shuts it down."""
-    bot = Bot(bot_token(settings), **bot_options(settings))
+    bot = Bot(
+        bot_token(settings),
+        request=calls_request(),
+        get_updates_request=get_updates_request(),
+        **bot_options(settings),
+    )
     await bot.initialize()
     return bot
 
