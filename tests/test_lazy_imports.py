@@ -22,8 +22,8 @@ DESK_AND_SCHEDULER = ("starlette", "uvicorn", "jinja2", "apscheduler")
 PROBE = """
 import atexit, sys
 atexit.register(lambda: print("loaded:", sorted(m for m in {heavy!r} if m in sys.modules), file=sys.stderr))
-from bot.cli import main
-sys.exit(main())
+import runpy
+runpy.run_module("bot", run_name="__main__", alter_sys=True)
 """
 
 

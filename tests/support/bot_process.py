@@ -23,10 +23,17 @@ STARTING = 60.0
 
 
 CHILD = """
-import asyncio, os, sys
+import asyncio, gc, os, sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
+# Loaded as bot/__main__.py loads the bot.
+gc.disable()
+from bot.cli import main
 from bot.engine.engine import Engine
+from bot.inbox.worker import InboxWorker
+from bot.storage.inbox import NewClaim
+gc.freeze()
+gc.enable()
 
 hold = Path(os.environ["TEST_HOLD_FILE"])
 hold_after = Path(os.environ["TEST_HOLD_FILE"] + "-after")
@@ -46,7 +53,6 @@ async def held(self, *args, **kwargs):
 
 Engine.answer = held
 
-from bot.inbox.worker import InboxWorker
 handles_as_kept = InboxWorker._handles_as_kept
 
 def as_kept(self, arrival):
@@ -56,7 +62,6 @@ def as_kept(self, arrival):
 
 InboxWorker._handles_as_kept = as_kept
 
-from bot.storage.inbox import NewClaim
 take = NewClaim.take
 
 async def held_take(self, conn, now):
@@ -68,7 +73,6 @@ async def held_take(self, conn, now):
     return taken
 
 NewClaim.take = held_take
-from bot.cli import main
 sys.exit(main(["run"]))
 """
 
