@@ -61,7 +61,8 @@ async def confirm_sent(db: Database, clock: Clock, inbox_id: int, count: int | N
     """The first `count` replies of a kept update (all for None) reached the messenger."""
     if count == 0:
         return
-    async with db.one_statement(quick=True) as conn:
+    # Only this update's replies are touched, and only the worker handling it confirms them: nothing to order.
+    async with db.one_statement(quick=True, exclusive=False) as conn:
         await RepliesRepo(conn).sent_of_update(inbox_id, count, clock.now())
 
 

@@ -306,10 +306,11 @@ class Database:
                 raise
 
     @asynccontextmanager
-    async def one_statement(self, *, quick: bool = False) -> AsyncIterator[Connection]:
+    async def one_statement(self, *, quick: bool = False, exclusive: bool = True) -> AsyncIterator[Connection]:
         """For a single statement, which commits as it runs: one trip to the database thread instead of three
         (BEGIN, the statement, COMMIT). A second statement here would commit on its own, apart from the first.
-        `quick=True` runs it on the loop's thread (see `transaction`)."""
+        `quick=True` runs it on the loop's thread (see `transaction`); `exclusive=False` as in `transaction`,
+        for a statement that needs only the rows it touches ordered (SQLite has one writer whatever it says)."""
         async with self._lock:
             if quick:
                 yield await self._go_direct()
