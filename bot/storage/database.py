@@ -363,8 +363,14 @@ class Database:
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
         applied: list[str] = []
+        # Read at once what is there: opening an up-to-date database (every start but the first after an
+        # upgrade, and every test's copy) then costs no transaction per migration. A missing one is still looked
+        # for again inside its own transaction: another process may be applying it at the same moment.
+        present = {row[0] for row in await conn.execute_fetchall("SELECT version FROM schema_migrations")}
         for path in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")):
             version = int(path.name[:4])
+            if version in present:
+                continue
             async with self.transaction() as tx:
                 if await fetch_one(tx, "SELECT 1 FROM schema_migrations WHERE version = ?", (version,)):
                     continue

@@ -391,8 +391,14 @@ class PostgresDatabase(Database):
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
                 " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
             )
+            # As on SQLite: an up-to-date database costs no transaction per migration; a missing one is looked
+            # for again under the lock.
+            cur = await raw.execute("SELECT version FROM schema_migrations")
+            present = {row[0] for row in await cur.fetchall()}
             for path in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")):
                 version = int(path.name[:4])
+                if version in present:
+                    continue
                 async with raw.transaction():
                     # Two workers starting together: one applies, the other waits and then finds it applied.
                     await raw.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
