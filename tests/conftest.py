@@ -4,6 +4,7 @@ set BOTH_ENGINES = True), the shipped campaign, a fixed clock."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
@@ -20,6 +21,7 @@ from bot.digests import chart
 from bot.domain.campaign import Campaign
 from bot.settings import Settings
 from bot.storage.database import Database
+from tests.support import config
 from tests.support.bot_process import Fakes
 from tests.support.charts import drawn_once
 from tests.support.config import CONFIG, START, make_settings
@@ -34,17 +36,32 @@ def clock() -> FixedClock:
     return FixedClock(START)
 
 
-@pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="session", autouse=True)
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A database file with every migration applied, made once per run: each test's database starts as a
-    copy of it rather than migrating anew (the migrations are still what made it)."""
+    copy of it rather than migrating anew (the migrations are still what made it), the `settings` fixture's
+    and make_settings's alike."""
     path = tmp_path_factory.mktemp("template") / "thidua.db"
 
     async def migrate() -> None:
         await (await Database.open(path)).close()
 
     asyncio.run(migrate())
-    return path
+    config.MIGRATED.append(path)
+    yield path
+    config.MIGRATED.remove(path)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def command_line_parsed_by_one_parser() -> Iterator[None]:
+    """The command line's parser is built once per process, not by every command a test runs in-process:
+    building it takes about 20 ms of processor time (argparse looks for its translations on disk for each
+    of its strings), and parsing leaves it as it was."""
+    import bot.cli  # here: the command line's modules are not every test's
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bot.cli, "build_parser", functools.cache(bot.cli.build_parser))
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 from bot.settings import Settings
@@ -17,9 +18,18 @@ SHIPPED_CAMPAIGN = CONFIG / "dong-thap.yaml"
 START = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
 
 
+# A database file with every migration applied, made once per test process (tests/conftest.py puts it here).
+MIGRATED: list[Path] = []
+
+
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    database = tmp_path / "thidua.db"
+    if "database_url" not in overrides and MIGRATED and not database.exists():
+        # As the `settings` fixture's database: a copy of one migrated once, not a migration run per test (the
+        # migrations are still what made it); a file the test put there first is left alone.
+        shutil.copyfile(MIGRATED[0], database)
     values: dict[str, object] = {
-        "database_url": f"sqlite:///{tmp_path / 'thidua.db'}",
+        "database_url": f"sqlite:///{database}",
         "data_dir": tmp_path / "data",
         "campaign_file": CAMPAIGN,
     }
