@@ -16,9 +16,11 @@ from bot.channels.telegram.inbox import arrival_of_body, json_text
 from bot.channels.telegram.json_updates import Pressed, pressed_of, read_common
 from bot.channels.telegram.mapping import to_incoming
 from bot.conversation.messages import Incoming
-from tests.support.telegram_fake import TOKEN, Updates
+from tests.support.telegram_fake import TOKEN, FakeTelegram, Updates
 
-BOT = Bot(TOKEN)
+# Only reads updates, never calls Telegram: no HTTP clients (each would read the certificate store).
+NO_NETWORK = FakeTelegram()
+BOT = Bot(TOKEN, request=NO_NETWORK, get_updates_request=NO_NETWORK)
 WORDS = st.text(alphabet=st.characters(codec="utf-8"), max_size=30)
 TEXTS = st.one_of(
     WORDS,
