@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from telegram.ext import ApplicationBuilder  # noqa: E402
-from telegram.request import HTTPXRequest  # noqa: E402
 
 from bench.common import record, report, scratch_dir  # noqa: E402
+from bot.channels.telegram.requests import calls_request, get_updates_request  # noqa: E402
 from bot.channels.tls import tls_context  # noqa: E402
 from bot.storage.database import MIGRATIONS_DIR, Database, fetch_one  # noqa: E402
 
@@ -65,9 +65,7 @@ def builds(before: bool) -> float:
     for _ in range(BUILDS):
         builder = ApplicationBuilder().token(TOKEN)
         if not before:
-            verify = {"verify": tls_context()}
-            builder = builder.request(HTTPXRequest(connection_pool_size=256, httpx_kwargs=verify))
-            builder = builder.get_updates_request(HTTPXRequest(connection_pool_size=1, httpx_kwargs=verify))
+            builder = builder.request(calls_request()).get_updates_request(get_updates_request())
         builder.build()
     return (time.process_time() - started) / BUILDS * 1000
 
