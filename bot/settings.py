@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.conversation.channel_names import CHANNEL_NAMES, TELEGRAM, ZALO
+from bot.conversation.numbers import whole_number
 from bot.errors import StartupError
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -129,7 +130,7 @@ class Settings(BaseSettings):
     @classmethod
     def _telegram_ids(cls, value: str) -> str:
         for part in filter(None, (p.strip() for p in value.split(","))):
-            if not part.lstrip("-").isdigit():
+            if whole_number(part.removeprefix("-")) is None:
                 raise ValueError(f"{part!r} is not a Telegram user id; accepted: comma-separated numbers")
         return value
 

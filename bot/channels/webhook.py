@@ -20,6 +20,8 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
+from bot.conversation.numbers import whole_number
+
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
@@ -50,7 +52,8 @@ class UpdateHandler(tornado.web.RequestHandler):
             self._answer(403, "forbidden")
             return
         length = self.request.headers.get("Content-Length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+        size = None if length is None else whole_number(length)
+        if length is not None and (size is None or size > MAX_BODY):
             self._answer(413, "too large")
 
     def data_received(self, chunk: bytes) -> None:

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Protocol
 
 from bot.conversation.messages import Attachment, Incoming, Kind, Reply
+from bot.conversation.numbers import whole_number
 from bot.conversation.session import Session
 from bot.domain.evidence import sniff
 from bot.domain.policy import roles_of
@@ -272,8 +273,9 @@ def _resolve_choice(incoming: Incoming, session: Session) -> Incoming:
         return incoming
     text = incoming.text.strip().rstrip(".)")
     choices = session.pending_choices
-    if text.isdigit() and 1 <= int(text) <= len(choices):
-        picked = choices[int(text) - 1]
+    number = whole_number(text, max_digits=3)
+    if number is not None and 1 <= number <= len(choices):
+        picked = choices[number - 1]
     else:
         folded = _label_key(incoming.text)
         matches = [c for c in choices if folded and _label_key(c.label) == folded]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from bot.conversation.messages import Choice, OutgoingFile
+from bot.conversation.numbers import whole_number
 from bot.domain.export_rows import ExportKind, ExportScope, parse_range, range_problem
 from bot.domain.policy import Action
 from bot.engine.context import Context
@@ -53,8 +54,9 @@ def scope_of(ctx: Context, value: str) -> ExportScope | None:
     if kind == "period":
         period = ctx.campaign.period(rest)
         return ExportScope.of_period(period) if period else None
-    if kind == "days" and rest.isdigit():
-        return ExportScope.last_days(int(rest), local_today(ctx))
+    days = whole_number(rest, max_digits=4) if kind == "days" else None
+    if days is not None:
+        return ExportScope.last_days(days, local_today(ctx))
     if kind == "range":
         return parse_range(rest)
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.conversation.messages import OutgoingFile
+from bot.conversation.numbers import whole_number
 from bot.domain.audit import AuditAction
 from bot.engine.context import Context
 from bot.exports.stat_form import MIME
@@ -14,7 +15,7 @@ def form_words(words: list[str]) -> tuple[str, int | None] | None:
     form = next((w for w in words if w in FORM_CODES), None)
     if form is None:
         return None
-    year = next((int(w) for w in words if w.isdigit() and len(w) == 4 and 2000 <= int(w) <= 2100), None)
+    year = next((y for w in words if (y := whole_number(w, max_digits=4)) is not None and 2000 <= y <= 2100), None)
     return form, year
 
 

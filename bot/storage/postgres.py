@@ -23,6 +23,7 @@ from psycopg.adapt import Loader
 from psycopg.types.numeric import IntDumper
 from psycopg_pool import AsyncConnectionPool
 
+from bot.conversation.numbers import whole_number
 from bot.storage.database import Connection, Database, Row
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations_postgres"
@@ -262,7 +263,7 @@ class WorkerLocks:
 
     async def alive(self, tokens: Collection[str]) -> set[str]:
         """Which of these processes still hold their lock, wherever they run."""
-        numbers = [int(token) for token in tokens if token.isdigit() and len(token) < 11]
+        numbers = [n for token in tokens if (n := whole_number(token, max_digits=10)) is not None]
         if not numbers:
             return set()
         async with self._lock:

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.conversation.numbers import whole_number
 from bot.domain.policy import Action
 from bot.storage.repos import reading
 from bot.storage.web_desk import AUDIT_PAGE
@@ -26,7 +27,7 @@ async def audit_page(request: Request, desk: Desk) -> Response:
             subject=subject,
             since=day(web, q.get("since", "")),
             until=day(web, q.get("until", ""), after=1),
-            before_id=int(before) if before.isdigit() else None,
+            before_id=whole_number(before),
         )
         actions = await repos.web_desk.audit_actions()
     more = len(lines) > AUDIT_PAGE

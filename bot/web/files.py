@@ -9,6 +9,7 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from bot.conversation.numbers import whole_number
 from bot.domain.export_rows import ExportKind, ExportScope
 from bot.domain.policy import Action
 from bot.exports.making import AUDIT_EXPORT, ExportRequest, make_exports
@@ -41,9 +42,10 @@ def scope_of(web: Web, value: str) -> ExportScope | None:
     if kind == "period":
         period = campaign.period(rest)
         return ExportScope.of_period(period) if period else None
-    if kind == "days" and rest.isdigit() and int(rest) in RECENT_DAYS:
+    days = whole_number(rest, max_digits=4) if kind == "days" else None
+    if days is not None and days in RECENT_DAYS:
         today = web.now().astimezone(campaign.campaign.tz).date()
-        return ExportScope.last_days(int(rest), today)
+        return ExportScope.last_days(days, today)
     return None
 
 

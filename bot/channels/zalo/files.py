@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from bot.conversation.messages import Attachment
+from bot.conversation.numbers import whole_number
 from bot.engine.engine import FileTooLarge
 
 
@@ -21,7 +22,8 @@ class ZaloFiles:
         async with self.http.stream("GET", attachment.ref, timeout=self.timeout, follow_redirects=True) as response:
             response.raise_for_status()
             declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > max_bytes:
+            size = whole_number(declared)
+            if size is not None and size > max_bytes:
                 raise FileTooLarge(attachment.name or "photo")
             data = bytearray()
             async for chunk in response.aiter_bytes():
