@@ -103,8 +103,9 @@ async def main(rounds: int) -> None:
             ("ratio", f"{build_before / build_now:.1f}x"),
         ],
     )
-    record("open+close of an up-to-date database", db_now, "ms", at_most=db_before)
-    record("Telegram Application built", build_now, "ms", at_most=build_before / 10)
+    # The goals are the old ways measured in this run, rounded as the table shows them.
+    record("open+close of an up-to-date database", db_now, "ms", at_most=round(db_before, 2))
+    record("Telegram Application built", build_now, "ms", at_most=round(build_before / 10, 2))
 
 
 if __name__ == "__main__":
