@@ -358,10 +358,9 @@ class PostgresDatabase(Database):
     @asynccontextmanager
     async def one_statement(self, *, quick: bool = False, exclusive: bool = True) -> AsyncIterator[Connection]:
         if not exclusive:
-            # The pool's connections commit as they go: one trip instead of three, and no wait for the writer
-            # lock, which a statement that locks only its own rows does not need.
-            async with self._pg_lock, self.pool.connection() as raw:
-                yield PgConnection(raw, self.url)
+            # No wait for the writer lock, which a statement that locks only its own rows does not need.
+            async with self._autocommit() as conn:
+                yield conn
             return
         # A transaction as before: on a server the BEGIN and COMMIT cost no thread hop, and the writer lock is
         # what orders this statement with the other workers' transactions.
@@ -381,7 +380,14 @@ class PostgresDatabase(Database):
 
     @asynccontextmanager
     async def one_read(self, *, quick: bool = False) -> AsyncIterator[Connection]:
-        # The pool's connections commit as they go: the one statement is its own snapshot.
+        # The one statement is its own snapshot.
+        async with self._autocommit() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def _autocommit(self) -> AsyncIterator[Connection]:
+        """A pool connection outside any transaction, for one statement: it commits as it runs, one trip to the
+        server instead of three (BEGIN, the statement, COMMIT)."""
         async with self._pg_lock, self.pool.connection() as raw:
             yield PgConnection(raw, self.url)
 
