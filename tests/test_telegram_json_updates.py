@@ -12,10 +12,11 @@ from hypothesis import strategies as st
 from telegram import Bot, Update
 
 import tests.support.hypothesis_profiles  # noqa: F401  (the suite's settings)
-from bot.channels.telegram.inbox import arrival_of_body, json_text
+from bot.channels.telegram.inbox import arrival_of_body
 from bot.channels.telegram.json_updates import Pressed, pressed_of, read_common
 from bot.channels.telegram.mapping import to_incoming
 from bot.conversation.messages import Incoming
+from bot.storage.inbox import payload_text
 from tests.support.telegram_fake import TOKEN, FakeTelegram, Updates
 
 # Only reads updates, never calls Telegram: no HTTP clients (each would read the certificate store).
@@ -122,7 +123,7 @@ JSON_VALUES = st.recursive(
 @settings(max_examples=300)
 def test_the_text_an_update_is_kept_as_reads_back_as_the_update(value: Any) -> None:
     """The inbox's compact JSON (lone surrogates included, through json.dumps) is the same value again."""
-    assert json.loads(json_text(value)) == value
+    assert json.loads(payload_text(value)) == value
 
 
 def test_the_common_updates_of_a_nomination_are_read_without_python_telegram_bot() -> None:

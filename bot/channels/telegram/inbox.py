@@ -9,34 +9,22 @@ updates into and send with.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any
 
-from pydantic_core import PydanticSerializationError, to_json
 from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 
 from bot.channels.telegram.application import ALLOWED_UPDATES
 from bot.channels.webhook import Refused
 from bot.inbox.worker import InboxWorker
-from bot.storage.inbox import Arrival
+from bot.storage.inbox import Arrival, payload_text
 
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 30
 # Updates being handled at once before the poller stops taking more.
 IN_FLIGHT = 256
-
-
-def json_text(body: Any) -> str:
-    """An update's JSON as the inbox keeps it: compact, by pydantic's serializer, in a quarter of the time
-    json.dumps takes (every update is written out once). What it refuses (a lone surrogate, which Telegram's
-    JSON may escape) goes through json.dumps as before."""
-    try:
-        return to_json(body).decode()
-    except PydanticSerializationError:
-        return json.dumps(body, ensure_ascii=False)
 
 
 def arrival(update: Update, payload: str) -> Arrival:
@@ -51,7 +39,7 @@ def arrival_of_body(body: Any, bot: Bot) -> Arrival:
     """A webhook's body, checked to be an update; raises Refused otherwise."""
     if not isinstance(body, dict) or not isinstance(body.get("update_id"), int):
         raise Refused("not an update")
-    payload = json_text(body)
+    payload = payload_text(body)
     sender = _sender(body)
     if sender is not None:
         # What we ask Telegram for is read from the JSON: it is parsed into PTB's objects once, when handled.
@@ -121,7 +109,7 @@ class TelegramPoller:
         updates = await self.bot.get_updates(offset=self.offset, timeout=self.timeout, allowed_updates=ALLOWED_UPDATES)
         if not updates:
             return 0
-        arrivals = [arrival(u, json_text(u.to_dict())) for u in updates]
+        arrivals = [arrival(u, payload_text(u.to_dict())) for u in updates]
         # Committed before the offset moves: the next getUpdates is what tells Telegram they arrived.
         await self.inbox.keep_all(arrivals)
         self.offset = max(u.update_id for u in updates) + 1

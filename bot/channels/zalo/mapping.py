@@ -3,13 +3,12 @@ field, the photo's field and form, whether a webhook body is wrapped), so every 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from bot.channels.zalo import CHANNEL
 from bot.conversation.messages import Attachment, Incoming, Kind
-from bot.storage.inbox import Arrival
+from bot.storage.inbox import Arrival, payload_text
 
 TEXT = "message.text.received"
 IMAGE = "message.image.received"
@@ -85,7 +84,7 @@ def arrival_of(update: Mapping[str, Any]) -> Arrival | None:
     message = update["message"]
     sender = message.get("from")
     person = str(sender.get("id")) if isinstance(sender, dict) and sender.get("id") not in (None, "") else ""
-    return Arrival(update_key=key, person=person, payload=json.dumps(update, ensure_ascii=False))
+    return Arrival(update_key=key, person=person, payload=payload_text(update))
 
 
 def to_incoming(update: Mapping[str, Any]) -> Incoming | None:
