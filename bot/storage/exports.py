@@ -149,14 +149,22 @@ class ExportReader:
             params,
         )
 
+    async def report_lines(self, scope: ExportScope) -> AsyncIterator[list[Sequence[Any]]]:
+        """The rows of reports_sql as the database hands them over, one per figure (or one per area without
+        figures): report id, reference, period, unit code, unit name as filed, group, version, sent at (UTC
+        text as stored), late (0 or 1), area, narrative, indicator code, value. An area's rows come together,
+        so its row is complete once the next area's starts; the workbook turns them straight into cells."""
+        sql, params = self.reports_sql(scope)
+        async for rows in batches(self.conn, sql, params):
+            yield rows
+
     async def reports(self, scope: ExportScope) -> AsyncIterator[list[ReportRow]]:
         """One row per unit and content area of each latest report, by period, cluster/block, unit and area.
         The figures come joined to their area, so an area's row is complete once the next one starts."""
-        sql, params = self.reports_sql(scope)
         current: ReportRow | None = None
         key: tuple[int, str] | None = None
         parse = dt.datetime.fromisoformat
-        async for rows in batches(self.conn, sql, params):
+        async for rows in self.report_lines(scope):
             done: list[ReportRow] = []
             for r in rows:
                 if key != (r[0], r[9]):
