@@ -13,6 +13,7 @@ import asyncio
 import datetime as dt
 import functools
 import itertools
+import operator
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +105,11 @@ def _optional_texts(column: Sequence[str | None]) -> Sequence[str | None]:
     return [_clean(text) if text else None for text in column]
 
 
+_ENDS_Z = operator.methodcaller("endswith", "Z")
+_HOUR = operator.itemgetter(slice(13))
+_WITHOUT_Z = operator.itemgetter(slice(-1))
+
+
 class _LocalTimes:
     """Stored UTC text -> the campaign's local time without a zone, as spreadsheets hold times. The offset
     is looked up once per hour of UTC met (an hour holds no change of offset unless the zone's rules change
@@ -125,6 +131,22 @@ class _LocalTimes:
         if offset is None:
             return utc.replace(tzinfo=dt.UTC).astimezone(self.tz).replace(tzinfo=None)
         return utc + offset
+
+    def column(self, stored: Sequence[str]) -> Sequence[dt.datetime]:
+        """A column of stored times at once, the same as one by one: when each is UTC text in an hour whose
+        offset holds for all of it, mapped without a call of ours per time."""
+        if not all(map(_ENDS_Z, stored)):
+            return [self(value) for value in stored]
+        hours = list(map(_HOUR, stored))
+        if missing := set(hours).difference(self.offsets):
+            # One time of each hour not met before works its offset out.
+            firsts = dict(zip(hours, stored, strict=True))
+            for hour in missing:
+                self(firsts[hour])
+        offsets = list(map(self.offsets.__getitem__, hours))
+        if None in offsets:
+            return [self(value) for value in stored]
+        return list(map(operator.add, map(dt.datetime.fromisoformat, map(_WITHOUT_Z, stored)), offsets))
 
     def _offset(self, utc: dt.datetime) -> dt.timedelta | None:
         start = utc.replace(minute=0, second=0, microsecond=0, tzinfo=dt.UTC)
@@ -292,7 +314,7 @@ class _Words:
         self.status = _cleaned(wording.status)
         self.category = _cleaned(wording.category)
         self.unit = _cleaned(wording.unit)
-        self.filed_unit = _cleaned(wording.filed_unit)
+        self.merged = wording.merged
         self.group = _cleaned(wording.group)
         self.period = _cleaned(wording.period)
         self.area = _cleaned(wording.area)
@@ -346,7 +368,7 @@ def _nominations(words: _Words, headers: list[str], with_contacts: bool) -> Reco
             }
             for a, b, c_, d, e, f, g, h_, i, j, k, l_, m, n, o in zip(
                 _texts(c[0]),
-                map(local, c[1]),
+                local.column(c[1]),
                 map(status, c[2]),
                 map(kind, c[3]),
                 _texts(c[4]),
@@ -382,63 +404,57 @@ def _nominations(words: _Words, headers: list[str], with_contacts: bool) -> Reco
 
 def _reports(words: _Words, headers: list[str], indicators: list[tuple[str, Indicator]]) -> Records:
     """Rows of the reports sheet from ExportReader.report_lines: one row per unit and content area, its
-    figures gathered from the lines that follow it. A batch's last row may still gain figures from the next
-    batch, so it is held back until that comes."""
-    local, text, yes_no = words.local_time, words.text, words.yes_no
-    period, filed_unit, group, area = words.period, words.filed_unit, words.group, words.area
+    figures written in from the lines that follow it. A batch's last row may still gain figures from the
+    next batch, so it is held back until that comes."""
+    local, text, yes_no, unit, merged = words.local_time, words.text, words.yes_no, words.unit, words.merged
+    period, group, area = words.period, words.group, words.area
     h0, h1, h2, h3, h4, h5, h6, h7, h8, h9 = headers[:10]
     # Each area's figures go in its own indicators' columns; the other areas' columns stay blank.
     blanks = dict.fromkeys(headers[10:])
-    figures: dict[str, list[tuple[str, str]]] = {}
+    columns: dict[str, dict[str, list[str]]] = {}
     for header, (area_code, indicator) in zip(headers[10:], indicators, strict=True):
-        figures.setdefault(area_code, []).append((header, indicator.code))
+        columns.setdefault(area_code, {}).setdefault(indicator.code, []).append(header)
 
     def records(batches: Iterator[list[Any]]) -> Iterator[list[dict[str, Value]]]:
         held: list[dict[str, Value]] = []
-        values: dict[str, float] = {}
-        key: tuple[int, str] | None = None
+        report: int | None = None
+        area_code: str | None = None
         row: dict[str, Value] = {}
-        slots: list[tuple[str, str]] = []
-
-        def fill() -> None:
-            for header, code in slots:
-                row[header] = values.get(code)
-
+        slots: dict[str, list[str]] = {}
         for lines in batches:
             if not lines:
                 continue
             c = list(zip(*lines, strict=True))
-            references, narratives = _texts(c[1]), _texts(c[10])
             done = held
-            for r, reference, narrative in zip(lines, references, narratives, strict=True):
-                if key != (r[0], r[9]):
-                    if key is not None:
-                        fill()
-                    key = (r[0], r[9])
+            for r, reference, filed, sent, narrative in zip(
+                lines, _texts(c[1]), _texts(c[4]), local.column(c[7]), _texts(c[10]), strict=True
+            ):
+                if r[0] != report or r[9] != area_code:
+                    report, area_code = r[0], r[9]
                     row = {
                         h0: reference,
                         h1: period(r[2]),
                         h2: text(r[3]),
-                        h3: filed_unit(r[3], r[4]),
+                        # Filed under the unit's name then, or under its successor if it was merged since.
+                        h3: unit(r[3]) if r[3] in merged else filed,
                         h4: group(r[5]),
                         h5: r[6],
-                        h6: local(r[7]),
+                        h6: sent,
                         h7: yes_no(r[8]),
-                        h8: area(r[9]),
+                        h8: area(area_code),
                         h9: narrative,
                     }
                     row.update(blanks)
                     done.append(row)
-                    values = {}
-                    slots = figures.get(r[9], [])
+                    slots = columns.get(area_code, {})
                 if r[11] is not None:
-                    values[r[11]] = r[12]
+                    for header in slots.get(r[11], ()):
+                        row[header] = r[12]
             # The last row waits for the next batch, which may hold more of its figures.
             held = [done.pop()]
             if done:
                 yield done
-        if key is not None:
-            fill()
+        if held:
             yield held
 
     return records

@@ -29,7 +29,10 @@ from bot.storage.database import Connection, Database, fetch_all, is_sqlite
 from bot.storage.timefmt import from_db, to_db
 from bot.storage.unit_successors import display_names, successor_map
 
-BATCH = 2000
+# Rows a batch holds: small enough that the young objects the collector scans stay few (2,000 made the
+# export's collections take 0.4-0.7 s of CPU, 1,000 about half), large enough that handing a batch from the
+# database's thread to the writer's stays a small share.
+BATCH = 1000
 
 # Where an export reads from: a SQLite file, or a PostgreSQL database's URL.
 ExportSource = Path | str
@@ -87,7 +90,10 @@ async def snapshot(source: ExportSource) -> AsyncIterator[Connection]:
         await conn.close()
 
 
-async def batches(conn: Connection, sql: str, params: tuple[Any, ...], size: int = BATCH) -> AsyncIterator[list[Any]]:
+async def batches(
+    conn: Connection, sql: str, params: tuple[Any, ...], size: int | None = None
+) -> AsyncIterator[list[Any]]:
+    size = size or BATCH
     stream = getattr(conn, "stream", None)
     if stream is not None:  # PostgreSQL
         async for rows in stream(sql, params, size):
