@@ -127,7 +127,7 @@ async def test_polled_updates_kept_then_killed_are_handled_once(tmp_path: Path, 
     telegram_updates = [person.text("/start") for person in telegram]
     bot.start(holding=True)
     try:
-        fakes.telegram.updates.extend(telegram_updates)
+        fakes.telegram.push(*telegram_updates)
         fakes.zalo.push(*(person.text("/start") for person in zalo))
         last = max(update["update_id"] for update in telegram_updates)
         # Telegram is told (the offset moves past them) and Zalo has handed them out: both only after the
@@ -139,7 +139,7 @@ async def test_polled_updates_kept_then_killed_are_handled_once(tmp_path: Path, 
         bot.start(holding=False)
         await wait_for(lambda: greetings(fakes, telegram, zalo) == [1] * 2 * PEOPLE, STARTING)
         # Once more through the same process, so anything handled twice has had its chance to show.
-        fakes.telegram.updates.append(telegram[0].text("/trogiup"))
+        fakes.telegram.push(telegram[0].text("/trogiup"))
         fakes.zalo.push(zalo[0].text("/trogiup"))
         await answered_twice(fakes, telegram[0], zalo[0])
     finally:

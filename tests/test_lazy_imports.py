@@ -1,7 +1,8 @@
 """The libraries that make files (openpyxl and python-docx for the secretariat's files, matplotlib for the
 weekly chart) are not loaded by starting the bot: they are loaded only when a file is made, and the chart is
 drawn in a child process, so that matplotlib never stays in the bot's memory. Likewise a command that neither
-serves the desk nor plans reminders loads neither the desk's libraries nor the scheduler."""
+serves the desk nor plans reminders loads neither the desk's libraries nor the scheduler, and httpx comes
+without its command-line tool."""
 
 from __future__ import annotations
 
@@ -92,3 +93,21 @@ def test_the_weekly_chart_is_drawn_in_a_child_process_and_matplotlib_stays_out_o
     assert result.returncode == 0, result.stderr
     assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert result.stdout.strip() == "False"
+
+
+def test_the_messengers_http_library_comes_without_its_command_line_tool(tmp_path: Path) -> None:
+    """httpx's command-line tool (click, pygments, rich where installed) stays out of the bot's processes."""
+    probe = (
+        "import sys\nimport bot.channels.zalo.client, telegram.request\nimport httpx\n"
+        "print(sorted(m for m in ('click', 'pygments', 'rich') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

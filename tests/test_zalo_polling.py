@@ -33,6 +33,7 @@ DEED = "Ông đã vận động bà con góp tiền làm lại cây cầu khỉ 
 async def test_idle_polls_and_failed_polls_never_stop_the_poller(
     tmp_path: Path, clock: FixedClock, fake_zalo: FakeZalo
 ) -> None:
+    fake_zalo.hold = 0.05  # idle answers without waiting out the poller's timeout
     async with running_zalo(tmp_path, clock, fake_zalo) as (_, channel):
         await wait_for(lambda: fake_zalo.idle_answers >= 4)  # 408s, as an error_code and as an HTTP status
         fake_zalo.fail(
@@ -169,6 +170,7 @@ async def test_the_words_zalo_adds_follow_the_users_language(
 async def test_the_poller_takes_no_more_than_the_bot_keeps_up_with(
     tmp_path: Path, clock: FixedClock, fake_zalo: FakeZalo
 ) -> None:
+    fake_zalo.hold = 0.05  # the poller comes back often while it waits for room
     async with running_zalo(tmp_path, clock, fake_zalo) as (app, channel):
         assert channel.poller is not None
         channel.poller.in_flight = 2

@@ -89,6 +89,22 @@ async def fresh_postgres() -> AsyncIterator[str]:
         await _admin(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+@asynccontextmanager
+async def postgres_collated_as(icu_locale: str) -> AsyncIterator[str]:
+    """The URL of a new, empty database whose text sorts by a language's rules (an ICU locale, as a host
+    whose default locale is en_US.UTF-8 would create it) rather than by bytes, dropped afterwards. The bot
+    migrates it when it opens it."""
+    url = server_url()
+    name = f"thidua_icu_{uuid.uuid4().hex[:12]}"
+    await _admin(
+        url, f"CREATE DATABASE {name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '{icu_locale}' LOCALE 'C'"
+    )
+    try:
+        yield with_database(url, name)
+    finally:
+        await _admin(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def select(db: Database, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     """Read (or change) the database behind the app's back, as an operator would, on either engine."""
     if isinstance(db, PostgresDatabase):

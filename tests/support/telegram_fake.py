@@ -156,8 +156,12 @@ class FakeTelegram(BaseRequest):
                 "file_path": file_id,
             }
         if name == "getUpdates":
+            # Held as Telegram holds it, for the call's timeout or until an update is queued (a poller that
+            # stops cancels its call, and with it this wait).
+            if self.updates.empty() and not float(params.get("timeout") or 0):
+                return []
             try:
-                update = await asyncio.wait_for(self.updates.get(), timeout=0.1)
+                update = await asyncio.wait_for(self.updates.get(), timeout=float(params.get("timeout") or 0) or None)
             except TimeoutError:
                 return []
             return [update]

@@ -1,7 +1,8 @@
 """A fake Telegram Bot API over real HTTP on loopback, for a bot running in another process.
 
 getUpdates behaves as Telegram's does: an update is handed out again and again until a later call's offset
-confirms it. Every message sent is recorded in order, with the chat and the text. With `webhook_lanes` set and
+confirms it, and an idle call is held open until an update is pushed or its `timeout` runs out (a client that
+goes away ends its wait). Every message sent is recorded in order, with the chat and the text. With `webhook_lanes` set and
 a webhook registered, pushed updates are posted to it as Telegram does (see tests/support/webhook_lanes.py);
 `/_fake/...` lets a process of its own (a bench) arrange it and read how many messages went.
 """
@@ -9,6 +10,7 @@ a webhook registered, pushed updates are posted to it as Telegram does (see test
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import socket
@@ -44,14 +46,24 @@ def _params(handler: tornado.web.RequestHandler) -> dict[str, Any]:
 class _Method(tornado.web.RequestHandler):
     def initialize(self, fake: HttpTelegram) -> None:
         self.fake = fake
+        self.answering: asyncio.Future[Any] | None = None
 
     async def post(self, token: str, method: str) -> None:
         if token != TOKEN:
             self.set_status(401)
             self.finish({"ok": False, "error_code": 401, "description": "Unauthorized"})
             return
-        result = await self.fake.answer(method_name(method), _params(self))
+        self.answering = asyncio.ensure_future(self.fake.answer(method_name(method), _params(self)))
+        try:
+            result = await self.answering
+        except asyncio.CancelledError:
+            return  # the client went away while its getUpdates was held
         self.finish({"ok": True, "result": result})
+
+    def on_connection_close(self) -> None:
+        # A held getUpdates whose client is gone (a killed bot) stops waiting; nothing else is cut short.
+        if self.answering is not None and self.request.path.endswith("/getUpdates"):
+            self.answering.cancel()
 
 
 @dataclass
@@ -70,6 +82,8 @@ class HttpTelegram:
         self._server: tornado.httpserver.HTTPServer | None = None
         self._sockets: list[socket.socket] = []
         self._ids = itertools.count(5000)
+        # Set (and replaced) whenever updates are pushed: what a held getUpdates waits for.
+        self._pushed = asyncio.Event()
 
     async def start(self) -> None:
         routes: list[Any] = [
@@ -103,6 +117,8 @@ class HttpTelegram:
         one person's updates in order on one lane, several lanes at once."""
         if not (self.webhook_lanes and self.webhook.get("url")):
             self.updates.extend(updates)
+            self._pushed.set()
+            self._pushed = asyncio.Event()
             return
         url, secret = str(self.webhook["url"]), str(self.webhook.get("secret_token", ""))
         for update in updates:
@@ -139,10 +155,14 @@ class HttpTelegram:
         offset = params.get("offset")
         if isinstance(offset, int):
             self.confirmed = max(self.confirmed, offset)
-        waited = 0.0
+        # Held open as Telegram holds it: until an update is pushed or the call's timeout runs out. Answering
+        # an idle call at once had a polling bot ask some 20 times a second, a core's tenth spent on nothing.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + float(params.get("timeout") or 0)
         while True:
             ready = [u for u in self.updates if u["update_id"] >= self.confirmed]
-            if ready or waited >= min(float(params.get("timeout") or 0), 0.05):
+            left = deadline - loop.time()
+            if ready or left <= 0:
                 return ready
-            await asyncio.sleep(0.01)
-            waited += 0.01
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._pushed.wait(), left)

@@ -69,13 +69,22 @@ def api_error(code: int, description: str) -> dict[str, Any]:
 class _MethodHandler(tornado.web.RequestHandler):
     def initialize(self, fake: FakeZalo) -> None:
         self.fake = fake
+        self.polling: asyncio.Future[tuple[int, dict[str, Any] | str]] | None = None
 
     async def post(self, token: str, method: str) -> None:
         try:
             params = json.loads(self.request.body or b"{}")
         except ValueError:
             params = {}
-        status, body = await self.fake.answer(token, method, params if isinstance(params, dict) else {})
+        answer = self.fake.answer(token, method, params if isinstance(params, dict) else {})
+        if method != "getUpdates":
+            status, body = await answer
+        else:
+            self.polling = asyncio.ensure_future(answer)
+            try:
+                status, body = await self.polling
+            except asyncio.CancelledError:
+                return  # the client went away while its poll was held: no update was taken for it
         self.set_status(status)
         if isinstance(body, str):
             self.set_header("Content-Type", "text/html")
@@ -83,6 +92,12 @@ class _MethodHandler(tornado.web.RequestHandler):
         else:
             self.set_header("Content-Type", "application/json")
             self.finish(json.dumps(body))
+
+    def on_connection_close(self) -> None:
+        # A held getUpdates whose client is gone (a stopped poller, a killed bot) stops waiting rather than
+        # taking the next update pushed for a client that will never read it.
+        if self.polling is not None:
+            self.polling.cancel()
 
 
 class _FileHandler(tornado.web.RequestHandler):
@@ -106,8 +121,9 @@ class _FileHandler(tornado.web.RequestHandler):
 @dataclass
 class FakeZalo:
     token: str = TOKEN
-    # How long an idle getUpdates is held open (capped by the client's own `timeout`).
-    hold: float = 0.05
+    # How long an idle getUpdates is held open (capped by the client's own `timeout`, as Zalo holds it): until
+    # an update is pushed or the client goes away. A test that wants idle answers often sets a short hold.
+    hold: float = 60.0
     results_as_list: bool = False
     calls: list[Call] = field(default_factory=list)
     troubles: dict[str, list[Trouble]] = field(default_factory=dict)
@@ -209,7 +225,11 @@ class FakeZalo:
                 await asyncio.sleep(trouble.delay)
             call.status = trouble.status
             return trouble.status, trouble.body if trouble.body is not None else {"ok": True, "result": {}}
-        status, body = await self._result(method, params)
+        try:
+            status, body = await self._result(method, params)
+        except asyncio.CancelledError:
+            call.status, call.ok = 499, False  # the client closed the connection first (as nginx logs it)
+            raise
         call.status, call.ok = status, bool(isinstance(body, dict) and body.get("ok"))
         if call.ok and method in ("sendMessage", "sendPhoto"):
             self.sent_count += 1

@@ -1,0 +1,2 @@
+-- Nothing to do on SQLite: it compares text by its bytes, which is the order the reminder log's period ranges
+-- (bot/storage/reminder_log.py) are written for. The PostgreSQL twin gives that column the same order.
