@@ -13,6 +13,7 @@ import asyncio
 import datetime as dt
 import functools
 import itertools
+import operator
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from pydantic import BaseModel
 
 from bot.conversation.text import clean_text
 from bot.domain.campaign import Indicator
-from bot.domain.export_rows import ExportScope, ReportRow, UnreportedRow
+from bot.domain.export_rows import ExportScope, UnreportedRow
 from bot.exports.wording import Wording
 from bot.storage.exports import ExportReader
 
@@ -44,14 +45,14 @@ class Column:
     kind: Kind = "text"
 
 
-# One batch of the reader's items -> the sheet's rows, each keyed by the sheet's headers.
-Records = Callable[[list[Any]], list[dict[str, Value]]]
+# The reader's batches -> the sheet's rows in batches, each row keyed by the sheet's headers.
+Records = Callable[[Iterator[list[Any]]], Iterator[list[dict[str, Value]]]]
 
 
 @dataclass
 class SheetPlan:
-    """One sheet: its title, its columns, the reader's batches of items and how a batch of them becomes
-    rows, given the headers; `rows` counts what was written."""
+    """One sheet: its title, its columns, the reader's batches of items and how they become rows, given the
+    headers; `rows` counts what was written."""
 
     title: str
     columns: Sequence[Column]
@@ -82,6 +83,33 @@ def _clean(text: str) -> str:
     return clean_text(text)[:TEXT_MAX]
 
 
+def _plain(texts: list[str]) -> bool:
+    """Whether no text of a column needs cleaning, asked of the whole column at once: joined by spaces, the
+    texts are printable and NFC exactly when each one is (a space neither composes with a neighbour nor lets
+    combining marks reorder across it), and a cell's limit needs checking one by one only past it."""
+    joined = " ".join(texts)
+    if not (joined.isprintable() and is_normalized("NFC", joined)):
+        return False
+    return len(joined) <= TEXT_MAX or max(map(len, texts)) <= TEXT_MAX
+
+
+def _texts(column: Sequence[str]) -> Sequence[str]:
+    """A column of text cells as _clean makes them: as it is, unless some cell needs cleaning."""
+    return column if _plain(list(column)) else [_clean(text) for text in column]
+
+
+def _optional_texts(column: Sequence[str | None]) -> Sequence[str | None]:
+    """The same for a column whose empty cells hold nothing."""
+    if "" not in column and _plain(list(filter(None, column))):
+        return column
+    return [_clean(text) if text else None for text in column]
+
+
+_ENDS_Z = operator.methodcaller("endswith", "Z")
+_HOUR = operator.itemgetter(slice(13))
+_WITHOUT_Z = operator.itemgetter(slice(-1))
+
+
 class _LocalTimes:
     """Stored UTC text -> the campaign's local time without a zone, as spreadsheets hold times. The offset
     is looked up once per hour of UTC met (an hour holds no change of offset unless the zone's rules change
@@ -104,6 +132,22 @@ class _LocalTimes:
             return utc.replace(tzinfo=dt.UTC).astimezone(self.tz).replace(tzinfo=None)
         return utc + offset
 
+    def column(self, stored: Sequence[str]) -> Sequence[dt.datetime]:
+        """A column of stored times at once, the same as one by one: when each is UTC text in an hour whose
+        offset holds for all of it, mapped without a call of ours per time."""
+        if not all(map(_ENDS_Z, stored)):
+            return [self(value) for value in stored]
+        hours = list(map(_HOUR, stored))
+        if missing := set(hours).difference(self.offsets):
+            # One time of each hour not met before works its offset out.
+            firsts = dict(zip(hours, stored, strict=True))
+            for hour in missing:
+                self(firsts[hour])
+        offsets = list(map(self.offsets.__getitem__, hours))
+        if None in offsets:
+            return [self(value) for value in stored]
+        return list(map(operator.add, map(dt.datetime.fromisoformat, map(_WITHOUT_Z, stored)), offsets))
+
     def _offset(self, utc: dt.datetime) -> dt.timedelta | None:
         start = utc.replace(minute=0, second=0, microsecond=0, tzinfo=dt.UTC)
         first = start.astimezone(self.tz).utcoffset()
@@ -122,11 +166,14 @@ def _pulled(plan: SheetPlan, loop: asyncio.AbstractEventLoop) -> Iterator[list[d
         except StopAsyncIteration:
             return None
 
+    def batches() -> Iterator[list[Any]]:
+        while (batch := asyncio.run_coroutine_threadsafe(following(), loop).result()) is not None:
+            yield batch
+
     headers = plan.headers
-    records = plan.records(headers)
-    while (batch := asyncio.run_coroutine_threadsafe(following(), loop).result()) is not None:
-        plan.rows += len(batch)
-        yield records(batch)
+    for rows in plan.records(headers)(batches()):
+        plan.rows += len(rows)
+        yield rows
     if not plan.rows:
         yield [dict.fromkeys(headers)]
 
@@ -205,7 +252,7 @@ async def write_xlsx(
         SheetPlan(
             t("export.xlsx.sheet_reports"),
             report_columns,
-            reader.reports(scope),
+            reader.report_lines(scope),
             lambda headers: _reports(words, headers, indicators),
         ),
         SheetPlan(
@@ -260,98 +307,155 @@ def _cleaned(look_up: Callable[..., str]) -> Callable[..., str]:
 
 class _Words:
     """The words of one export's cells. What people typed (names, deeds, accounts) was cleaned at the door;
-    it is cleaned again here for rows older than that, like every other text of the file."""
+    it is cleaned again here for rows older than that, like every other text of the file. Each look-up takes
+    the value as the database holds it."""
 
     def __init__(self, wording: Wording) -> None:
-        self.local = wording.local
-        self.clean = _clean
         self.status = _cleaned(wording.status)
         self.category = _cleaned(wording.category)
         self.unit = _cleaned(wording.unit)
-        self.filed_unit = _cleaned(wording.filed_unit)
+        self.merged = wording.merged
         self.group = _cleaned(wording.group)
         self.period = _cleaned(wording.period)
         self.area = _cleaned(wording.area)
-        self.yes_no = _cleaned(wording.yes_no)
+        # Flags are stored as 0 or 1.
+        self.yes_no = _cleaned(lambda flag: wording.yes_no(bool(flag)))
         self.kind = _cleaned(lambda kind: wording.t(f"export.nominee_kind.{kind}"))
         self.text = _cleaned(str)
-        self.citizen = _clean(wording.t("export.citizen"))
+        citizen = wording.t("export.citizen")
+        # Who made a nomination: the unit it was made on behalf of, or a citizen.
+        self.made_by = _cleaned(lambda unit: wording.unit(unit) if unit else citizen)
         self.local_time = _LocalTimes(wording.campaign.campaign.tz)
 
 
+def _batches(records: Callable[[list[Any]], list[dict[str, Value]]]) -> Records:
+    """A sheet whose every batch of the reader's rows makes its own rows."""
+    return functools.partial(map, records)
+
+
 def _nominations(words: _Words, headers: list[str], with_contacts: bool) -> Records:
-    """Rows of the nominations sheet from the database's rows (columns as ExportReader.nominations says)."""
-    clean, local, text, unit, yes_no = words.clean, words.local_time, words.text, words.unit, words.yes_no
-    status, kind, category, citizen = words.status, words.kind, words.category, words.citizen
-    h = headers
+    """Rows of the nominations sheet from the database's rows (columns as ExportReader.nominations says),
+    worked out a column of a batch at a time: the look-ups are mapped over the column, the texts checked as
+    one (see _plain), and each row is one dict display."""
+    local, text, unit, made_by, yes_no = words.local_time, words.text, words.unit, words.made_by, words.yes_no
+    status, kind, category = words.status, words.kind, words.category
+    h0, h1, h2, h3, h4, h5, h6, h7, h8, h9, h10, h11, h12, h13, h14 = headers[:15]
+
+    def local_or_none(stored: str | None) -> dt.datetime | None:
+        return local(stored) if stored else None
 
     def records(rows: list[Any]) -> list[dict[str, Value]]:
-        # One dict display per row, keyed in the headers' order: no call of ours per row but the cells'.
+        if not rows:
+            return []
+        c = list(zip(*rows, strict=True))
         return [
             {
-                h[0]: clean(r[0]),
-                h[1]: local(r[1]),
-                h[2]: status(r[2]),
-                h[3]: kind(r[3]),
-                h[4]: clean(r[4]),
-                h[5]: text(r[5]),
-                h[6]: unit(r[5]),
-                h[7]: category(r[6]),
-                h[8]: clean(r[7]),
-                h[9]: r[8],
-                h[10]: unit(r[9]) if r[9] else citizen,
-                h[11]: yes_no(bool(r[11])),
-                h[12]: local(r[12]) if r[12] else None,
-                h[13]: clean(r[13]) if r[13] else None,
-                h[14]: clean(r[14]) if r[14] else None,
+                h0: a,
+                h1: b,
+                h2: c_,
+                h3: d,
+                h4: e,
+                h5: f,
+                h6: g,
+                h7: h_,
+                h8: i,
+                h9: j,
+                h10: k,
+                h11: l_,
+                h12: m,
+                h13: n,
+                h14: o,
             }
-            for r in rows
+            for a, b, c_, d, e, f, g, h_, i, j, k, l_, m, n, o in zip(
+                _texts(c[0]),
+                local.column(c[1]),
+                map(status, c[2]),
+                map(kind, c[3]),
+                _texts(c[4]),
+                map(text, c[5]),
+                map(unit, c[5]),
+                map(category, c[6]),
+                _texts(c[7]),
+                c[8],
+                map(made_by, c[9]),
+                map(yes_no, c[11]),
+                map(local_or_none, c[12]),
+                _optional_texts(c[13]),
+                _optional_texts(c[14]),
+                strict=True,
+            )
         ]
 
     if not with_contacts:
-        return records
+        return _batches(records)
+    h15, h16 = headers[15:17]
 
     def with_nominator(rows: list[Any]) -> list[dict[str, Value]]:
         done = records(rows)
-        for row, r in zip(done, rows, strict=True):
-            row[h[15]] = clean(r[15]) if r[15] else None
-            row[h[16]] = clean(r[16]) if r[16] else None
+        if done:
+            c = list(zip(*rows, strict=True))
+            for row, name, phone in zip(done, _optional_texts(c[15]), _optional_texts(c[16]), strict=True):
+                row[h15] = name
+                row[h16] = phone
         return done
 
-    return with_nominator
+    return _batches(with_nominator)
 
 
 def _reports(words: _Words, headers: list[str], indicators: list[tuple[str, Indicator]]) -> Records:
-    clean, local, text, yes_no = words.clean, words.local, words.text, words.yes_no
-    period, filed_unit, group, area = words.period, words.filed_unit, words.group, words.area
-    h = headers
+    """Rows of the reports sheet from ExportReader.report_lines: one row per unit and content area, its
+    figures written in from the lines that follow it. A batch's last row may still gain figures from the
+    next batch, so it is held back until that comes."""
+    local, text, yes_no, unit, merged = words.local_time, words.text, words.yes_no, words.unit, words.merged
+    period, group, area = words.period, words.group, words.area
+    h0, h1, h2, h3, h4, h5, h6, h7, h8, h9 = headers[:10]
     # Each area's figures go in its own indicators' columns; the other areas' columns stay blank.
-    blanks = dict.fromkeys(h[10:])
-    figures: dict[str, list[tuple[str, str]]] = {}
-    for header, (area_code, indicator) in zip(h[10:], indicators, strict=True):
-        figures.setdefault(area_code, []).append((header, indicator.code))
+    blanks = dict.fromkeys(headers[10:])
+    columns: dict[str, dict[str, list[str]]] = {}
+    for header, (area_code, indicator) in zip(headers[10:], indicators, strict=True):
+        columns.setdefault(area_code, {}).setdefault(indicator.code, []).append(header)
 
-    def records(rows: list[ReportRow]) -> list[dict[str, Value]]:
-        done: list[dict[str, Value]] = []
-        for r in rows:
-            row: dict[str, Value] = {
-                h[0]: clean(r.reference),
-                h[1]: period(r.period_code),
-                h[2]: text(r.unit_code),
-                h[3]: filed_unit(r.unit_code, r.unit_name),
-                h[4]: group(r.group_code),
-                h[5]: r.version,
-                h[6]: local(r.submitted_at),
-                h[7]: yes_no(r.late),
-                h[8]: area(r.area_code),
-                h[9]: clean(r.narrative),
-            }
-            row.update(blanks)
-            values = r.values
-            for header, code in figures.get(r.area_code, ()):
-                row[header] = values.get(code)
-            done.append(row)
-        return done
+    def records(batches: Iterator[list[Any]]) -> Iterator[list[dict[str, Value]]]:
+        held: list[dict[str, Value]] = []
+        report: int | None = None
+        area_code: str | None = None
+        row: dict[str, Value] = {}
+        slots: dict[str, list[str]] = {}
+        for lines in batches:
+            if not lines:
+                continue
+            c = list(zip(*lines, strict=True))
+            done = held
+            for r, reference, filed, sent, narrative in zip(
+                lines, _texts(c[1]), _texts(c[4]), local.column(c[7]), _texts(c[10]), strict=True
+            ):
+                if r[0] != report or r[9] != area_code:
+                    report, area_code = r[0], r[9]
+                    row = {
+                        h0: reference,
+                        h1: period(r[2]),
+                        h2: text(r[3]),
+                        # Filed under the unit's name then, or under its successor if it was merged since.
+                        h3: unit(r[3]) if r[3] in merged else filed,
+                        h4: group(r[5]),
+                        h5: r[6],
+                        h6: sent,
+                        h7: yes_no(r[8]),
+                        h8: area(area_code),
+                        h9: narrative,
+                    }
+                    row.update(blanks)
+                    done.append(row)
+                    slots = columns.get(area_code, {})
+                if r[11] is not None:
+                    for header in slots.get(r[11], ()):
+                        row[header] = r[12]
+            # The last row waits for the next batch, which may hold more of its figures.
+            held = [done.pop()]
+            if done:
+                yield done
+        if held:
+            yield held
 
     return records
 
@@ -375,4 +479,4 @@ def _unreported(words: _Words, headers: list[str]) -> Records:
             for u in rows
         ]
 
-    return records
+    return _batches(records)
