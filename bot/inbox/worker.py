@@ -66,6 +66,13 @@ async def confirm_sent(db: Database, clock: Clock, inbox_id: int, count: int | N
         await RepliesRepo(conn).sent_of_update(inbox_id, count, clock.now())
 
 
+def _settle(settling: asyncio.Future[bool], ordered: asyncio.Future[None], kept: bool) -> None:
+    if not settling.done():  # cancelled when its caller was stopped
+        settling.set_result(kept)
+    if not ordered.done():
+        ordered.set_result(None)
+
+
 class InboxWorker:
     def __init__(
         self,
@@ -106,7 +113,7 @@ class InboxWorker:
         self._seen: dict[int, None] = {}
         self._letting_go: set[asyncio.Task[None]] = set()
         # People whose latest update is being kept by the transaction handling it: settled once it is committed.
-        self._keeping: dict[str, asyncio.Future[bool]] = {}
+        self._keeping: dict[str, asyncio.Future[None]] = {}
 
     async def keep(self, arrival: Arrival) -> bool:
         """Commit one update to the inbox; False if it was kept before. Only then may its messenger hear that
@@ -140,18 +147,23 @@ class InboxWorker:
             await asyncio.wait([earlier])
         async with self._taking:
             if self._handles_as_kept(arrival):
-                settled: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-                self._keeping[arrival.person] = settled
+                loop = asyncio.get_running_loop()
+                # What this call waits on, and apart from it what the person's next update waits on: this call
+                # awaits its own future directly (a shield would cost a turn of the loop more), and a stop that
+                # cancels it leaves the handling and the order of the person's updates as they were.
+                told: asyncio.Future[bool] = loop.create_future()
+                ordered: asyncio.Future[None] = loop.create_future()
+                self._keeping[arrival.person] = ordered
                 self._chain(
                     arrival.person,
-                    functools.partial(self._handle_new, arrival, settled),
+                    functools.partial(self._handle_new, arrival, told, ordered),
                     f"inbox-{self.channel}-{arrival.update_key}",
                 )
-                settling: asyncio.Future[bool] | None = settled
+                settling: asyncio.Future[bool] | None = told
             else:
                 settling = None
         if settling is not None:
-            if await asyncio.shield(settling):
+            if await settling:
                 return True
             await self._redelivered(arrival)
             return False
@@ -176,15 +188,20 @@ class InboxWorker:
             and arrival.person not in self._last
         )
 
-    async def _handle_new(self, arrival: Arrival, settled: asyncio.Future[bool]) -> None:
+    async def _handle_new(
+        self, arrival: Arrival, settling: asyncio.Future[bool], ordered: asyncio.Future[None]
+    ) -> None:
         """Handle an update in the transaction that keeps it. If the channel does not handle it so, or it is not
         kept by the time the handling ends, it is kept now and handled (or marked) as any kept update is. The
-        person's next update waits until this one is kept, whichever way."""
+        person's next update waits until this one is kept, whichever way (`ordered`); whoever keeps it hears
+        whether it was kept (`settling`, which that caller may have stopped waiting on)."""
         assert self.handle_new is not None
+        settled: list[bool] = []
 
         def on_settled(kept: bool) -> None:
-            if not settled.done():
-                settled.set_result(kept)
+            if not settled:
+                settled.append(kept)
+                _settle(settling, ordered, kept)
 
         try:
             try:
@@ -192,7 +209,7 @@ class InboxWorker:
             except Exception:
                 log.exception("inbox: handling %s update %s failed", self.channel, arrival.update_key)
                 outcome = False
-            if settled.done():
+            if settled:
                 return
             try:
                 async with self._taking:
@@ -203,12 +220,15 @@ class InboxWorker:
             except Exception:
                 log.exception("inbox: could not keep %s update %s", self.channel, arrival.update_key)
                 return
-            settled.set_result(row is not None)
+            on_settled(row is not None)
         finally:
-            if not settled.done():
+            if not settled:
                 # Stopped, or the database failed: the webhook is not answered 200, so the messenger sends it again.
-                settled.set_exception(NotKept(f"{self.channel} update {arrival.update_key} was not kept"))
-            if self._keeping.get(arrival.person) is settled:
+                if not settling.done():
+                    settling.set_exception(NotKept(f"{self.channel} update {arrival.update_key} was not kept"))
+                if not ordered.done():
+                    ordered.set_result(None)
+            if self._keeping.get(arrival.person) is ordered:
                 del self._keeping[arrival.person]
         if row is None:
             return

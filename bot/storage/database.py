@@ -170,6 +170,56 @@ def _probe(path: Path) -> None:
         conn.close()
 
 
+class Block(Protocol):
+    """What `Database.transaction` and `one_statement` return: `async with` it for the connection."""
+
+    async def __aenter__(self) -> Connection: ...
+    async def __aexit__(self, exc_type: Any, exc: Any, traceback: Any, /) -> bool | None: ...
+
+
+class _QuickBlock:
+    """A quick transaction (or single statement) on the loop's thread, as a class rather than a generator: an
+    update runs three of them, and a generator's machinery cost as much as a statement each time. Holds the
+    database's lock from the start of the block to its end; a transaction commits when the block ends without
+    an exception, and whatever is left open (an exception, a stop, a COMMIT that failed) is rolled back."""
+
+    __slots__ = ("_db", "_direct", "_transaction")
+
+    def __init__(self, db: Database, *, transaction: bool) -> None:
+        self._db = db
+        self._transaction = transaction
+
+    async def __aenter__(self) -> DirectConnection:
+        db = self._db
+        await db._lock.acquire()
+        try:
+            direct = await db._go_direct()
+            if self._transaction:
+                await _begin_direct(direct, "BEGIN IMMEDIATE")
+        except BaseException:
+            db._lock.release()
+            raise
+        self._direct = direct
+        return direct
+
+    async def __aexit__(self, exc_type: Any, exc: Any, traceback: Any, /) -> bool:
+        db = self._db
+        try:
+            if not self._transaction:
+                if exc_type is None:
+                    db.checkpoints.written()
+                return False
+            try:
+                if exc_type is None:
+                    await self._direct.execute("COMMIT")
+                    db.checkpoints.written()
+            finally:
+                _rollback_left_open(self._direct)
+        finally:
+            db._lock.release()
+        return False
+
+
 class Database:
     """Every statement goes through one connection guarded by one lock, so transactions never interleave.
 
@@ -268,8 +318,7 @@ class Database:
         assert self._conn is not None
         return self._conn
 
-    @asynccontextmanager
-    async def transaction(self, *, exclusive: bool = True, quick: bool = False) -> AsyncIterator[Connection]:
+    def transaction(self, *, exclusive: bool = True, quick: bool = False) -> Block:
         """A write transaction: committed when the block ends, rolled back on any exception.
 
         SQLite has one writer at a time whatever `exclusive` says; on PostgreSQL an exclusive transaction
@@ -278,18 +327,13 @@ class Database:
 
         `quick=True` is for short work (a few statements on indexed rows): on SQLite its statements run on the
         event loop's thread rather than aiosqlite's (see bot/storage/direct.py); nothing else changes."""
+        if quick:
+            return _QuickBlock(self, transaction=True)
+        return self._thread_transaction()
+
+    @asynccontextmanager
+    async def _thread_transaction(self) -> AsyncIterator[Connection]:
         async with self._lock:
-            if quick:
-                direct = await self._go_direct()
-                try:
-                    await _begin_direct(direct, "BEGIN IMMEDIATE")
-                    yield direct
-                    await direct.execute("COMMIT")
-                    self.checkpoints.written()
-                finally:
-                    # An exception, a stop, or a COMMIT that failed: whatever is still open is undone.
-                    _rollback_left_open(direct)
-                return
             conn = await self._go_thread()
             try:
                 await _begin(conn, "BEGIN IMMEDIATE")
@@ -305,17 +349,18 @@ class Database:
                 self._thread_unsettled = True
                 raise
 
-    @asynccontextmanager
-    async def one_statement(self, *, quick: bool = False, exclusive: bool = True) -> AsyncIterator[Connection]:
+    def one_statement(self, *, quick: bool = False, exclusive: bool = True) -> Block:
         """For a single statement, which commits as it runs: one trip to the database thread instead of three
         (BEGIN, the statement, COMMIT). A second statement here would commit on its own, apart from the first.
         `quick=True` runs it on the loop's thread (see `transaction`); `exclusive=False` as in `transaction`,
         for a statement that needs only the rows it touches ordered (SQLite has one writer whatever it says)."""
+        if quick:
+            return _QuickBlock(self, transaction=False)
+        return self._thread_statement()
+
+    @asynccontextmanager
+    async def _thread_statement(self) -> AsyncIterator[Connection]:
         async with self._lock:
-            if quick:
-                yield await self._go_direct()
-                self.checkpoints.written()
-                return
             conn = await self._go_thread()
             try:
                 yield conn

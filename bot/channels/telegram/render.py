@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from telegram import (
     Bot,
@@ -19,6 +19,7 @@ from telegram.request._requestparameter import RequestParameter
 
 from bot.channels.telegram.sizes import CAPTION, MESSAGE
 from bot.conversation.messages import OutgoingFile, Reply
+from bot.storage.inbox import payload_text
 
 log = logging.getLogger(__name__)
 # python-telegram-bot's own logger of Bot API calls, with each message's words.
@@ -116,6 +117,22 @@ def _media(file: OutgoingFile) -> InputMediaPhoto | InputMediaDocument:
     return InputMediaDocument(file.path.read_bytes(), filename=file.filename)
 
 
+class _Parameter:
+    """A Bot API call's parameter as python-telegram-bot's request reads one (its RequestParameter, which is
+    final), its JSON written once, and by pydantic's serializer: RequestParameter runs json.dumps each time
+    its JSON is read, and a request reads it twice (a keyboard's JSON was a fiftieth of an update's time).
+    The same JSON, but for characters beyond ASCII, written as they are rather than escaped."""
+
+    __slots__ = ("json_value", "name", "value")
+    input_files = None
+    multipart_data = None
+
+    def __init__(self, name: str, value: object) -> None:
+        self.name = name
+        self.value = value
+        self.json_value = value if isinstance(value, str) else payload_text(value)
+
+
 async def call(bot: Bot, method: str, params: dict[str, Any]) -> Any:
     """A Bot API call whose result stays Telegram's JSON. Parsing the Message every send returns into
     python-telegram-bot's objects cost more than the rest of a reply, and the bot reads at most its id.
@@ -123,7 +140,8 @@ async def call(bot: Bot, method: str, params: dict[str, Any]) -> Any:
     Straight to the Bot's request object, past `Bot.do_api_request`: its defaults, its conversion of PTB's
     objects and its logging of every call cost a third of a call here, and the parameters are plain JSON.
     Telegram's answers are still read, and its errors raised, by python-telegram-bot's request."""
-    data = RequestData([RequestParameter(key, value, None) for key, value in params.items() if value is not None])
+    parameters = [_Parameter(key, value) for key, value in params.items() if value is not None]
+    data = RequestData(cast(list[RequestParameter], parameters))
     # As python-telegram-bot logs each call: for an operator tracing messages, under its logger, which holds
     # them back otherwise (bot/logredact.py).
     _calls.debug("Calling Bot API endpoint `%s` with parameters `%s`", method, params)
