@@ -2,7 +2,7 @@
 export used), XlsxWriter's constant-memory mode, and rustpy-xlsxwriter (Rust, when installed). Each writes one
 sheet of nomination-like rows (text, a date-time, an integer, a long deed) with a bold header, a frozen header
 row, column widths and real dates; the peak of Python's own allocations is printed beside (the Rust writer's
-memory is outside Python's reach, and it takes the whole sheet at once as a list of records)."""
+memory is outside Python's reach; it pulls its records from a generator, as the export feeds it)."""
 
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ def with_xlsxwriter(data: list[list[object]], path: Path) -> None:
 
 def with_rust(data: list[list[object]], path: Path) -> None:
     rustpy_xlsxwriter = importlib.import_module("rustpy_xlsxwriter")
-    records = [dict(zip(HEADERS, row, strict=True)) for row in data]
+    records = (dict(zip(HEADERS, row, strict=True)) for row in data)
     rustpy_xlsxwriter.write_worksheet(
         records, str(path), sheet_name="Đề cử", freeze_row=1, bold_headers=True, datetime_format="dd/mm/yyyy hh:mm"
     )

@@ -209,9 +209,11 @@ class ExportReader:
     async def unreported(self, scope: ExportScope, units: list[UnitRef]) -> list[UnreportedRow]:
         """Active units that owe a period of the scope and have sent nothing for it, by cluster/block."""
         found: list[UnreportedRow] = []
+        # Sorted once: what a period owes keeps the order of the units it is picked from.
+        units = sorted(units, key=lambda u: (u.group or "~", u.code))
         for period in self.periods_in(scope):
             done = await self.reported(period)
-            owing = sorted(period.owing(units), key=lambda u: (u.group or "~", u.code))
+            owing = period.owing(units)
             found += [
                 UnreportedRow(period.code, period.deadline, u.code, u.name, u.group)
                 for u in owing
