@@ -151,7 +151,7 @@ class ExportReader:
             " FROM latest l JOIN unit_versions u ON u.id = l.unit_version_id"
             " JOIN report_areas a ON a.report_id = l.id"
             " LEFT JOIN report_values v ON v.report_id = a.report_id AND v.area_code = a.area_code"
-            " ORDER BY l.period_code, COALESCE(u.group_code, '~'), l.unit_code, a.area_code",
+            " ORDER BY l.period_code, u.group_code IS NULL, u.group_code, l.unit_code, a.area_code",
             params,
         )
 
