@@ -25,7 +25,7 @@ from tests.support import config
 from tests.support.bot_process import Fakes
 from tests.support.charts import drawn_once
 from tests.support.config import CONFIG, START, make_settings
-from tests.support.engines import ENGINES, HOW_TO_RUN, fresh_postgres
+from tests.support.engines import ENGINES, HOW_TO_RUN, fresh_postgres, postgres_collated_as
 from tests.support.telegram_fake import TOKEN
 from tests.support.telegram_http_fake import HttpTelegram
 from tests.support.zalo_fake import FakeZalo
@@ -144,6 +144,18 @@ async def app(settings: Settings, clock: FixedClock) -> AsyncIterator[App]:
         yield application
     finally:
         await application.close()
+
+
+@pytest.fixture
+async def app_sorting_by_language(tmp_path: Path, clock: FixedClock) -> AsyncIterator[App]:
+    """The bot on a PostgreSQL database whose text sorts by ICU's English rules, as a host whose default locale
+    is en_US.UTF-8 would create it, rather than by bytes."""
+    async with postgres_collated_as("en-US") as url:
+        application = await build_app(make_settings(tmp_path, database_url=url), clock, CHANNELS)
+        try:
+            yield application
+        finally:
+            await application.close()
 
 
 @pytest.fixture

@@ -10,15 +10,13 @@ from pathlib import Path
 
 import openpyxl
 
-from bot.app import App, build_app
-from bot.channels.registry import CHANNELS
+from bot.app import App
 from bot.clock import FixedClock
 from bot.domain.policy import Grant, Role
 from bot.domain.reports import AreaReport
 from bot.domain.units import UnitFields
 from bot.storage.units import UnitRepo
-from tests.support.config import CAMPAIGN, ROOT, make_settings
-from tests.support.engines import postgres_collated_as
+from tests.support.config import CAMPAIGN, ROOT
 from tests.support.exports import phones_in, report, seed, user
 from tests.support.roles import registered
 
@@ -63,24 +61,18 @@ async def test_the_command_line_writes_every_file_from_the_database(app: App, tm
 
 
 async def test_on_a_database_that_sorts_text_by_language_units_outside_any_group_still_come_last(
-    tmp_path: Path, clock: FixedClock
+    app_sorting_by_language: App, clock: FixedClock
 ) -> None:
     # Rows were ordered by the group with "~" standing for none: last by bytes, but first in ICU's English order.
-    async with postgres_collated_as("en-US") as url:
-        app = await build_app(make_settings(tmp_path, database_url=url), clock, CHANNELS)
-        try:
-            await seed(app)
-            async with app.db.transaction() as conn:
-                await UnitRepo(conn).record(
-                    UnitFields(code="X-MOI", name="Xã Mới", kind="commune"), "import", clock.now()
-                )
-            rep = await user(app, "5009", "Đại diện xã")
-            await report(app, rep, "X-MOI", [AreaReport(area_code="ND01", narrative="Học tập nghị quyết.")])
-            desk = await registered(app, "8001", Grant(role=Role.SECRETARIAT))
-            [sent] = [r for r in await desk.say("/xuat CN xlsx") if r.file is not None]
-            assert sent.file is not None
-            sheet = openpyxl.load_workbook(sent.file.path)["Báo cáo"]
-            units = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
-            assert units == ["H-LAPVO", "H-THAPMUOI", "H-THAPMUOI", "SO-NOIVU", "X-MOI"]
-        finally:
-            await app.close()
+    app = app_sorting_by_language
+    await seed(app)
+    async with app.db.transaction() as conn:
+        await UnitRepo(conn).record(UnitFields(code="X-MOI", name="Xã Mới", kind="commune"), "import", clock.now())
+    rep = await user(app, "5009", "Đại diện xã")
+    await report(app, rep, "X-MOI", [AreaReport(area_code="ND01", narrative="Học tập nghị quyết.")])
+    desk = await registered(app, "8001", Grant(role=Role.SECRETARIAT))
+    [sent] = [r for r in await desk.say("/xuat CN xlsx") if r.file is not None]
+    assert sent.file is not None
+    sheet = openpyxl.load_workbook(sent.file.path)["Báo cáo"]
+    units = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert units == ["H-LAPVO", "H-THAPMUOI", "H-THAPMUOI", "SO-NOIVU", "X-MOI"]

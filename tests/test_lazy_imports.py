@@ -80,16 +80,21 @@ print("matplotlib" in sys.modules)
 """
 
 
-def test_the_weekly_chart_is_drawn_in_a_child_process_and_matplotlib_stays_out_of_the_bot(tmp_path: Path) -> None:
-    path = tmp_path / "charts" / "tuan-48.png"
-    result = subprocess.run(
-        [sys.executable, "-c", DRAW, str(path)],
-        cwd=tmp_path,
+def python(folder: Path, code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Python code run in a process of its own, with the project importable."""
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=folder,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_the_weekly_chart_is_drawn_in_a_child_process_and_matplotlib_stays_out_of_the_bot(tmp_path: Path) -> None:
+    path = tmp_path / "charts" / "tuan-48.png"
+    result = python(tmp_path, DRAW, str(path))
     assert result.returncode == 0, result.stderr
     assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert result.stdout.strip() == "False"
@@ -101,13 +106,6 @@ def test_the_messengers_http_library_comes_without_its_command_line_tool(tmp_pat
         "import sys\nimport bot.channels.zalo.client, telegram.request\nimport httpx\n"
         "print(sorted(m for m in ('click', 'pygments', 'rich') if m in sys.modules))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = python(tmp_path, probe)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

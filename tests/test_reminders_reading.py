@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.app import App, build_app
-from bot.channels.registry import CHANNELS
+from bot.app import App
 from bot.clock import FixedClock
 from bot.domain.units import UnitFields, UnitStatus
 from bot.reminders.jobs import DuePlanner
@@ -18,9 +16,7 @@ from bot.storage.reminder_log import ReminderLog
 from bot.storage.reports import ReportRepo
 from bot.storage.timefmt import to_db
 from bot.storage.units import UnitRepo
-from tests.support.config import make_settings
 from tests.support.conversations import report_poverty
-from tests.support.engines import postgres_collated_as
 from tests.support.roles import representative
 
 # The planner reads joined texts whose SQL differs between the engines.
@@ -163,24 +159,20 @@ async def test_the_planners_reads_on_both_engines(app: App, clock: FixedClock) -
 
 
 async def test_on_a_postgresql_database_that_sorts_text_by_language_a_step_decided_stays_decided(
-    tmp_path: Path, clock: FixedClock
+    app_sorting_by_language: App, clock: FixedClock
 ) -> None:
     # A host's default collation (here ICU's English, which puts ";" before ":") made a period's range of keys,
     # "rem:CN:" up to "rem:CN;", hold nothing: after a restart every step looked undecided, and a unit that had
     # nobody to tell at its step got that old reminder as soon as someone registered.
-    async with postgres_collated_as("en-US") as url:
-        app = await build_app(make_settings(tmp_path, database_url=url), clock, CHANNELS)
-        try:
-            await representative(app, "lapvo", "H-LAPVO")
-            clock.set(local(12, 3))
-            assert await DuePlanner(app.db, app.services)() == 1
-            await representative(app, "sadec", "TP-SADEC")
-            clock.advance(dt.timedelta(minutes=1))
-            # A new planner, as after a restart, reads what was decided from the database.
-            assert await DuePlanner(app.db, app.services)() == 0
-            assert [key for key, _ in await queued(app)] == ["rem:CN:H-LAPVO:d-7"]
-            async with app.db.reading() as conn:
-                read = await ReminderLog(conn).decided(["CN"])
-            assert {"rem:CN:H-LAPVO:d-7", "rem:CN:TP-SADEC:d-7"} <= read == set(await decided(app))
-        finally:
-            await app.close()
+    app = app_sorting_by_language
+    await representative(app, "lapvo", "H-LAPVO")
+    clock.set(local(12, 3))
+    assert await DuePlanner(app.db, app.services)() == 1
+    await representative(app, "sadec", "TP-SADEC")
+    clock.advance(dt.timedelta(minutes=1))
+    # A new planner, as after a restart, reads what was decided from the database.
+    assert await DuePlanner(app.db, app.services)() == 0
+    assert [key for key, _ in await queued(app)] == ["rem:CN:H-LAPVO:d-7"]
+    async with app.db.reading() as conn:
+        read = await ReminderLog(conn).decided(["CN"])
+    assert {"rem:CN:H-LAPVO:d-7", "rem:CN:TP-SADEC:d-7"} <= read == set(await decided(app))
