@@ -93,7 +93,7 @@ async def snapshot(source: ExportSource) -> AsyncIterator[Connection]:
 async def batches(
     conn: Connection, sql: str, params: tuple[Any, ...], size: int | None = None
 ) -> AsyncIterator[list[Any]]:
-    size = size or BATCH
+    size = size or BATCH  # read at each call, so that a test may make every batch a row
     stream = getattr(conn, "stream", None)
     if stream is not None:  # PostgreSQL
         async for rows in stream(sql, params, size):
@@ -209,8 +209,9 @@ class ExportReader:
     async def unreported(self, scope: ExportScope, units: list[UnitRef]) -> list[UnreportedRow]:
         """Active units that owe a period of the scope and have sent nothing for it, by cluster/block."""
         found: list[UnreportedRow] = []
-        # Sorted once: what a period owes keeps the order of the units it is picked from.
-        units = sorted(units, key=lambda u: (u.group or "~", u.code))
+        # Sorted once, as the reports' rows are (units outside any group last): what a period owes keeps the
+        # order of the units it is picked from.
+        units = sorted(units, key=lambda u: (u.group is None, u.group or "", u.code))
         for period in self.periods_in(scope):
             done = await self.reported(period)
             owing = period.owing(units)

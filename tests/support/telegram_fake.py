@@ -158,10 +158,11 @@ class FakeTelegram(BaseRequest):
         if name == "getUpdates":
             # Held as Telegram holds it, for the call's timeout or until an update is queued (a poller that
             # stops cancels its call, and with it this wait).
-            if self.updates.empty() and not float(params.get("timeout") or 0):
+            held = float(params.get("timeout") or 0)
+            if self.updates.empty() and not held:
                 return []
             try:
-                update = await asyncio.wait_for(self.updates.get(), timeout=float(params.get("timeout") or 0) or None)
+                update = await asyncio.wait_for(self.updates.get(), timeout=held or None)
             except TimeoutError:
                 return []
             return [update]

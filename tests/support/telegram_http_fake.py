@@ -2,9 +2,10 @@
 
 getUpdates behaves as Telegram's does: an update is handed out again and again until a later call's offset
 confirms it, and an idle call is held open until an update is pushed or its `timeout` runs out (a client that
-goes away ends its wait). Every message sent is recorded in order, with the chat and the text. With `webhook_lanes` set and
-a webhook registered, pushed updates are posted to it as Telegram does (see tests/support/webhook_lanes.py);
-`/_fake/...` lets a process of its own (a bench) arrange it and read how many messages went.
+goes away ends its wait). Every message sent is recorded in order, with the chat and the text. With
+`webhook_lanes` set and a webhook registered, pushed updates are posted to it as Telegram does (see
+tests/support/webhook_lanes.py); `/_fake/...` lets a process of its own (a bench) arrange it and read how many
+messages went.
 """
 
 from __future__ import annotations
